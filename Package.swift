@@ -1,0 +1,63 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "watchdog",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "watchdog", targets: ["WatchdogCLI"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+    ],
+    targets: [
+        // Readings from the world (/proc, statvfs, ...). Knows nothing about alerts.
+        .target(
+            name: "Collectors",
+            dependencies: []
+        ),
+        // Notifications out: the model, renderers, channels. Knows nothing about collectors.
+        .target(
+            name: "Notify",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log")
+            ]
+        ),
+        // Joins them: configuration, signals, decide(), the tick service.
+        .target(
+            name: "Watchdog",
+            dependencies: [
+                "Collectors",
+                "Notify",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "WatchdogCLI",
+            dependencies: [
+                "Watchdog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "CollectorsTests",
+            dependencies: ["Collectors"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "NotifyTests", dependencies: ["Notify"]),
+        .testTarget(
+            name: "WatchdogTests",
+            // WatchdogCLI is a dependency so that `swift test` builds the binary the
+            // process tests run.
+            dependencies: [
+                "Watchdog", "WatchdogCLI",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,48 @@
+import Foundation
+
+/// One message-worthy event: a key fired, repeated or resolved (SPEC §5).
+///
+/// Channels render it; the outbox stores it. All text here is plain: escaping for a
+/// channel's markup happens in that channel's renderer.
+public struct AlertNotification: Sendable, Codable, Equatable, Identifiable {
+    /// Stable for a key and a transition, so a re-sent notification can be recognised.
+    public let id: String
+    public let action: NotificationAction
+    public let severity: Severity
+    public let family: String
+    public let entity: String?
+    public let title: String
+    public let detail: String
+    public let instance: String
+    /// When the problem started.
+    public let startedAt: Date
+    /// When this transition was decided.
+    public let at: Date
+
+    public init(
+        id: String, action: NotificationAction, severity: Severity, family: String,
+        entity: String?, title: String, detail: String, instance: String,
+        startedAt: Date, at: Date
+    ) {
+        self.id = id
+        self.action = action
+        self.severity = severity
+        self.family = family
+        self.entity = entity
+        self.title = title
+        self.detail = detail
+        self.instance = instance
+        self.startedAt = startedAt
+        self.at = at
+    }
+
+    /// The key as operators write it in `WATCHDOG_MUTE`: `family` or `family:entity`.
+    public var key: String {
+        entity.map { "\(family):\($0)" } ?? family
+    }
+
+    /// How long the problem lasted; set on resolved notifications only.
+    public var duration: TimeInterval? {
+        action == .resolve ? max(0, at.timeIntervalSince(startedAt)) : nil
+    }
+}

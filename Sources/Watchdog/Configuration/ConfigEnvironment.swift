@@ -1,0 +1,102 @@
+import Collectors
+import Foundation
+
+/// The raw settings after merging their three places: the process environment, the
+/// `.env` file, and `X_FILE` secret files. Values are still text; `Configuration`
+/// parses them.
+public struct ConfigEnvironment: Sendable {
+    public enum Origin: Sendable, Equatable, CustomStringConvertible {
+        case environment
+        case envFile(String)
+        case secretFile(String)
+
+        public var description: String {
+            switch self {
+            case .environment: "environment"
+            case .envFile(let path): path
+            case .secretFile(let path): "file \(path)"
+            }
+        }
+    }
+
+    public let values: [String: String]
+    public let origins: [String: Origin]
+
+    public init(values: [String: String], origins: [String: Origin]) {
+        self.values = values
+        self.origins = origins
+    }
+
+    static let envFileLimit = 1024 * 1024
+    static let secretFileLimit = 64 * 1024
+
+    /// Reads `WATCHDOG_ENV_FILE` (or `.env` next to the binary when it exists), lays the
+    /// process environment over it, and reads `X_FILE` secrets. Problems are returned,
+    /// not thrown, so one run reports all of them.
+    public static func gather(
+        process: [String: String], executableDirectory: String?
+    ) -> (ConfigEnvironment, [ConfigIssue]) {
+        var issues: [ConfigIssue] = []
+        var values: [String: String] = [:]
+        var origins: [String: Origin] = [:]
+
+        let envFileVariable = ConfigVariable.envFile.name
+        var envFile: String?
+        if let explicit = process[envFileVariable], !explicit.isEmpty {
+            envFile = explicit
+        } else if let directory = executableDirectory {
+            let candidate = directory + "/.env"
+            if FileManager.default.fileExists(atPath: candidate) { envFile = candidate }
+        }
+        if let envFile {
+            do {
+                let text = try BoundedFile.readText(envFile, limit: envFileLimit)
+                for (key, value) in try DotEnv.parse(text) {
+                    values[key] = value
+                    origins[key] = .envFile(envFile)
+                }
+            } catch {
+                issues.append(
+                    ConfigIssue(variable: envFileVariable, message: "cannot use \(envFile): \(error)"))
+            }
+        }
+
+        for (key, value) in process {
+            values[key] = value
+            origins[key] = .environment
+        }
+
+        for variable in ConfigVariable.all where variable.isSecret {
+            let fileVariable = variable.name + "_FILE"
+            guard let path = values[fileVariable], !path.isEmpty else { continue }
+            if let direct = values[variable.name], !direct.isEmpty {
+                issues.append(
+                    ConfigIssue(
+                        variable: variable.name,
+                        message: "set either \(variable.name) or \(fileVariable), not both"))
+                continue
+            }
+            do {
+                let secret = try BoundedFile.readText(path, limit: secretFileLimit)
+                values[variable.name] = secret.trimmingCharacters(in: .whitespacesAndNewlines)
+                origins[variable.name] = .secretFile(path)
+            } catch {
+                issues.append(
+                    ConfigIssue(variable: fileVariable, message: "cannot read the secret: \(error)"))
+            }
+        }
+        return (ConfigEnvironment(values: values, origins: origins), issues)
+    }
+
+    /// One warning per unknown `WATCHDOG_*` name, with the closest known name.
+    public func unknownVariableWarnings() -> [String] {
+        values.keys.filter { $0.hasPrefix("WATCHDOG_") && !ConfigVariable.knownNames.contains($0) }
+            .sorted()
+            .map { name in
+                if let suggestion = NameSuggestion.closest(to: name, in: ConfigVariable.knownNames) {
+                    return "unknown variable \(name); did you mean \(suggestion)?"
+                }
+                return "unknown variable \(name); it is ignored"
+            }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// Reads typed values out of a `ConfigEnvironment`, collecting every problem instead of
+/// stopping at the first, so an operator fixes them all in one go.
+///
+/// A getter always returns a value: the parsed one, or the default when the variable
+/// is unset or invalid (then an issue is recorded and the configuration is rejected).
+struct ConfigReader {
+    let environment: ConfigEnvironment
+    private(set) var issues: [ConfigIssue] = []
+
+    init(_ environment: ConfigEnvironment) {
+        self.environment = environment
+    }
+
+    /// The text in force: the set value, else the default. Blank counts as set only for
+    /// variables whose default is blank (an explicitly empty `WATCHDOG_STATE_FILE`
+    /// means "in memory only").
+    func text(_ variable: ConfigVariable) -> String {
+        if let value = environment.values[variable.name] {
+            if !value.trimmingSpaces().isEmpty || variable.kind == .text { return value }
+        }
+        return variable.defaultValue ?? ""
+    }
+
+    func isSet(_ variable: ConfigVariable) -> Bool {
+        environment.values[variable.name] != nil
+    }
+
+    private mutating func parsed<T>(
+        _ variable: ConfigVariable, fallback: T, _ parse: (String) -> T?
+    ) -> T {
+        let value = text(variable)
+        if let result = parse(value) { return result }
+        issues.append(.invalid(variable, value: value))
+        return parse(variable.defaultValue ?? "") ?? fallback
+    }
+
+    mutating func duration(_ variable: ConfigVariable) -> Duration {
+        guard case .duration(let minimum) = variable.kind else { preconditionFailure(variable.name) }
+        return parsed(variable, fallback: minimum) { text in
+            ConfigValueParser.duration(text, bareUnitSeconds: variable.bareNumberUnitSeconds)
+                .flatMap { $0 >= minimum ? $0 : nil }
+        }
+    }
+
+    mutating func count(_ variable: ConfigVariable) -> Int {
+        guard case .count(let range) = variable.kind else { preconditionFailure(variable.name) }
+        return parsed(variable, fallback: range.lowerBound) {
+            ConfigValueParser.count($0, in: range)
+        }
+    }
+
+    mutating func percent(_ variable: ConfigVariable) -> Double {
+        parsed(variable, fallback: 100, ConfigValueParser.percent)
+    }
+
+    mutating func flag(_ variable: ConfigVariable) -> Bool {
+        parsed(variable, fallback: false, ConfigValueParser.flag)
+    }
+
+    mutating func choice(_ variable: ConfigVariable) -> String {
+        guard case .choice(let options) = variable.kind else { preconditionFailure(variable.name) }
+        return parsed(variable, fallback: options[0]) { text in
+            let value = text.trimmingSpaces().lowercased()
+            return options.contains(value) ? value : nil
+        }
+    }
+
+    func list(_ variable: ConfigVariable) -> [String] {
+        ConfigValueParser.list(text(variable))
+    }
+
+    /// Text, with leading and trailing blanks removed; empty when unset without default.
+    func string(_ variable: ConfigVariable) -> String {
+        text(variable).trimmingSpaces()
+    }
+
+    /// nil for `off`.
+    mutating func listenAddress(_ variable: ConfigVariable) -> ListenAddress? {
+        let value = text(variable)
+        if value.trimmingSpaces().lowercased() == "off" { return nil }
+        return parsed(variable, fallback: nil) { ConfigValueParser.listenAddress($0) }
+    }
+
+    /// nil when empty.
+    mutating func optionalURL(_ variable: ConfigVariable) -> String? {
+        let value = text(variable).trimmingSpaces()
+        if value.isEmpty { return nil }
+        return parsed(variable, fallback: nil) { ConfigValueParser.httpURL($0) }
+    }
+
+    mutating func signalKeys(_ variable: ConfigVariable) -> [SignalKey] {
+        var keys: [SignalKey] = []
+        for item in list(variable) {
+            if let key = SignalKey(parsing: item) {
+                keys.append(key)
+            } else {
+                let family = String(item.prefix { $0 != ":" })
+                let names = SignalFamily.allCases.map(\.rawValue)
+                let hint = NameSuggestion.closest(to: family, in: names).map { "; did you mean \($0)?" }
+                issues.append(
+                    ConfigIssue(
+                        variable: variable.name,
+                        message: "unknown signal family \"\(family.prefix(80))\"\(hint ?? "")"))
+            }
+        }
+        return keys
+    }
+
+    mutating func record(_ issue: ConfigIssue) {
+        issues.append(issue)
+    }
+}

@@ -1,0 +1,80 @@
+/// One environment variable the watchdog reads: its name, what values it takes, its
+/// default, whether it is secret, and the sentence the README shows.
+///
+/// `ConfigVariable.all` is the one list of every variable. The README table and
+/// `.env.example` are checked against it by tests, so documentation cannot drift.
+public struct ConfigVariable: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// A length of time; 0 allowed only when `minimum` is zero.
+        case duration(minimum: Duration)
+        case count(ClosedRange<Int>)
+        case percent
+        case flag
+        case text
+        case choice([String])
+        case list
+        /// `host:port`, `[v6]:port`, or `off`.
+        case listenAddress
+        /// An `http://` or `https://` URL.
+        case url
+        /// A list of signal families or keys.
+        case signalKeys
+    }
+
+    public let name: String
+    public let kind: Kind
+    /// The text parsed when the variable is unset; nil when computed at start-up.
+    public let defaultValue: String?
+    /// The default as the README shows it.
+    public let documentedDefault: String
+    public let isSecret: Bool
+    public let summary: String
+
+    public init(
+        _ name: String, _ kind: Kind, default defaultValue: String?, documented: String? = nil,
+        secret: Bool = false, _ summary: String
+    ) {
+        self.name = name
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.documentedDefault = documented ?? defaultValue ?? ""
+        self.isSecret = secret
+        self.summary = summary
+    }
+
+    /// A bare number is minutes in a `_MIN` variable and seconds everywhere else
+    /// (SPEC §2: names kept for existing deployments).
+    public var bareNumberUnitSeconds: Double {
+        name.hasSuffix("_MIN") ? 60 : 1
+    }
+
+    /// What a valid value looks like, for error messages.
+    public var expected: String {
+        switch kind {
+        case .duration(let minimum):
+            let unit = bareNumberUnitSeconds == 60 ? "minutes" : "seconds"
+            let floor =
+                minimum == .zero
+                ? "0 or more" : "at least \(DurationFormat.text(minimum))"
+            return "a duration such as 45s, 15m, 2h or 1d (a bare number is \(unit)), \(floor)"
+        case .count(let range):
+            return "a whole number from \(range.lowerBound) to \(range.upperBound)"
+        case .percent:
+            return "a percentage from 0 to 100"
+        case .flag:
+            return "true/false, 1/0, yes/no or on/off"
+        case .text:
+            return "text"
+        case .choice(let options):
+            return "one of " + options.joined(separator: ", ")
+        case .list:
+            return "a comma-separated list"
+        case .listenAddress:
+            return "host:port (for example 127.0.0.1:9099 or [::]:9099) or off"
+        case .url:
+            return "an http:// or https:// URL"
+        case .signalKeys:
+            return "a comma-separated list of signal families or keys, e.g. container_down:db,proc_blocking"
+        }
+    }
+}

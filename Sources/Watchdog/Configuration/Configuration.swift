@@ -1,0 +1,115 @@
+import Foundation
+import Logging
+import Notify
+
+/// The watchdog's settings, parsed and validated (SPEC §2).
+public struct Configuration: Sendable {
+    // core
+    public var interval: Duration
+    public var collectTimeout: Duration
+    public var httpTimeout: Duration
+    /// nil: never repeat.
+    public var cooldown: Duration?
+    public var instance: String
+    /// nil: keep state in memory only.
+    public var stateFile: String?
+    /// nil: no HTTP endpoint.
+    public var listen: ListenAddress?
+    public var language: Language
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+    public var collectorFailedAfter: Int
+    public var digestAfter: Int
+    public var mute: [SignalKey]
+    public var heartbeatURL: Secret?
+
+    // host
+    public var memoryPercent: Double
+    public var procRoot: String
+    public var diskPaths: [String]
+    public var diskPercent: Double
+
+    public enum LogFormat: String, Sendable {
+        case text
+        case json
+    }
+}
+
+/// A configuration together with what `check-config` shows and the start-up warnings.
+public struct LoadedConfiguration: Sendable {
+    public let configuration: Configuration
+    public let environment: ConfigEnvironment
+    /// Unknown `WATCHDOG_*` variables, with suggestions; logged at start.
+    public let warnings: [String]
+}
+
+extension Configuration {
+    /// Reads and validates every variable; throws one error listing every problem.
+    public static func load(
+        process: [String: String] = ProcessInfo.processInfo.environment,
+        executableDirectory: String? = Configuration.executableDirectory(),
+        hostName: String = Configuration.hostName()
+    ) throws(ConfigurationError) -> LoadedConfiguration {
+        let (environment, gatherIssues) = ConfigEnvironment.gather(
+            process: process, executableDirectory: executableDirectory)
+        var reader = ConfigReader(environment)
+
+        let cooldown = reader.duration(.cooldown)
+        let instance = reader.string(.instance)
+        let stateFile = reader.text(.stateFile).trimmingSpaces()
+        let diskPaths = reader.list(.diskPaths)
+        if diskPaths.isEmpty {
+            reader.record(.init(variable: ConfigVariable.diskPaths.name, message: "needs at least one path"))
+        }
+        for path in diskPaths where !path.hasPrefix("/") {
+            reader.record(
+                .init(
+                    variable: ConfigVariable.diskPaths.name,
+                    message: "\"\(path.prefix(200))\" is not an absolute path"))
+        }
+        let procRoot = reader.string(.procRoot)
+        if procRoot.isEmpty {
+            reader.record(.init(variable: ConfigVariable.procRoot.name, message: "must not be empty"))
+        }
+
+        let configuration = Configuration(
+            interval: reader.duration(.interval),
+            collectTimeout: reader.duration(.collectTimeout),
+            httpTimeout: reader.duration(.httpTimeout),
+            cooldown: cooldown == .zero ? nil : cooldown,
+            instance: instance.isEmpty ? hostName : String(instance.prefix(200)),
+            stateFile: stateFile.isEmpty ? nil : stateFile,
+            listen: reader.listenAddress(.listen),
+            language: Language(rawValue: reader.choice(.language)) ?? .en,
+            logLevel: Logger.Level(rawValue: reader.choice(.logLevel)) ?? .info,
+            logFormat: LogFormat(rawValue: reader.choice(.logFormat)) ?? .text,
+            collectorFailedAfter: reader.count(.collectorFailedAfter),
+            digestAfter: reader.count(.digestAfter),
+            mute: reader.signalKeys(.mute),
+            heartbeatURL: reader.optionalURL(.heartbeatURL).map(Secret.init),
+            memoryPercent: reader.percent(.memoryPercent),
+            procRoot: procRoot,
+            diskPaths: diskPaths,
+            diskPercent: reader.percent(.diskPercent))
+
+        let issues = gatherIssues + reader.issues
+        guard issues.isEmpty else { throw ConfigurationError(issues) }
+        return LoadedConfiguration(
+            configuration: configuration, environment: environment,
+            warnings: environment.unknownVariableWarnings())
+    }
+
+    /// The directory of the running binary, where a `.env` file is looked for.
+    public static func executableDirectory() -> String? {
+        guard let path = Bundle.main.executableURL?.resolvingSymlinksInPath() else { return nil }
+        return path.deletingLastPathComponent().path
+    }
+
+    /// The host name from the kernel; no DNS lookup, so start-up never waits on a resolver.
+    public static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? "localhost" : name
+    }
+}

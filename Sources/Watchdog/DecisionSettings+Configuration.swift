@@ -1,0 +1,10 @@
+extension DecisionSettings {
+    public init(_ configuration: Configuration) {
+        self.init(
+            instance: configuration.instance,
+            collectorFailedAfter: configuration.collectorFailedAfter,
+            policies: .standard(cooldown: configuration.cooldown, processCooldown: configuration.cooldown),
+            mute: MuteList(configuration.mute),
+            texts: Texts(configuration.language))
+    }
+}

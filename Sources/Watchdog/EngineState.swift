@@ -1,0 +1,38 @@
+/// Everything the tick remembers between ticks that decides what to send.
+///
+/// A value type so the pure evaluation can take one and return the next; the state file
+/// stores exactly this.
+public struct EngineState: Sendable, Codable, Equatable {
+    /// Keys that are firing or counting towards firing. Idle keys are dropped.
+    public var alerts: [SignalKey: TrackedAlert]
+    /// Failure streaks per source name.
+    public var collectors: [String: CollectorHealth]
+
+    public init(alerts: [SignalKey: TrackedAlert] = [:], collectors: [String: CollectorHealth] = [:]) {
+        self.alerts = alerts
+        self.collectors = collectors
+    }
+}
+
+/// One key's decision state plus the last signal seen for it, which words the
+/// resolve message when the key vanishes without a final reading.
+public struct TrackedAlert: Sendable, Codable, Equatable {
+    public var state: AlertState
+    public var signal: Signal
+
+    public init(state: AlertState, signal: Signal) {
+        self.state = state
+        self.signal = signal
+    }
+}
+
+/// A source's failure streak, for `collector_failed`.
+public struct CollectorHealth: Sendable, Codable, Equatable {
+    public var consecutiveFailures: Int
+    public var lastError: String?
+
+    public init(consecutiveFailures: Int = 0, lastError: String? = nil) {
+        self.consecutiveFailures = consecutiveFailures
+        self.lastError = lastError
+    }
+}

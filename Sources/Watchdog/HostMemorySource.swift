@@ -1,0 +1,33 @@
+import Collectors
+import Foundation
+
+/// `host_memory`: used share of memory at or above `WATCHDOG_MEM_PCT`.
+public struct HostMemorySource: Source {
+    public let name = "memory"
+    public let ownership = KeyOwnership.families([.hostMemory])
+    let collector: MemoryCollector
+    let thresholdPercent: Double
+    let texts: Texts
+
+    public init(procRoot: String, thresholdPercent: Double, texts: Texts) {
+        self.collector = MemoryCollector(procRoot: procRoot)
+        self.thresholdPercent = thresholdPercent
+        self.texts = texts
+    }
+
+    public func collect() async throws -> MemInfo {
+        try await collector.collect()
+    }
+
+    public func signals(from reading: MemInfo, now: Date) -> [Signal] {
+        let used = reading.usedPercent
+        return [
+            Signal(
+                key: SignalKey(.hostMemory), active: used >= thresholdPercent, severity: .warning,
+                title: texts.memoryTitle(),
+                detail: texts.memoryDetail(
+                    usedPercent: used, thresholdPercent: thresholdPercent,
+                    available: reading.availableBytes, total: reading.totalBytes))
+        ]
+    }
+}

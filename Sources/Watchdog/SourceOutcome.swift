@@ -1,0 +1,33 @@
+/// What one source produced in one tick: the input of the pure part of the tick.
+public struct SourceOutcome: Sendable {
+    public enum Status: Sendable, Equatable {
+        /// Collected and evaluated; `signals` is everything it reports.
+        case ok
+        /// Threw or timed out; its keys are unknown this tick.
+        case failed(String)
+        /// Not due (it runs less often than the tick); `signals` are its last ones, which
+        /// stand without being counted again.
+        case notDue
+        /// Stopped by shutdown: unknown, and not counted as a failure.
+        case cancelled
+    }
+
+    public let source: String
+    public let ownership: KeyOwnership
+    public let status: Status
+    public let signals: [Signal]
+    public let reading: (any Encodable & Sendable)?
+    public let duration: Duration
+
+    public init(
+        source: String, ownership: KeyOwnership, status: Status, signals: [Signal] = [],
+        reading: (any Encodable & Sendable)? = nil, duration: Duration = .zero
+    ) {
+        self.source = source
+        self.ownership = ownership
+        self.status = status
+        self.signals = signals
+        self.reading = reading
+        self.duration = duration
+    }
+}

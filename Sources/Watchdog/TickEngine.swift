@@ -1,0 +1,117 @@
+import Foundation
+import Notify
+
+/// Runs the sources of one tick and keeps what the tick remembers.
+///
+/// `collect` is the I/O half: every due source concurrently, each under the collect
+/// timeout. `conclude` is the pure half applied to the engine's state. They are
+/// separate so that shutdown can cut collection short and still conclude the tick.
+public actor TickEngine<C: Clock> where C.Duration == Duration {
+    public let sources: [any Source]
+    public let settings: DecisionSettings
+    private let collectTimeout: Duration
+    private let clock: C
+    private let inFlight = InFlightSources()
+    public private(set) var state: EngineState
+    /// When each source with an interval last ran, and what it said then.
+    private var lastRun: [String: Date] = [:]
+    private var standing: [String: [Signal]] = [:]
+
+    public init(
+        sources: [any Source], settings: DecisionSettings, collectTimeout: Duration, clock: C,
+        state: EngineState = EngineState()
+    ) {
+        self.sources = sources
+        self.settings = settings
+        self.collectTimeout = collectTimeout
+        self.clock = clock
+        self.state = state
+    }
+
+    /// Runs every due source and returns one outcome per source, in source order.
+    /// Never throws: failures, timeouts and cancellation are outcomes.
+    public func collect(now: Date) async -> [SourceOutcome] {
+        var outcomes = [SourceOutcome?](repeating: nil, count: sources.count)
+        await withTaskGroup(of: (Int, SourceOutcome).self) { group in
+            for (index, source) in sources.enumerated() {
+                if let interval = source.interval, let last = lastRun[source.name],
+                    !isDue(last: last, interval: interval, now: now)
+                {
+                    outcomes[index] = SourceOutcome(
+                        source: source.name, ownership: source.ownership, status: .notDue,
+                        signals: standing[source.name] ?? [])
+                    continue
+                }
+                guard inFlight.begin(source.name) else {
+                    outcomes[index] = SourceOutcome(
+                        source: source.name, ownership: source.ownership,
+                        status: .failed("its previous run has not returned yet (stuck)"))
+                    continue
+                }
+                let (timeout, clock, inFlight) = (collectTimeout, self.clock, self.inFlight)
+                group.addTask {
+                    let outcome = await Self.run(
+                        source, now: now, timeout: timeout, clock: clock, inFlight: inFlight)
+                    return (index, outcome)
+                }
+            }
+            for await (index, outcome) in group {
+                outcomes[index] = outcome
+            }
+        }
+        for (source, outcome) in zip(sources, outcomes) where source.interval != nil {
+            switch outcome?.status {
+            case .ok:
+                lastRun[source.name] = now
+                standing[source.name] = outcome?.signals
+            case .failed:
+                lastRun[source.name] = now
+            case .notDue, .cancelled, nil:
+                break
+            }
+        }
+        return outcomes.compactMap { $0 }
+    }
+
+    /// Applies the pure evaluation to this tick's outcomes and keeps the next state.
+    public func conclude(_ outcomes: [SourceOutcome], now: Date) -> TickEvaluation {
+        let evaluation = evaluateTick(outcomes, state: state, now: now, settings: settings)
+        state = evaluation.state
+        return evaluation
+    }
+
+    /// A second of slack, so a source with a 5-minute interval on a 30-second tick runs
+    /// on the tick nearest its due time even when tick start times jitter.
+    private func isDue(last: Date, interval: Duration, now: Date) -> Bool {
+        now.timeIntervalSince(last) + 1 >= interval.seconds
+    }
+
+    private static func run(
+        _ source: any Source, now: Date, timeout: Duration, clock: C, inFlight: InFlightSources
+    ) async -> SourceOutcome {
+        let name = source.name
+        let started = clock.now
+        let result = await runWithDeadline(
+            timeout: timeout, clock: clock, onFinish: { inFlight.end(name) },
+            operation: { try await source.collectSignals(now: now) })
+        let duration = started.duration(to: clock.now)
+        let status: SourceOutcome.Status
+        var signals: [Signal] = []
+        var reading: (any Encodable & Sendable)?
+        switch result {
+        case .finished(.success(let collected)):
+            status = .ok
+            signals = collected.signals
+            reading = collected.reading
+        case .finished(.failure(let error)):
+            status = error is CancellationError ? .cancelled : .failed("\(error)")
+        case .timedOut:
+            status = .failed("timed out after \(DurationText.format(seconds: timeout.seconds))")
+        case .cancelled:
+            status = .cancelled
+        }
+        return SourceOutcome(
+            source: name, ownership: source.ownership, status: status, signals: signals,
+            reading: reading, duration: duration)
+    }
+}

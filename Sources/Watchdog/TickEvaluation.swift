@@ -1,0 +1,152 @@
+import Foundation
+import Notify
+
+/// The pure half of a tick: outcomes in, decisions, notifications and the next state out.
+public struct TickEvaluation: Sendable {
+    public let decisions: [Decision]
+    public let notifications: [AlertNotification]
+    /// Notifications dropped by `WATCHDOG_MUTE` this tick.
+    public let mutedCount: Int
+    public let state: EngineState
+}
+
+/// Turns this tick's source outcomes into observations, decides every observed key, and
+/// returns what to send (SPEC §4). Pure: the caller passes `now` and does the sending.
+public func evaluateTick(
+    _ outcomes: [SourceOutcome], state: EngineState, now: Date, settings: DecisionSettings
+) -> TickEvaluation {
+    var next = state
+    var observations: [SignalKey: (Observation, Signal?)] = [:]
+
+    for outcome in outcomes {
+        let collectorKey = SignalKey(.collectorFailed, outcome.source)
+        switch outcome.status {
+        case .ok:
+            next.collectors[outcome.source] = nil
+            for signal in outcome.signals {
+                observations[signal.key] = (signal.active ? .active : .inactive, signal)
+            }
+            // Synthesized recovery: what the source no longer reports is gone.
+            for key in state.alerts.keys where outcome.ownership.owns(key) && observations[key] == nil {
+                observations[key] = (.inactive, nil)
+            }
+            // Only a stored collector_failed key needs the inactive observation.
+            guard state.alerts[collectorKey] != nil else { continue }
+            observations[collectorKey] = (
+                .inactive,
+                Signal(
+                    key: collectorKey, active: false, severity: .warning,
+                    title: settings.texts.collectorFailedTitle(source: outcome.source),
+                    detail: settings.texts.collectorRecoveredDetail())
+            )
+
+        case .failed(let error):
+            var health = next.collectors[outcome.source] ?? CollectorHealth()
+            health.consecutiveFailures += 1
+            health.lastError = error
+            next.collectors[outcome.source] = health
+            guard health.consecutiveFailures >= settings.collectorFailedAfter else { continue }
+            observations[collectorKey] = (
+                .active,
+                Signal(
+                    key: collectorKey, active: true, severity: .warning,
+                    title: settings.texts.collectorFailedTitle(source: outcome.source),
+                    detail: settings.texts.collectorFailedDetail(
+                        ticks: health.consecutiveFailures, error: error))
+            )
+
+        case .notDue:
+            // Its last signals stand: a firing key may still repeat, nothing is counted.
+            for signal in outcome.signals
+            where signal.active && state.alerts[signal.key]?.state.firing == true {
+                observations[signal.key] = (.active, signal)
+            }
+
+        case .cancelled:
+            break
+        }
+    }
+
+    var decisions: [Decision] = []
+    var notifications: [AlertNotification] = []
+    var mutedCount = 0
+
+    for key in observations.keys.sorted() {
+        let (observation, signal) = observations[key]!
+        let previous = next.alerts[key]
+        let (action, decided) = decide(
+            observation, state: previous?.state ?? AlertState(), now: now,
+            policy: settings.policies.policy(for: key.family))
+
+        if decided.isIdle {
+            next.alerts[key] = nil
+        } else if let remembered = observation == .active ? signal : previous?.signal ?? signal {
+            next.alerts[key] = TrackedAlert(state: decided, signal: remembered)
+        }
+
+        let muted = action != .none && settings.mute.mutes(key)
+        if let notification = makeNotification(
+            action, key: key, signal: signal, previous: previous, decided: decided, now: now,
+            settings: settings)
+        {
+            if muted { mutedCount += 1 } else { notifications.append(notification) }
+        }
+        decisions.append(
+            Decision(
+                key: key, observation: observation, action: action, firing: decided.firing,
+                muted: muted))
+    }
+
+    for (key, tracked) in next.alerts where observations[key] == nil {
+        decisions.append(
+            Decision(
+                key: key, observation: .unknown, action: .none, firing: tracked.state.firing,
+                muted: false))
+    }
+    decisions.sort { $0.key < $1.key }
+
+    return TickEvaluation(
+        decisions: decisions, notifications: notifications, mutedCount: mutedCount, state: next)
+}
+
+private func makeNotification(
+    _ action: AlertAction, key: SignalKey, signal: Signal?, previous: TrackedAlert?,
+    decided: AlertState, now: Date, settings: DecisionSettings
+) -> AlertNotification? {
+    let notificationAction: NotificationAction
+    let startedAt: Date
+    let shown: Signal
+    var detail: String
+    switch action {
+    case .none:
+        return nil
+    case .fire:
+        guard let signal else { return nil }
+        notificationAction = .fire
+        startedAt = decided.since ?? now
+        shown = signal
+        detail = signal.detail
+    case .repeat:
+        guard let signal else { return nil }
+        notificationAction = .repeat
+        startedAt = previous?.state.since ?? now
+        shown = signal
+        detail = signal.detail
+    case .resolve:
+        guard let last = previous?.signal ?? signal else { return nil }
+        notificationAction = .resolve
+        startedAt = previous?.state.since ?? now
+        shown = last
+        detail = signal?.detail ?? settings.texts.vanishedDetail()
+    }
+    if detail.isEmpty { detail = shown.detail }
+
+    // Stable per key and transition: a re-sent copy of this message has the same id.
+    var id = "\(key)@\(Int(startedAt.timeIntervalSince1970)):\(notificationAction.rawValue)"
+    if notificationAction == .repeat { id += "@\(Int(now.timeIntervalSince1970))" }
+
+    return AlertNotification(
+        id: id, action: notificationAction, severity: shown.severity, family: key.family.rawValue,
+        entity: key.entity, title: shown.title, detail: detail, instance: settings.instance,
+        startedAt: startedAt, at: now)
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Logging
+import Notify
+import ServiceLifecycle
+
+/// The tick loop as a ServiceLifecycle service: the first tick at once, then one per
+/// interval on a fixed grid, never two at a time.
+///
+/// On graceful shutdown (SIGTERM, SIGINT) the current tick gets `shutdownGrace` to
+/// finish collecting; sources still running then are cancelled and count as unknown,
+/// the tick is concluded and its notifications sent, and `run()` returns.
+public struct TickService<C: Clock>: Service where C.Duration == Duration {
+    public let engine: TickEngine<C>
+    let dispatcher: Dispatcher
+    let clock: C
+    let interval: Duration
+    let shutdownGrace: Duration
+    let wallClock: @Sendable () -> Date
+    let logger: Logger
+    let onTick: @Sendable (TickReport) async -> Void
+
+    public init(
+        engine: TickEngine<C>, dispatcher: Dispatcher, clock: C, interval: Duration,
+        shutdownGrace: Duration = .seconds(2),
+        wallClock: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger,
+        onTick: @escaping @Sendable (TickReport) async -> Void = { _ in }
+    ) {
+        self.engine = engine
+        self.dispatcher = dispatcher
+        self.clock = clock
+        self.interval = interval
+        self.shutdownGrace = shutdownGrace
+        self.wallClock = wallClock
+        self.logger = logger
+        self.onTick = onTick
+    }
+
+    public func run() async throws {
+        var scheduled = clock.now
+        var isFirstTick = true
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            let report = await tick()
+            if isFirstTick {
+                logFirstTick(report)
+                isFirstTick = false
+            }
+            await onTick(report)
+            scheduled = nextTickStart(scheduled: scheduled, finishedAt: clock.now, interval: interval)
+            let wakeUp = scheduled
+            let clock = self.clock
+            do {
+                try await cancelWhenGracefulShutdown {
+                    try await clock.sleep(until: wakeUp, tolerance: nil)
+                }
+            } catch {
+                break
+            }
+        }
+        logger.notice("tick loop stopped")
+    }
+
+    /// One whole tick: collect (cut short by shutdown), conclude, send.
+    public func tick() async -> TickReport {
+        let now = wallClock()
+        logger.debug("tick started")
+        let outcomes = await collectAllowingShutdownGrace(now: now)
+        let evaluation = await engine.conclude(outcomes, now: now)
+        log(outcomes: outcomes, evaluation: evaluation)
+        await dispatcher.dispatch(evaluation.notifications)
+        return TickReport(
+            time: now, instance: engine.settings.instance, outcomes: outcomes, evaluation: evaluation)
+    }
+
+    private func collectAllowingShutdownGrace(now: Date) async -> [SourceOutcome] {
+        let (engine, clock, grace) = (self.engine, self.clock, self.shutdownGrace)
+        return await withTaskGroup(of: [SourceOutcome]?.self) { group in
+            group.addTask { await engine.collect(now: now) }
+            group.addTask {
+                // Returns nil when shutdown has waited long enough, or when cancelled
+                // because collection finished first.
+                do {
+                    try await gracefulShutdown()
+                    try await clock.sleep(for: grace)
+                } catch {}
+                return nil
+            }
+            var collected: [SourceOutcome] = []
+            while let next = await group.next() {
+                group.cancelAll()
+                if let outcomes = next {
+                    collected = outcomes
+                    break
+                }
+            }
+            return collected
+        }
+    }
+
+    /// The first tick says at `info` what was read, so an operator starting the
+    /// watchdog sees at once that it works and what it sees.
+    private func logFirstTick(_ report: TickReport) {
+        var metadata: Logger.Metadata = [:]
+        for signal in report.signals {
+            metadata[signal.key.description] = "\(signal.active ? "ACTIVE" : "ok"): \(signal.detail)"
+        }
+        for collector in report.collectors where collector.error != nil {
+            metadata["collector:\(collector.name)"] = "failed: \(collector.error ?? "")"
+        }
+        logger.info("first tick done", metadata: metadata)
+    }
+
+    private func log(outcomes: [SourceOutcome], evaluation: TickEvaluation) {
+        for outcome in outcomes {
+            if case .failed(let error) = outcome.status {
+                logger.warning(
+                    "collector failed", metadata: ["collector": "\(outcome.source)", "error": "\(error)"])
+            }
+        }
+        for decision in evaluation.decisions where decision.action != .none {
+            logger.notice(
+                "alert transition",
+                metadata: [
+                    "key": "\(decision.key)", "action": "\(decision.action.rawValue)",
+                    "muted": "\(decision.muted)",
+                ])
+        }
+        logger.debug(
+            "tick done",
+            metadata: [
+                "collectors": "\(outcomes.count)",
+                "failed": "\(outcomes.filter { if case .failed = $0.status { true } else { false } }.count)",
+                "firing": "\(evaluation.state.alerts.values.filter(\.state.firing).count)",
+                "notifications": "\(evaluation.notifications.count)",
+                "muted": "\(evaluation.mutedCount)",
+            ])
+    }
+}

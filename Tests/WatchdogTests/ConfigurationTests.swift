@@ -1,0 +1,225 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import Watchdog
+
+@Suite struct ConfigurationTests {
+    func load(_ environment: [String: String], directory: String? = nil) throws(ConfigurationError)
+        -> LoadedConfiguration
+    {
+        try Configuration.load(process: environment, executableDirectory: directory, hostName: "box-1")
+    }
+
+    func issues(_ environment: [String: String]) -> [ConfigIssue] {
+        do {
+            _ = try load(environment)
+            return []
+        } catch {
+            return error.issues
+        }
+    }
+
+    @Test func anEmptyEnvironmentGivesTheDocumentedDefaults() throws {
+        let configuration = try load([:]).configuration
+        #expect(configuration.interval == .seconds(30))
+        #expect(configuration.collectTimeout == .seconds(10))
+        #expect(configuration.httpTimeout == .seconds(5))
+        #expect(configuration.cooldown == .seconds(1800))
+        #expect(configuration.instance == "box-1")
+        #expect(configuration.stateFile == "./watchdog-state.json")
+        #expect(configuration.listen == ListenAddress(host: "127.0.0.1", port: 9099))
+        #expect(configuration.language == .en)
+        #expect(configuration.logLevel == .info)
+        #expect(configuration.logFormat == .text)
+        #expect(configuration.collectorFailedAfter == 3)
+        #expect(configuration.digestAfter == 5)
+        #expect(configuration.mute.isEmpty)
+        #expect(configuration.heartbeatURL == nil)
+        #expect(configuration.memoryPercent == 90)
+        #expect(configuration.procRoot == "/proc")
+        #expect(configuration.diskPaths == ["/"])
+        #expect(configuration.diskPercent == 90)
+    }
+
+    @Test func everyDocumentedDefaultParses() {
+        for variable in ConfigVariable.all {
+            #expect(issues([variable.name: variable.defaultValue ?? ""]).isEmpty, "\(variable.name)")
+        }
+    }
+
+    @Test func valuesAreReadAsTyped() throws {
+        let configuration = try load([
+            "WATCHDOG_INTERVAL": "1.5m", "WATCHDOG_COOLDOWN": "0", "WATCHDOG_STATE_FILE": "",
+            "WATCHDOG_LISTEN": "off", "WATCHDOG_LANG": "RU", "WATCHDOG_LOG_LEVEL": "debug",
+            "WATCHDOG_LOG_FORMAT": "json", "WATCHDOG_MUTE": "container_down:db, proc_blocking",
+            "WATCHDOG_DISK_PATHS": "/, /data", "WATCHDOG_MEM_PCT": "1", "WATCHDOG_INSTANCE": " prod ",
+        ]).configuration
+        #expect(configuration.interval == .seconds(90))
+        #expect(configuration.cooldown == nil)
+        #expect(configuration.stateFile == nil)
+        #expect(configuration.listen == nil)
+        #expect(configuration.language == .ru)
+        #expect(configuration.logLevel == .debug)
+        #expect(configuration.logFormat == .json)
+        #expect(configuration.mute == [SignalKey(.containerDown, "db"), SignalKey(.procBlocking)])
+        #expect(configuration.diskPaths == ["/", "/data"])
+        #expect(configuration.memoryPercent == 1)
+        #expect(configuration.instance == "prod")
+    }
+
+    /// A value of the right shape for nothing: every variable that can be invalid gets one.
+    static func invalidValue(for variable: ConfigVariable) -> String? {
+        switch variable.kind {
+        case .duration: "abc"
+        case .count: "0"
+        case .percent: "101"
+        case .flag: "maybe"
+        case .choice: "klingon"
+        case .listenAddress: "nowhere"
+        case .url: "ftp://nowhere"
+        case .signalKeys: "no_such_family"
+        case .list where variable == .diskPaths: "relative/path"
+        case .text where variable == .envFile: "/no/such/env/file"
+        case .text, .list: nil
+        }
+    }
+
+    @Test func everyInvalidValueIsAnErrorThatNamesItsVariable() {
+        var checked = 0
+        for variable in ConfigVariable.all {
+            guard let bad = Self.invalidValue(for: variable) else { continue }
+            let found = issues([variable.name: bad])
+            #expect(found.count == 1, "\(variable.name)")
+            #expect(found.first?.variable == variable.name)
+            #expect(found.first.map { "\($0)".hasPrefix(variable.name + ": ") } == true)
+            checked += 1
+        }
+        #expect(checked >= 15)
+    }
+
+    @Test func theErrorShowsTheBadValueAndWhatWasExpected() {
+        let issue = issues(["WATCHDOG_INTERVAL": "abc"]).first
+        #expect(
+            issue?.description
+                == "WATCHDOG_INTERVAL: invalid value \"abc\": expected a duration such as 45s, 15m, 2h or 1d"
+                + " (a bare number is seconds), at least 1s")
+    }
+
+    @Test func valuesBelowTheMinimumAreErrors() {
+        #expect(issues(["WATCHDOG_INTERVAL": "500ms"]).map(\.variable) == ["WATCHDOG_INTERVAL"])
+        #expect(
+            issues(["WATCHDOG_COLLECTOR_FAILED_AFTER": "1001"]).map(\.variable) == ["WATCHDOG_COLLECTOR_FAILED_AFTER"])
+    }
+
+    @Test func allProblemsAreReportedAtOnce() {
+        let found = issues(["WATCHDOG_INTERVAL": "x", "WATCHDOG_MEM_PCT": "200", "WATCHDOG_LANG": "de"])
+        #expect(Set(found.map(\.variable)) == ["WATCHDOG_INTERVAL", "WATCHDOG_MEM_PCT", "WATCHDOG_LANG"])
+        #expect(ConfigurationError(found).description.hasPrefix("3 configuration errors:"))
+    }
+
+    @Test func aSecretValueNeverAppearsInTheError() {
+        let found = issues(["WATCHDOG_HEARTBEAT_URL": "ftp://hc.example/s3cr3t-t0ken"])
+        #expect(found.map(\.variable) == ["WATCHDOG_HEARTBEAT_URL"])
+        #expect(!"\(found)".contains("s3cr3t"))
+        #expect("\(found)".contains("secret value hidden"))
+    }
+
+    @Test func aSecretIsReadFromItsFileVariable() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("heartbeat", "https://hc.example/s3cr3t\n")
+        let configuration = try load(["WATCHDOG_HEARTBEAT_URL_FILE": path]).configuration
+        #expect(configuration.heartbeatURL?.value == "https://hc.example/s3cr3t")
+        #expect("\(configuration.heartbeatURL!)" == "<redacted>")
+    }
+
+    @Test func aSecretGivenTwiceOrFromAMissingFileIsAnError() {
+        #expect(
+            issues(["WATCHDOG_HEARTBEAT_URL": "https://a.test/x", "WATCHDOG_HEARTBEAT_URL_FILE": "/run/secrets/x"])
+                .map(\.variable) == ["WATCHDOG_HEARTBEAT_URL"])
+        #expect(
+            issues(["WATCHDOG_HEARTBEAT_URL_FILE": "/no/such/secret"]).map(\.variable)
+                == ["WATCHDOG_HEARTBEAT_URL_FILE"])
+    }
+
+    @Test func theEnvFileNextToTheBinaryIsReadAndTheRealEnvironmentWins() throws {
+        let directory = try TemporaryDirectory()
+        _ = try directory.write(".env", "WATCHDOG_INTERVAL=15s\nWATCHDOG_LANG=ru\n")
+        let loaded = try load(["WATCHDOG_LANG": "en"], directory: directory.path)
+        #expect(loaded.configuration.interval == .seconds(15))
+        #expect(loaded.configuration.language == .en)
+        let interval = loaded.effectiveSettings().first { $0.name == "WATCHDOG_INTERVAL" }
+        #expect(interval?.origin == directory.path + "/.env")
+    }
+
+    @Test func anExplicitEnvFileIsUsedAndAMissingOneIsAnError() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("custom.env", "WATCHDOG_MEM_PCT=42\n")
+        #expect(try load(["WATCHDOG_ENV_FILE": path]).configuration.memoryPercent == 42)
+        #expect(issues(["WATCHDOG_ENV_FILE": "/no/such.env"]).map(\.variable) == ["WATCHDOG_ENV_FILE"])
+    }
+
+    @Test func aMalformedEnvFileIsAnErrorNamingTheLine() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("bad.env", "WATCHDOG_LANG=en\nthis is not a setting\n")
+        let found = issues(["WATCHDOG_ENV_FILE": path])
+        #expect(found.map(\.variable) == ["WATCHDOG_ENV_FILE"])
+        #expect(found.first?.message.contains("line 2: expected KEY=VALUE") == true)
+    }
+
+    @Test func unknownVariablesWarnWithTheClosestKnownName() throws {
+        let loaded = try load(["WATCHDOG_INTERVALL": "5s", "WATCHDOG_SOMETHING_ELSE_ENTIRELY": "1", "PATH": "/bin"])
+        #expect(
+            loaded.warnings == [
+                "unknown variable WATCHDOG_INTERVALL; did you mean WATCHDOG_INTERVAL?",
+                "unknown variable WATCHDOG_SOMETHING_ELSE_ENTIRELY; it is ignored",
+            ])
+    }
+
+    @Test func secretFileVariantsAreKnownNames() throws {
+        #expect(ConfigVariable.knownNames.contains("WATCHDOG_HEARTBEAT_URL_FILE"))
+    }
+
+    @Test func variablesEndingInMinTakeBareMinutesAndInSTakeBareSeconds() {
+        let minutes = ConfigVariable("WATCHDOG_X_AGE_MIN", .duration(minimum: .zero), default: "60", "x")
+        let seconds = ConfigVariable("WATCHDOG_X_COOLDOWN_S", .duration(minimum: .zero), default: "60", "x")
+        #expect(minutes.bareNumberUnitSeconds == 60)
+        #expect(seconds.bareNumberUnitSeconds == 1)
+        #expect(minutes.expected.contains("a bare number is minutes"))
+    }
+
+    @Test func checkConfigRedactsSecretsAndShowsWhereValuesCameFrom() throws {
+        let loaded = try load(["WATCHDOG_HEARTBEAT_URL": "https://hc.example/s3cr3t", "WATCHDOG_MEM_PCT": "80"])
+        let settings = loaded.effectiveSettings()
+        #expect(settings.map(\.name) == ConfigVariable.all.map(\.name))
+        #expect(!"\(settings)".contains("s3cr3t"))
+        #expect(settings.first { $0.name == "WATCHDOG_HEARTBEAT_URL" }?.value == "<redacted>")
+        #expect(
+            settings.first { $0.name == "WATCHDOG_MEM_PCT" }
+                == .init(name: "WATCHDOG_MEM_PCT", value: "80", origin: "environment"))
+        #expect(settings.first { $0.name == "WATCHDOG_INTERVAL" }?.origin == "default")
+        #expect(settings.first { $0.name == "WATCHDOG_INSTANCE" }?.value == "box-1")
+    }
+
+    @Test func variableNamesAreUniqueAndPrefixed() {
+        let names = ConfigVariable.all.map(\.name)
+        #expect(Set(names).count == names.count)
+        #expect(names.allSatisfy { $0.hasPrefix("WATCHDOG_") })
+    }
+}
+
+/// A temporary directory for one test.
+struct TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("watchdog-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func write(_ name: String, _ contents: String) throws -> String {
+        let file = path + "/" + name
+        try contents.write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+}

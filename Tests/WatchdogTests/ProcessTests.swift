@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+/// The built `watchdog` binary, run as an operator runs it.
+@Suite(.serialized) struct ProcessTests {
+    @Test func aBadValueExitsWithStatus2AndNamesTheVariable() throws {
+        let result = try WatchdogProcess.run(["check-config"], environment: ["WATCHDOG_INTERVAL": "abc"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("WATCHDOG_INTERVAL: invalid value \"abc\""))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func runRefusesABadConfigurationTheSameWay() throws {
+        let result = try WatchdogProcess.run(["run"], environment: ["WATCHDOG_MEM_PCT": "150"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("WATCHDOG_MEM_PCT"))
+    }
+
+    @Test func checkConfigPrintsTheEffectiveConfigurationWithSecretsRedacted() throws {
+        let result = try WatchdogProcess.run(
+            ["check-config"],
+            environment: ["WATCHDOG_HEARTBEAT_URL": "https://hc.example/s3cr3t", "WATCHDOG_INTERVALL": "5"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("WATCHDOG_HEARTBEAT_URL"))
+        #expect(result.stdout.contains("<redacted>"))
+        #expect(result.stdout.contains("did you mean WATCHDOG_INTERVAL?"))
+        #expect(!(result.stdout + result.stderr).contains("s3cr3t"))
+    }
+
+    @Test func onceJsonPrintsOneValidDocumentWithReadingsSignalsAndDecisions() throws {
+        let result = try WatchdogProcess.run(
+            ["once", "--json", "--dry-run"], environment: ["WATCHDOG_MEM_PCT": "0"])
+        #expect(result.status == 0)
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(document["version"] as? Int == 1)
+        let collectors = try #require(document["collectors"] as? [[String: Any]])
+        #expect(collectors.map { $0["name"] as? String } == ["memory", "disk:/"])
+        #expect(collectors.allSatisfy { $0["status"] as? String == "ok" })
+        let memory = try #require(collectors[0]["reading"] as? [String: Any])
+        #expect((memory["total_bytes"] as? Int ?? 0) > 0)
+        let signals = try #require(document["signals"] as? [[String: Any]])
+        #expect(signals.contains { $0["key"] as? String == "host_memory" && $0["active"] as? Bool == true })
+        let decisions = try #require(document["decisions"] as? [[String: Any]])
+        #expect(decisions.contains { $0["key"] as? String == "host_memory" && $0["action"] as? String == "fire" })
+        let notifications = try #require(document["notifications"] as? [[String: Any]])
+        #expect(notifications.count == 1)
+    }
+
+    @Test func onceWithoutDryRunSendsToTheConsoleOnStderrWhenJsonHoldsStdout() throws {
+        let result = try WatchdogProcess.run(["once", "--json"], environment: ["WATCHDOG_MEM_PCT": "0"])
+        #expect(result.status == 0)
+        #expect(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) is [String: Any])
+        #expect(result.stderr.contains("🔴 FIRING [warning] host_memory"))
+    }
+
+    @Test func aFullMemoryFiresOnceOnTheFirstTickAndNotAgainBeforeTheCooldown() throws {
+        let process = try WatchdogProcess.start(
+            ["run"],
+            environment: ["WATCHDOG_MEM_PCT": "1", "WATCHDOG_INTERVAL": "1s", "WATCHDOG_LOG_LEVEL": "debug"])
+        // Three ticks: the first fires, the next two must stay quiet.
+        try process.waitForStderr(occurrences: 3, of: "tick done", timeout: 20)
+        process.terminate()
+        let result = try process.wait(timeout: 10)
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.hasPrefix("🔴 FIRING [warning] host_memory") == true)
+    }
+
+    @Test func sigtermDuringAHangingCollectorExitsWithStatus0WithinFiveSeconds() throws {
+        // A FIFO with no writer: opening it blocks in the kernel, like a dead NFS mount.
+        let directory = try TemporaryDirectory()
+        #expect(mkfifo(directory.path + "/meminfo", 0o600) == 0)
+        defer { WatchdogProcess.unblockFIFO(directory.path + "/meminfo") }
+        let process = try WatchdogProcess.start(
+            ["run"],
+            environment: [
+                "WATCHDOG_PROC_ROOT": directory.path, "WATCHDOG_COLLECT_TIMEOUT": "60s",
+                "WATCHDOG_LOG_LEVEL": "debug",
+            ])
+        // Signal handlers are installed before the tick service starts.
+        try process.waitForStderr(occurrences: 1, of: "tick started", timeout: 20)
+        let sent = Date()
+        process.terminate()
+        let result = try process.wait(timeout: 5)
+        #expect(result.status == 0)
+        #expect(Date().timeIntervalSince(sent) < 5)
+        #expect(result.stderr.contains("tick loop stopped"))
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Synchronization
+
+/// Runs the built `watchdog` binary with a clean environment and collects its output.
+final class WatchdogProcess: Sendable {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    struct Timeout: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// `.build/<config>/watchdog`, next to the test bundle; `WATCHDOG_BINARY` overrides.
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["WATCHDOG_BINARY"] { return path }
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = testBinary.deletingLastPathComponent()
+        // On Linux the tests run from `.build/<config>/<name>.xctest`; on macOS from inside a bundle.
+        while !FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent("watchdog").path),
+            directory.path != "/"
+        {
+            directory = directory.deletingLastPathComponent()
+        }
+        return directory.appendingPathComponent("watchdog").path
+    }
+
+    private let process: Process
+    private let stdoutData = Mutex(Data())
+    private let stderrData = Mutex(Data())
+
+    private init(process: Process) {
+        self.process = process
+    }
+
+    /// Starts the binary with only `environment` (plus PATH), from an empty directory so
+    /// no stray `.env` or state file is picked up.
+    static func start(_ arguments: [String], environment: [String: String]) throws -> WatchdogProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        var environment = environment
+        environment["PATH"] = "/usr/bin:/bin"
+        environment["WATCHDOG_STATE_FILE"] = environment["WATCHDOG_STATE_FILE"] ?? ""
+        environment["WATCHDOG_LISTEN"] = environment["WATCHDOG_LISTEN"] ?? "off"
+        process.environment = environment
+        process.currentDirectoryURL = URL(fileURLWithPath: try TemporaryDirectory().path)
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        let running = WatchdogProcess(process: process)
+        out.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            running.stdoutData.withLock { $0.append(chunk) }
+        }
+        err.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            running.stderrData.withLock { $0.append(chunk) }
+        }
+        try process.run()
+        return running
+    }
+
+    static func run(_ arguments: [String], environment: [String: String], timeout: TimeInterval = 30) throws
+        -> Result
+    {
+        try start(arguments, environment: environment).wait(timeout: timeout)
+    }
+
+    var stderr: String { stderrData.withLock { String(decoding: $0, as: UTF8.self) } }
+
+    func terminate() {
+        process.terminate()
+    }
+
+    /// Polls the collected stderr until `text` appeared `occurrences` times.
+    func waitForStderr(occurrences: Int, of text: String, timeout: TimeInterval) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while stderr.components(separatedBy: text).count - 1 < occurrences {
+            guard Date() < deadline, process.isRunning else {
+                process.terminate()
+                throw Timeout(description: "waiting for \(occurrences)× \"\(text)\"; stderr:\n\(stderr)")
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+
+    func wait(timeout: TimeInterval) throws -> Result {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning {
+            guard Date() < deadline else {
+                kill(process.processIdentifier, SIGKILL)
+                throw Timeout(description: "still running after \(timeout) s; stderr:\n\(stderr)")
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        // Let the readability handlers drain what is left in the pipes.
+        Thread.sleep(forTimeInterval: 0.1)
+        return Result(
+            status: process.terminationStatus,
+            stdout: stdoutData.withLock { String(decoding: $0, as: UTF8.self) },
+            stderr: stderr)
+    }
+
+    /// Opens a FIFO for writing without blocking and closes it, releasing any reader
+    /// stuck in `open`.
+    static func unblockFIFO(_ path: String) {
+        let descriptor = open(path, O_WRONLY | O_NONBLOCK)
+        if descriptor >= 0 { close(descriptor) }
+    }
+}
