@@ -16,9 +16,7 @@ public struct DiskUsage: Sendable, Equatable, Codable {
     /// Used share in percent, with used = blocks − available-to-unprivileged (SPEC §10.1):
     /// the root reserve counts as used, because a full disk for the orchestrator is full.
     public var usedPercent: Double {
-        guard totalBytes > 0 else { return 0 }
-        let used = totalBytes - min(availableBytes, totalBytes)
-        return Double(used) / Double(totalBytes) * 100
+        Collectors.usedPercent(total: totalBytes, available: availableBytes)
     }
 
     /// Converts the raw `statvfs` fields. Pure, so the arithmetic is tested on numbers.

@@ -10,9 +10,7 @@ public struct MemInfo: Sendable, Equatable, Codable {
 
     /// Used share in percent, as `free` computes it: (MemTotal − MemAvailable) / MemTotal.
     public var usedPercent: Double {
-        guard totalBytes > 0 else { return 0 }
-        let used = totalBytes - min(availableBytes, totalBytes)
-        return Double(used) / Double(totalBytes) * 100
+        Collectors.usedPercent(total: totalBytes, available: availableBytes)
     }
 
     /// Parses the text of `/proc/meminfo`.

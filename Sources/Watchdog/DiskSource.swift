@@ -31,8 +31,9 @@ public struct DiskSource: Source {
                 key: SignalKey(.diskFull, reading.path), active: used >= thresholdPercent,
                 severity: .critical, title: texts.diskTitle(path: reading.path),
                 detail: texts.diskDetail(
-                    usedPercent: used, thresholdPercent: thresholdPercent,
-                    available: reading.availableBytes, total: reading.totalBytes))
+                    .init(
+                        usedPercent: used, thresholdPercent: thresholdPercent,
+                        freeBytes: reading.availableBytes, totalBytes: reading.totalBytes)))
         ]
     }
 }

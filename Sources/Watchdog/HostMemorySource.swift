@@ -26,8 +26,9 @@ public struct HostMemorySource: Source {
                 key: SignalKey(.hostMemory), active: used >= thresholdPercent, severity: .warning,
                 title: texts.memoryTitle(),
                 detail: texts.memoryDetail(
-                    usedPercent: used, thresholdPercent: thresholdPercent,
-                    available: reading.availableBytes, total: reading.totalBytes))
+                    .init(
+                        usedPercent: used, thresholdPercent: thresholdPercent,
+                        freeBytes: reading.availableBytes, totalBytes: reading.totalBytes)))
         ]
     }
 }

@@ -24,32 +24,20 @@ public struct Texts: Sendable, Equatable {
         pick(en: "Host memory is running out", ru: "На хосте заканчивается память")
     }
 
-    func memoryDetail(usedPercent: Double, thresholdPercent: Double, available: UInt64, total: UInt64)
-        -> String
-    {
-        let used = Self.percent(usedPercent)
-        let limit = Self.percent(thresholdPercent)
-        let free = ByteText.format(available)
-        let all = ByteText.format(total)
-        return pick(
-            en: "memory \(used) used (threshold \(limit)), \(free) available of \(all)",
-            ru: "занято \(used) памяти (порог \(limit)), доступно \(free) из \(all)")
+    func memoryDetail(_ usage: UsageFigures) -> String {
+        pick(
+            en: "memory \(usage.used) used (threshold \(usage.threshold)), \(usage.free) available of \(usage.total)",
+            ru: "занято \(usage.used) памяти (порог \(usage.threshold)), доступно \(usage.free) из \(usage.total)")
     }
 
     func diskTitle(path: String) -> String {
         pick(en: "Disk \(path) is almost full", ru: "Диск \(path) почти заполнен")
     }
 
-    func diskDetail(usedPercent: Double, thresholdPercent: Double, available: UInt64, total: UInt64)
-        -> String
-    {
-        let used = Self.percent(usedPercent)
-        let limit = Self.percent(thresholdPercent)
-        let free = ByteText.format(available)
-        let all = ByteText.format(total)
-        return pick(
-            en: "\(used) used (threshold \(limit)), \(free) free of \(all)",
-            ru: "занято \(used) (порог \(limit)), свободно \(free) из \(all)")
+    func diskDetail(_ usage: UsageFigures) -> String {
+        pick(
+            en: "\(usage.used) used (threshold \(usage.threshold)), \(usage.free) free of \(usage.total)",
+            ru: "занято \(usage.used) (порог \(usage.threshold)), свободно \(usage.free) из \(usage.total)")
     }
 
     // MARK: the watchdog itself
@@ -72,6 +60,21 @@ public struct Texts: Sendable, Equatable {
     /// a finished process).
     func vanishedDetail() -> String {
         pick(en: "no longer present", ru: "больше не наблюдается")
+    }
+
+    /// The numbers of a "how full is it" message, formatted the same way in every language.
+    struct UsageFigures {
+        let used: String
+        let threshold: String
+        let free: String
+        let total: String
+
+        init(usedPercent: Double, thresholdPercent: Double, freeBytes: UInt64, totalBytes: UInt64) {
+            used = Texts.percent(usedPercent)
+            threshold = Texts.percent(thresholdPercent)
+            free = ByteText.format(freeBytes)
+            total = ByteText.format(totalBytes)
+        }
     }
 
     static func percent(_ value: Double) -> String {

@@ -17,7 +17,7 @@ struct Once: AsyncParsableCommand {
     func run() async throws {
         let loaded = try loadConfigurationOrExit()
         let configuration = loaded.configuration
-        let logger = bootstrapLogging(loaded)
+        let logger = prepareProcess(loaded)
 
         let clock = ContinuousClock()
         let engine = TickEngine(

@@ -12,7 +12,7 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let loaded = try loadConfigurationOrExit()
         let configuration = loaded.configuration
-        let logger = bootstrapLogging(loaded)
+        let logger = prepareProcess(loaded)
 
         let clock = ContinuousClock()
         let sources = SourceCatalog.sources(for: configuration)

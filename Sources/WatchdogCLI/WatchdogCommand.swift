@@ -23,9 +23,12 @@ func loadConfigurationOrExit() throws -> LoadedConfiguration {
     }
 }
 
-/// Installs the log handler once, before the first `Logger` exists, and reports the
-/// start-up warnings through it.
-func bootstrapLogging(_ loaded: LoadedConfiguration) -> Logger {
+/// Prepares the process for a command that ticks: a closed stdout or stderr must not
+/// kill the watchdog (SIGPIPE is ignored, writes then fail and are logged), and the log
+/// handler is installed once, before the first `Logger` exists. Start-up warnings are
+/// reported through it.
+func prepareProcess(_ loaded: LoadedConfiguration) -> Logger {
+    signal(SIGPIPE, SIG_IGN)
     let configuration = loaded.configuration
     LoggingSystem.bootstrap { label in
         WatchdogLogHandler(label: label, level: configuration.logLevel, format: configuration.logFormat)
