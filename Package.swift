@@ -11,6 +11,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
     ],
     targets: [
         // Readings from the world (/proc, statvfs, ...). Knows nothing about alerts.
@@ -22,7 +24,8 @@ let package = Package(
         .target(
             name: "Notify",
             dependencies: [
-                .product(name: "Logging", package: "swift-log")
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Joins them: configuration, signals, decide(), the tick service.
@@ -44,18 +47,35 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Test helpers shared by the test targets: a manual clock, concurrency probes,
+        // temporary directories, a scriptable local HTTP server.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "CollectorsTests",
             dependencies: ["Collectors"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "NotifyTests", dependencies: ["Notify"]),
+        .testTarget(
+            name: "NotifyTests",
+            dependencies: [
+                "Notify", "TestSupport",
+            ]
+        ),
         .testTarget(
             name: "WatchdogTests",
             // WatchdogCLI is a dependency so that `swift test` builds the binary the
             // process tests run.
             dependencies: [
-                "Watchdog", "WatchdogCLI",
+                "Watchdog", "WatchdogCLI", "TestSupport",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),

@@ -3,8 +3,10 @@ import Foundation
 /// Writes one line per notification to standard output (or another file handle).
 ///
 /// The embedded default channel: with nothing configured, `docker logs` shows alerts.
+/// It never digests: a log is not a chat that a storm could flood.
 public struct ConsoleChannel: NotificationChannel {
     public let name = "console"
+    public let usesDigests = false
     private let renderer: ConsoleRenderer
     private let output: FileHandle
 
@@ -13,12 +15,15 @@ public struct ConsoleChannel: NotificationChannel {
         self.output = output
     }
 
-    public func send(_ notification: AlertNotification) async -> SendOutcome {
+    public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
+        batch.notifications.map { OutboundMessage(id: $0.id, body: renderer.render($0)) }
+    }
+
+    public func send(_ message: OutboundMessage) async -> SendOutcome {
         // One write per line, unbuffered: a line must reach the log even if the process
         // is killed right after, and lines from concurrent writers must not interleave.
-        let line = renderer.render(notification) + "\n"
         do {
-            try output.write(contentsOf: Data(line.utf8))
+            try output.write(contentsOf: Data((message.body + "\n").utf8))
             return .delivered
         } catch {
             return .retryable(reason: "console write failed: \(error)", retryAfter: nil)

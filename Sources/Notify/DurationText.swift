@@ -14,3 +14,11 @@ public enum DurationText {
         return "\(secs)s"
     }
 }
+
+extension Duration {
+    /// The duration in seconds, for arithmetic with `Date` and for display.
+    public var seconds: Double {
+        let (whole, fraction) = components
+        return Double(whole) + Double(fraction) / 1e18
+    }
+}

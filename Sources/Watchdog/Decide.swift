@@ -46,11 +46,3 @@ public func decide(
         return (.none, AlertState())
     }
 }
-
-extension Duration {
-    /// The duration in seconds, for arithmetic with `Date`.
-    public var seconds: Double {
-        let (whole, fraction) = components
-        return Double(whole) + Double(fraction) / 1e18
-    }
-}

@@ -8,10 +8,13 @@ import ServiceLifecycle
 ///
 /// On graceful shutdown (SIGTERM, SIGINT) the current tick gets `shutdownGrace` to
 /// finish collecting; sources still running then are cancelled and count as unknown,
-/// the tick is concluded and its notifications sent, and `run()` returns.
+/// the tick is concluded and its notifications queued, the state file written, and
+/// `run()` returns. Sending happens in `DeliveryService`, so a dead chat API never
+/// delays detection.
 public struct TickService<C: Clock>: Service where C.Duration == Duration {
     public let engine: TickEngine<C>
-    let dispatcher: Dispatcher
+    let delivery: Delivery<C>
+    let store: StateStore
     let clock: C
     let interval: Duration
     let shutdownGrace: Duration
@@ -20,14 +23,15 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
     let onTick: @Sendable (TickReport) async -> Void
 
     public init(
-        engine: TickEngine<C>, dispatcher: Dispatcher, clock: C, interval: Duration,
+        engine: TickEngine<C>, delivery: Delivery<C>, store: StateStore, clock: C, interval: Duration,
         shutdownGrace: Duration = .seconds(2),
         wallClock: @escaping @Sendable () -> Date = { Date() },
         logger: Logger,
         onTick: @escaping @Sendable (TickReport) async -> Void = { _ in }
     ) {
         self.engine = engine
-        self.dispatcher = dispatcher
+        self.delivery = delivery
+        self.store = store
         self.clock = clock
         self.interval = interval
         self.shutdownGrace = shutdownGrace
@@ -57,17 +61,22 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
                 break
             }
         }
+        await store.save()
         logger.notice("tick loop stopped")
     }
 
-    /// One whole tick: collect (cut short by shutdown), conclude, send.
+    /// One whole tick: collect (cut short by shutdown), conclude, then queue the
+    /// notifications durably: staged in every outbox, written to the state file with the
+    /// engine's state in one write, and only then released to the senders.
     public func tick() async -> TickReport {
         let now = wallClock()
         logger.debug("tick started")
         let outcomes = await collectAllowingShutdownGrace(now: now)
         let evaluation = await engine.conclude(outcomes, now: now)
         log(outcomes: outcomes, evaluation: evaluation)
-        await dispatcher.dispatch(evaluation.notifications)
+        await delivery.stage(evaluation.notifications)
+        await store.save(engine: evaluation.state)
+        await delivery.release()
         return TickReport(
             time: now, instance: engine.settings.instance, outcomes: outcomes, evaluation: evaluation)
     }

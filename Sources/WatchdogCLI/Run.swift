@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import Notify
 import ServiceLifecycle
@@ -15,17 +16,27 @@ struct Run: AsyncParsableCommand {
         let logger = prepareProcess(loaded)
 
         let clock = ContinuousClock()
+        let persisted = StateStore.loadState(path: configuration.stateFile, logger: logger, now: Date())
         let sources = SourceCatalog.sources(for: configuration)
         let engine = TickEngine(
             sources: sources, settings: DecisionSettings(configuration),
-            collectTimeout: configuration.collectTimeout, clock: clock)
+            collectTimeout: configuration.collectTimeout, clock: clock, state: persisted.engine)
         let channels = ChannelCatalog.channels(for: configuration)
-        let ticks = TickService(
-            engine: engine, dispatcher: Dispatcher(channels: channels, logger: logger), clock: clock,
-            interval: configuration.interval, logger: logger)
+        let delivery = Delivery.make(
+            channels: channels, pending: persisted.outboxes, digestAfter: configuration.digestAfter, clock: clock,
+            logger: logger)
+        let store = StateStore(path: configuration.stateFile, engine: persisted.engine, logger: logger)
+        await store.setOutboxes { await delivery.snapshot() }
+        await delivery.setPersistence { await store.save() }
 
+        let ticks = TickService(
+            engine: engine, delivery: delivery, store: store, clock: clock, interval: configuration.interval,
+            logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: ticks, serviceName: "ticks")],
+            services: [
+                .init(service: ticks, serviceName: "ticks"),
+                .init(service: DeliveryService(delivery: delivery), serviceName: "delivery"),
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         // SPEC §8: exit within 5 s of SIGTERM. The tick loop itself needs about its
@@ -39,6 +50,7 @@ struct Run: AsyncParsableCommand {
                 "interval": "\(configuration.interval.seconds)s",
                 "sources": "\(sources.map(\.name).joined(separator: ","))",
                 "channels": "\(channels.map(\.name).joined(separator: ","))",
+                "state_file": "\(configuration.stateFile ?? "none (in memory)")",
             ])
         try await ServiceGroup(configuration: groupConfiguration).run()
         logger.notice("watchdog stopped")

@@ -63,8 +63,8 @@ import Testing
     @Test func consoleChannelWritesOneLinePerNotification() async throws {
         let pipe = Pipe()
         let channel = ConsoleChannel(language: .en, output: pipe.fileHandleForWriting)
-        #expect(await channel.send(notification(.fire)) == .delivered)
-        #expect(await channel.send(notification(.resolve, after: 5)) == .delivered)
+        #expect(await channel.send(channel.render(.single(notification(.fire)))[0]) == .delivered)
+        #expect(await channel.send(channel.render(.single(notification(.resolve, after: 5)))[0]) == .delivered)
         try pipe.fileHandleForWriting.close()
         let text = String(decoding: try pipe.fileHandleForReading.readToEnd() ?? Data(), as: UTF8.self)
         let lines = text.split(separator: "\n")

@@ -1,5 +1,6 @@
 import Collectors
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Watchdog

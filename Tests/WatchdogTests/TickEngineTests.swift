@@ -1,5 +1,6 @@
 import Foundation
 import Notify
+import TestSupport
 import Testing
 
 @testable import Watchdog

@@ -4,6 +4,7 @@ import Notify
 import ServiceLifecycle
 import ServiceLifecycleTestKit
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Watchdog
@@ -42,7 +43,8 @@ import Testing
             texts: Texts(.en))
         let engine = TickEngine(sources: sources, settings: settings, collectTimeout: collectTimeout, clock: clock)
         return TickService(
-            engine: engine, dispatcher: Dispatcher(channels: [], logger: Logger(label: "test")), clock: clock,
+            engine: engine, delivery: Delivery(outboxes: [], digestAfter: 5),
+            store: StateStore(path: nil, engine: EngineState(), logger: Logger(label: "test")), clock: clock,
             interval: interval, shutdownGrace: .seconds(2),
             wallClock: { Date(timeIntervalSince1970: 1_800_000_000 + clock.now.offset.seconds) },
             logger: Logger(label: "test"), onTick: onTick)

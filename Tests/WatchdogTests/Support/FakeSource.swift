@@ -1,6 +1,6 @@
 import Foundation
 import Notify
-import Synchronization
+import TestSupport
 import Watchdog
 
 /// A source whose collection a test scripts: return signals, throw, or hang.
@@ -27,49 +27,6 @@ struct FakeSource: Source {
     func signals(from reading: [Signal], now: Date) -> [Signal] {
         reading
     }
-}
-
-/// A door that blocks whoever waits at it, ignoring cancellation, until opened: a
-/// collector stuck in the kernel.
-final class Gate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state in
-                if state.open { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if resumeNow { continuation.resume() }
-        }
-    }
-
-    func open() {
-        let waiters = state.withLock { state in
-            state.open = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-}
-
-/// Counts calls from concurrent tasks.
-final class Counter: Sendable {
-    private let value = Mutex(0)
-
-    @discardableResult
-    func increment() -> Int {
-        value.withLock {
-            $0 += 1
-            return $0
-        }
-    }
-
-    var count: Int { value.withLock { $0 } }
-
-    func decrement() { value.withLock { $0 -= 1 } }
 }
 
 func signal(

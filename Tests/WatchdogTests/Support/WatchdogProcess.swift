@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 
 /// Runs the built `watchdog` binary with a clean environment and collects its output.
 final class WatchdogProcess: Sendable {

@@ -1,0 +1,120 @@
+import Foundation
+import Glibc
+
+/// Reads and atomically writes the state file. Pure file handling, no policy: the
+/// `StateStore` decides when to write and what to do about failures.
+public struct StateFile: Sendable {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// A state file larger than this is not ours (1000 pending messages per channel
+    /// at a few KiB each stays well below it).
+    static let sizeLimit = 64 * 1024 * 1024
+
+    public enum LoadResult: Sendable, Equatable {
+        case missing
+        case loaded(PersistedState)
+        /// Unreadable, corrupt, or from a newer version: the reason says which.
+        case unusable(reason: String)
+    }
+
+    public func load() -> LoadResult {
+        let bytes: Data
+        do {
+            guard FileManager.default.fileExists(atPath: path) else { return .missing }
+            let url = URL(fileURLWithPath: path)
+            let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+            guard size <= Self.sizeLimit else { return .unusable(reason: "larger than \(Self.sizeLimit) bytes") }
+            bytes = try Data(contentsOf: url)
+        } catch {
+            return .unusable(reason: "cannot read: \(error.localizedDescription)")
+        }
+        return Self.decode(bytes)
+    }
+
+    /// Pure: bytes to state, or why not.
+    public static func decode(_ bytes: Data) -> LoadResult {
+        struct VersionOnly: Decodable { let version: Int }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        guard let version = try? decoder.decode(VersionOnly.self, from: bytes).version else {
+            return .unusable(reason: "not a watchdog state file (no version)")
+        }
+        guard version <= PersistedState.currentVersion else {
+            return .unusable(
+                reason:
+                    "written by a newer watchdog (format \(version), this one reads \(PersistedState.currentVersion))")
+        }
+        do {
+            return .loaded(try decoder.decode(PersistedState.self, from: bytes))
+        } catch {
+            return .unusable(reason: "corrupt: \(error)")
+        }
+    }
+
+    /// Keys are written as they are named in the code: no key strategy, because key
+    /// strategies also rewrite dictionary keys such as `disk_full:/data`.
+    public static func encode(_ state: PersistedState) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return try encoder.encode(state)
+    }
+
+    /// Moves an unusable file aside as `<name>.corrupt-<time>` so it can be inspected
+    /// and the watchdog can start fresh. Returns the new path.
+    public func moveAside(now: Date) throws -> String {
+        let stamp = now.formatted(.iso8601).replacingOccurrences(of: ":", with: "")
+        let target = "\(path).corrupt-\(stamp)"
+        guard rename(path, target) == 0 else {
+            throw StateFileError("cannot move \(path) aside: \(String(cString: strerror(errno)))")
+        }
+        return target
+    }
+
+    /// Writes `bytes` so that the file is always either the old or the new content:
+    /// a temporary file in the same directory, fsync, rename over, fsync the directory.
+    public func write(_ bytes: Data) throws {
+        let temporary = "\(path).tmp-\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw StateFileError("cannot create \(temporary): \(errnoText())") }
+        var written = 0
+        let failure: String? = bytes.withUnsafeBytes { buffer in
+            while written < buffer.count {
+                let result = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    return "cannot write \(temporary): \(errnoText())"
+                }
+                written += result
+            }
+            return fsync(descriptor) == 0 ? nil : "cannot fsync \(temporary): \(errnoText())"
+        }
+        close(descriptor)
+        if let failure {
+            unlink(temporary)
+            throw StateFileError(failure)
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = errnoText()
+            unlink(temporary)
+            throw StateFileError("cannot replace \(path): \(reason)")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        let directoryDescriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryDescriptor >= 0 {
+            fsync(directoryDescriptor)
+            close(directoryDescriptor)
+        }
+    }
+
+    private func errnoText() -> String { String(cString: strerror(errno)) }
+}
+
+public struct StateFileError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

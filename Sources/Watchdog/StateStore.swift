@@ -1,0 +1,96 @@
+import Foundation
+import Logging
+import Notify
+
+/// Keeps the state file in step with the engine and the outboxes.
+///
+/// Every write holds the whole state (engine and every outbox), so the file is always
+/// one consistent moment. A write that fails (read-only directory, full disk) is logged
+/// once per distinct error and retried at the next save: the watchdog keeps running on
+/// its in-memory state.
+public actor StateStore {
+    private let file: StateFile?
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    private var engine: EngineState
+    private var outboxes: @Sendable () async -> [String: [OutboundMessage]] = { [:] }
+    private var lastWritten: Data?
+    private var lastError: String?
+
+    /// `path` nil keeps state in memory only.
+    public init(path: String?, engine: EngineState, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.file = path.map(StateFile.init)
+        self.engine = engine
+        self.logger = logger
+        self.now = now
+    }
+
+    public func setOutboxes(_ provider: @escaping @Sendable () async -> [String: [OutboundMessage]]) {
+        outboxes = provider
+    }
+
+    /// Loads the state file at start. A missing file is a fresh start; an unusable one
+    /// is moved aside, logged at error level, and replaced by a fresh state.
+    public static func loadState(path: String?, logger: Logger, now: Date) -> PersistedState {
+        guard let path else { return .empty }
+        let file = StateFile(path: path)
+        switch file.load() {
+        case .missing:
+            logger.info("no state file yet, starting fresh", metadata: ["path": "\(path)"])
+            return .empty
+        case .loaded(let state):
+            logger.info(
+                "state loaded",
+                metadata: [
+                    "path": "\(path)", "alerts": "\(state.engine.alerts.count)",
+                    "pending": "\(state.outboxes.values.map(\.count).reduce(0, +))",
+                ])
+            return state
+        case .unusable(let reason):
+            do {
+                let aside = try file.moveAside(now: now)
+                logger.error(
+                    "state file unusable, moved aside; starting fresh",
+                    metadata: ["path": "\(path)", "moved_to": "\(aside)", "reason": "\(reason)"])
+            } catch {
+                logger.error(
+                    "state file unusable and cannot be moved aside; starting fresh",
+                    metadata: ["path": "\(path)", "reason": "\(reason)", "error": "\(error)"])
+            }
+            return .empty
+        }
+    }
+
+    /// Records the engine's state and writes the file.
+    public func save(engine: EngineState) async {
+        self.engine = engine
+        await save()
+    }
+
+    /// Writes the file with the latest engine state and the outboxes as they are now.
+    /// Skips the write when nothing changed since the last one.
+    public func save() async {
+        guard let file else { return }
+        let state = PersistedState(savedAt: Date(timeIntervalSince1970: 0), engine: engine, outboxes: await outboxes())
+        do {
+            let comparable = try StateFile.encode(state)
+            guard comparable != lastWritten else { return }
+            var stamped = state
+            stamped.savedAt = now()
+            try file.write(StateFile.encode(stamped))
+            lastWritten = comparable
+            if lastError != nil {
+                logger.notice("state file writable again", metadata: ["path": "\(file.path)"])
+                lastError = nil
+            }
+        } catch {
+            let reason = "\(error)"
+            if reason != lastError {
+                logger.error(
+                    "cannot write the state file; state is kept in memory",
+                    metadata: ["path": "\(file.path)", "error": "\(reason)"])
+                lastError = reason
+            }
+        }
+    }
+}
