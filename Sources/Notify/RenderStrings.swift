@@ -1,5 +1,6 @@
 /// The few words every renderer puts around a notification, per language.
 public struct RenderStrings: Sendable {
+    public let language: Language
     public let fired: String
     public let repeated: String
     public let resolved: String
@@ -11,11 +12,11 @@ public struct RenderStrings: Sendable {
         switch language {
         case .en:
             RenderStrings(
-                fired: "FIRING", repeated: "STILL FIRING", resolved: "RESOLVED", since: "since",
-                lasted: "lasted", instance: "instance")
+                language: language, fired: "FIRING", repeated: "STILL FIRING", resolved: "RESOLVED",
+                since: "since", lasted: "lasted", instance: "instance")
         case .ru:
             RenderStrings(
-                fired: "ПРОБЛЕМА", repeated: "ВСЁ ЕЩЁ", resolved: "РЕШЕНО", since: "с",
+                language: language, fired: "ПРОБЛЕМА", repeated: "ВСЁ ЕЩЁ", resolved: "РЕШЕНО", since: "с",
                 lasted: "длилось", instance: "хост")
         }
     }
@@ -25,6 +26,22 @@ public struct RenderStrings: Sendable {
         case .fire: fired
         case .repeat: repeated
         case .resolve: resolved
+        }
+    }
+
+    /// The headline of a digest message.
+    public func digest(count: Int) -> String {
+        switch language {
+        case .en: "\(count) notifications"
+        case .ru: "уведомлений: \(count)"
+        }
+    }
+
+    /// The headline of `watchdog test-notify`.
+    public var testMessage: String {
+        switch language {
+        case .en: "Test message from watchdog: this channel works."
+        case .ru: "Проверка от watchdog: канал работает."
         }
     }
 }

@@ -1,13 +1,33 @@
 import Foundation
+import Logging
 import Notify
 
 /// Builds the notification channels a configuration asks for. The one place that lists
 /// every channel (CONTRIBUTING.md: adding a channel).
 public enum ChannelCatalog {
-    /// With no other channel configured, the console is the channel (SPEC §2.2).
+    /// Every configured channel; the console too when nothing else is configured or
+    /// `WATCHDOG_CONSOLE=true` (SPEC §2.2).
     public static func channels(
-        for configuration: Configuration, consoleOutput: FileHandle = .standardOutput
+        for configuration: Configuration, consoleOutput: FileHandle = .standardOutput, logger: Logger
     ) -> [any NotificationChannel] {
-        [ConsoleChannel(language: configuration.language, output: consoleOutput)]
+        let post = HTTPPost(timeout: configuration.httpTimeout)
+        var channels: [any NotificationChannel] = []
+        if let telegram = configuration.telegram {
+            channels.append(
+                TelegramChannel(settings: telegram, language: configuration.language, post: post, logger: logger))
+        }
+        if let url = configuration.slackWebhookURL {
+            channels.append(SlackChannel(webhookURL: url.value, language: configuration.language, post: post))
+        }
+        if let url = configuration.webhookURL {
+            channels.append(WebhookChannel(url: url.value, post: post))
+        }
+        switch configuration.console {
+        case .always: channels.append(ConsoleChannel(language: configuration.language, output: consoleOutput))
+        case .auto where channels.isEmpty:
+            channels.append(ConsoleChannel(language: configuration.language, output: consoleOutput))
+        case .auto, .never: break
+        }
+        return channels
     }
 }

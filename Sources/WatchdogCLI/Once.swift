@@ -32,7 +32,7 @@ struct Once: AsyncParsableCommand {
             dryRun
             ? []
             : ChannelCatalog.channels(
-                for: configuration, consoleOutput: json ? .standardError : .standardOutput)
+                for: configuration, consoleOutput: json ? .standardError : .standardOutput, logger: logger)
         let delivery = Delivery.make(
             channels: channels, pending: dryRun ? [:] : persisted.outboxes,
             digestAfter: configuration.digestAfter, clock: clock, logger: logger)

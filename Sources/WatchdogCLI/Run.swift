@@ -21,7 +21,7 @@ struct Run: AsyncParsableCommand {
         let engine = TickEngine(
             sources: sources, settings: DecisionSettings(configuration),
             collectTimeout: configuration.collectTimeout, clock: clock, state: persisted.engine)
-        let channels = ChannelCatalog.channels(for: configuration)
+        let channels = ChannelCatalog.channels(for: configuration, logger: logger)
         let delivery = Delivery.make(
             channels: channels, pending: persisted.outboxes, digestAfter: configuration.digestAfter, clock: clock,
             logger: logger)

@@ -69,34 +69,72 @@ import Testing
         #expect(configuration.instance == "prod")
     }
 
-    /// A value of the right shape for nothing: every variable that can be invalid gets one.
-    static func invalidValue(for variable: ConfigVariable) -> String? {
-        switch variable.kind {
-        case .duration: "abc"
-        case .count: "0"
-        case .percent: "101"
-        case .flag: "maybe"
-        case .choice: "klingon"
-        case .listenAddress: "nowhere"
-        case .url: "ftp://nowhere"
-        case .signalKeys: "no_such_family"
-        case .list where variable == .diskPaths: "relative/path"
-        case .text where variable == .envFile: "/no/such/env/file"
-        case .text, .list: nil
-        }
+    /// An environment in which `variable`, and only it, is invalid.
+    static func invalidEnvironment(for variable: ConfigVariable) -> [String: String]? {
+        let bad: String? =
+            switch variable.kind {
+            case .duration: "abc"
+            case .count: "0"
+            case .percent: "101"
+            case .flag: "maybe"
+            case .choice: "klingon"
+            case .listenAddress: "nowhere"
+            case .url: "ftp://nowhere"
+            case .signalKeys: "no_such_family"
+            case .list where variable == .diskPaths: "relative/path"
+            case .text where variable == .envFile: "/no/such/env/file"
+            case .text where variable == .telegramChatID: "not a chat"
+            case .text where variable == .telegramToken: "has spaces/and slashes"
+            case .text, .list: nil
+            }
+        guard let bad else { return nil }
+        var environment = [variable.name: bad]
+        // Telegram's two settings come together; the other one is valid here.
+        if variable == .telegramChatID { environment[ConfigVariable.telegramToken.name] = "123:abc" }
+        if variable == .telegramToken { environment[ConfigVariable.telegramChatID.name] = "-100" }
+        return environment
     }
 
     @Test func everyInvalidValueIsAnErrorThatNamesItsVariable() {
         var checked = 0
         for variable in ConfigVariable.all {
-            guard let bad = Self.invalidValue(for: variable) else { continue }
-            let found = issues([variable.name: bad])
+            guard let environment = Self.invalidEnvironment(for: variable) else { continue }
+            let found = issues(environment)
             #expect(found.count == 1, "\(variable.name)")
             #expect(found.first?.variable == variable.name)
             #expect(found.first.map { "\($0)".hasPrefix(variable.name + ": ") } == true)
             checked += 1
         }
-        #expect(checked >= 15)
+        #expect(checked >= 22)
+    }
+
+    @Test func telegramNeedsBothTheTokenAndTheChat() {
+        #expect(issues(["WATCHDOG_TELEGRAM_CHAT_ID": "-100"]).map(\.variable) == ["WATCHDOG_TELEGRAM_BOT_TOKEN"])
+        #expect(issues(["WATCHDOG_TELEGRAM_BOT_TOKEN": "1:x"]).map(\.variable) == ["WATCHDOG_TELEGRAM_CHAT_ID"])
+        #expect(issues(["WATCHDOG_TELEGRAM_BOT_TOKEN": "1:x", "WATCHDOG_TELEGRAM_CHAT_ID": "@alerts"]).isEmpty)
+    }
+
+    @Test func aBadTokenIsReportedWithoutShowingIt() {
+        let found = issues(["WATCHDOG_TELEGRAM_BOT_TOKEN": "12345:s3cr3t with space", "WATCHDOG_TELEGRAM_CHAT_ID": "1"])
+        #expect(found.map(\.variable) == ["WATCHDOG_TELEGRAM_BOT_TOKEN"])
+        #expect(!"\(found)".contains("s3cr3t"))
+    }
+
+    @Test func theConsoleIsTheChannelOnlyWhenNothingElseIsConfiguredUnlessForced() throws {
+        func names(_ environment: [String: String]) throws -> [String] {
+            ChannelCatalog.channels(for: try load(environment).configuration, logger: LogRecorder().logger()).map(
+                \.name)
+        }
+        let telegram = ["WATCHDOG_TELEGRAM_BOT_TOKEN": "1:x", "WATCHDOG_TELEGRAM_CHAT_ID": "-1"]
+        #expect(try names([:]) == ["console"])
+        #expect(try names(telegram) == ["telegram"])
+        #expect(try names(telegram.merging(["WATCHDOG_CONSOLE": "true"]) { $1 }) == ["telegram", "console"])
+        #expect(
+            try names([
+                "WATCHDOG_SLACK_WEBHOOK_URL": "https://hooks.slack.test/x", "WATCHDOG_WEBHOOK_URL": "http://h/x",
+            ])
+                == ["slack", "webhook"])
+        #expect(try names(["WATCHDOG_CONSOLE": "false"]).isEmpty)
     }
 
     @Test func theErrorShowsTheBadValueAndWhatWasExpected() {

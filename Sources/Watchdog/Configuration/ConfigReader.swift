@@ -51,6 +51,13 @@ struct ConfigReader {
         }
     }
 
+    /// nil when unset or empty.
+    mutating func optionalCount(_ variable: ConfigVariable) -> Int? {
+        guard case .count(let range) = variable.kind else { preconditionFailure(variable.name) }
+        if text(variable).trimmingSpaces().isEmpty { return nil }
+        return parsed(variable, fallback: nil) { ConfigValueParser.count($0, in: range) }
+    }
+
     mutating func percent(_ variable: ConfigVariable) -> Double {
         parsed(variable, fallback: 100, ConfigValueParser.percent)
     }

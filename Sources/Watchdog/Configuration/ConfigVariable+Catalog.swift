@@ -47,6 +47,32 @@ extension ConfigVariable {
         "WATCHDOG_HEARTBEAT_URL", .url, default: "", secret: true,
         "outbound dead-man's switch: GET after every completed tick")
 
+    // MARK: channels (SPEC §2.2)
+
+    static let telegramToken = ConfigVariable(
+        "WATCHDOG_TELEGRAM_BOT_TOKEN", .text, default: "", secret: true,
+        "Telegram bot token; with WATCHDOG_TELEGRAM_CHAT_ID enables the Telegram channel")
+    static let telegramChatID = ConfigVariable(
+        "WATCHDOG_TELEGRAM_CHAT_ID", .text, default: "",
+        "chat to send to: a numeric id (groups are negative) or @channelname")
+    static let telegramThreadID = ConfigVariable(
+        "WATCHDOG_TELEGRAM_THREAD_ID", .count(1...Int(Int32.max)), default: "",
+        "forum topic (message_thread_id) within the chat")
+    static let telegramSilentResolved = ConfigVariable(
+        "WATCHDOG_TELEGRAM_SILENT_RESOLVED", .flag, default: "true",
+        "send resolved messages without a notification sound")
+    static let telegramAPIURL = ConfigVariable(
+        "WATCHDOG_TELEGRAM_API_URL", .url, default: "https://api.telegram.org",
+        "Bot API base URL (a proxy or a local Bot API server)")
+    static let slackWebhookURL = ConfigVariable(
+        "WATCHDOG_SLACK_WEBHOOK_URL", .url, default: "", secret: true, "Slack incoming webhook URL")
+    static let webhookURL = ConfigVariable(
+        "WATCHDOG_WEBHOOK_URL", .url, default: "", secret: true,
+        "generic JSON webhook; the body is the Alertmanager webhook payload, version 4")
+    static let console = ConfigVariable(
+        "WATCHDOG_CONSOLE", .choice(["auto", "true", "false"]), default: "auto",
+        "console channel: auto = only when no other channel is configured; true = always too")
+
     // MARK: host (SPEC §2.3)
 
     static let memoryPercent = ConfigVariable(
@@ -66,6 +92,8 @@ extension ConfigVariable {
         .interval, .collectTimeout, .httpTimeout, .cooldown, .instance, .stateFile, .listen,
         .language, .logLevel, .logFormat, .collectorFailedAfter, .digestAfter, .mute,
         .heartbeatURL, .envFile,
+        .telegramToken, .telegramChatID, .telegramThreadID, .telegramSilentResolved, .telegramAPIURL,
+        .slackWebhookURL, .webhookURL, .console,
         .memoryPercent, .procRoot, .diskPaths, .diskPercent,
     ]
 

@@ -63,6 +63,10 @@ public struct ConfigVariable: Sendable, Hashable {
             return "a percentage from 0 to 100"
         case .flag:
             return "true/false, 1/0, yes/no or on/off"
+        case .text where name == "WATCHDOG_TELEGRAM_CHAT_ID":
+            return "a numeric chat id such as -1001234567890, or @channelname"
+        case .text where isSecret:
+            return "a token without spaces or slashes"
         case .text:
             return "text"
         case .choice(let options):

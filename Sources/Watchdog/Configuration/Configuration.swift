@@ -23,11 +23,25 @@ public struct Configuration: Sendable {
     public var mute: [SignalKey]
     public var heartbeatURL: Secret?
 
+    // channels
+    public var telegram: TelegramSettings?
+    public var slackWebhookURL: Secret?
+    public var webhookURL: Secret?
+    public var console: ConsoleMode
+
     // host
     public var memoryPercent: Double
     public var procRoot: String
     public var diskPaths: [String]
     public var diskPercent: Double
+
+    public enum ConsoleMode: String, Sendable {
+        /// Only when no other channel is configured.
+        case auto
+        /// Always, besides any other channel.
+        case always = "true"
+        case never = "false"
+    }
 
     public enum LogFormat: String, Sendable {
         case text
@@ -72,6 +86,7 @@ extension Configuration {
             reader.record(.init(variable: ConfigVariable.procRoot.name, message: "must not be empty"))
         }
 
+        let telegram = readTelegram(&reader)
         let configuration = Configuration(
             interval: reader.duration(.interval),
             collectTimeout: reader.duration(.collectTimeout),
@@ -87,6 +102,10 @@ extension Configuration {
             digestAfter: reader.count(.digestAfter),
             mute: reader.signalKeys(.mute),
             heartbeatURL: reader.optionalURL(.heartbeatURL).map(Secret.init),
+            telegram: telegram,
+            slackWebhookURL: reader.optionalURL(.slackWebhookURL).map(Secret.init),
+            webhookURL: reader.optionalURL(.webhookURL).map(Secret.init),
+            console: ConsoleMode(rawValue: reader.choice(.console)) ?? .auto,
             memoryPercent: reader.percent(.memoryPercent),
             procRoot: procRoot,
             diskPaths: diskPaths,
@@ -97,6 +116,44 @@ extension Configuration {
         return LoadedConfiguration(
             configuration: configuration, environment: environment,
             warnings: environment.unknownVariableWarnings())
+    }
+
+    /// Telegram needs both the token and the chat id; one without the other is an error
+    /// naming the missing one.
+    private static func readTelegram(_ reader: inout ConfigReader) -> TelegramSettings? {
+        let token = reader.string(.telegramToken)
+        let chatID = reader.string(.telegramChatID)
+        let threadID = reader.optionalCount(.telegramThreadID)
+        let silentResolved = reader.flag(.telegramSilentResolved)
+        let apiURL = reader.optionalURL(.telegramAPIURL) ?? ConfigVariable.telegramAPIURL.defaultValue ?? ""
+        if token.isEmpty, chatID.isEmpty { return nil }
+        if token.isEmpty {
+            reader.record(
+                .init(
+                    variable: ConfigVariable.telegramToken.name, message: "is required with WATCHDOG_TELEGRAM_CHAT_ID"))
+            return nil
+        }
+        if chatID.isEmpty {
+            reader.record(
+                .init(
+                    variable: ConfigVariable.telegramChatID.name,
+                    message: "is required with WATCHDOG_TELEGRAM_BOT_TOKEN"))
+            return nil
+        }
+        let validChat =
+            Int64(chatID) != nil
+            || (chatID.hasPrefix("@") && chatID.count > 1
+                && chatID.dropFirst().allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) })
+        if !validChat {
+            reader.record(.invalid(.telegramChatID, value: chatID))
+            return nil
+        }
+        if token.contains(where: { $0.isWhitespace || $0 == "/" }) {
+            reader.record(.invalid(.telegramToken, value: token))
+            return nil
+        }
+        return TelegramSettings(
+            token: token, chatID: chatID, threadID: threadID, silentResolved: silentResolved, apiBaseURL: apiURL)
     }
 
     /// The directory of the running binary, where a `.env` file is looked for.

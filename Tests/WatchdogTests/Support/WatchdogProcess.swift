@@ -78,6 +78,11 @@ final class WatchdogProcess: Sendable {
         process.terminate()
     }
 
+    /// SIGKILL: no handler runs, nothing is flushed.
+    func kill() {
+        Glibc.kill(process.processIdentifier, SIGKILL)
+    }
+
     /// Polls the collected stderr until `text` appeared `occurrences` times.
     func waitForStderr(occurrences: Int, of text: String, timeout: TimeInterval) throws {
         let deadline = Date().addingTimeInterval(timeout)
@@ -94,7 +99,7 @@ final class WatchdogProcess: Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning {
             guard Date() < deadline else {
-                kill(process.processIdentifier, SIGKILL)
+                Glibc.kill(process.processIdentifier, SIGKILL)
                 throw Timeout(description: "still running after \(timeout) s; stderr:\n\(stderr)")
             }
             Thread.sleep(forTimeInterval: 0.01)

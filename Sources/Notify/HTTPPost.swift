@@ -1,0 +1,97 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// What came back from one POST: a response, or why there was none.
+public enum HTTPPostResult: Sendable {
+    case response(status: Int, headers: HTTPHeaders, body: [UInt8])
+    /// No response: refused, timed out, TLS error, body too large. Always retryable.
+    case failed(String)
+}
+
+/// The one way channels POST: bounded in time and in response size, and with every
+/// secret scrubbed from the error text before anyone can log it.
+public struct HTTPPost: Sendable {
+    public let client: HTTPClient
+    public let timeout: Duration
+    /// Responses larger than this are an error, not a memory spike.
+    public static let responseLimit = 1024 * 1024
+
+    public init(client: HTTPClient = .shared, timeout: Duration) {
+        self.client = client
+        self.timeout = timeout
+    }
+
+    public func send(
+        url: String, body: [UInt8], contentType: String = "application/json", secrets: [String]
+    ) async -> HTTPPostResult {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: contentType)
+        request.headers.add(name: "User-Agent", value: "watchdog")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let milliseconds = Int64(timeout.seconds * 1000)
+            let response = try await client.execute(request, timeout: .milliseconds(milliseconds))
+            let bytes = try await response.body.collect(upTo: Self.responseLimit)
+            return .response(
+                status: Int(response.status.code), headers: response.headers,
+                body: Array(bytes.readableBytesView))
+        } catch {
+            return .failed(Self.redact(Self.describe(error), secrets: secrets))
+        }
+    }
+
+    /// Short, operator-readable error text: "timed out", "connection refused", ...
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout: return "timed out"
+            case .remoteConnectionClosed: return "connection closed by the server"
+            default: return "\(error)"
+            }
+        }
+        let text = "\(error)"
+        if text.contains("Connection refused") || text.contains("connectionRefused") { return "connection refused" }
+        return text
+    }
+
+    /// Replaces every occurrence of each secret by `<redacted>`.
+    public static func redact(_ text: String, secrets: [String]) -> String {
+        secrets.filter { !$0.isEmpty }.reduce(text) { $0.replacingOccurrences(of: $1, with: "<redacted>") }
+    }
+
+    /// `Retry-After` in seconds (Slack, webhooks): delta-seconds or an HTTP date.
+    public static func retryAfter(_ headers: HTTPHeaders, now: Date = Date()) -> Double? {
+        guard let value = headers.first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces) else {
+            return nil
+        }
+        if let seconds = Double(value), seconds >= 0 { return seconds }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: value) else { return nil }
+        return max(0, date.timeIntervalSince(now))
+    }
+}
+
+extension HTTPPostResult {
+    /// The usual reading of a plain HTTP API's answer (Slack, webhooks): 2xx delivered;
+    /// 429 waits `Retry-After`; 5xx and no answer retry; other 4xx are permanent, with
+    /// the API's own words (Slack answers `invalid_payload`, `channel_is_archived`, ...).
+    public func plainOutcome(secrets: [String]) -> SendOutcome {
+        switch self {
+        case .failed(let reason):
+            return .retryable(reason: reason, retryAfter: nil)
+        case .response(let status, let headers, let body):
+            if (200..<300).contains(status) { return .delivered }
+            let said = ChannelText.cut(ChannelText.oneLine(String(decoding: body, as: UTF8.self)), to: 300)
+            let reason = HTTPPost.redact("HTTP \(status)" + (said.isEmpty ? "" : ": \(said)"), secrets: secrets)
+            if status == 429 { return .retryable(reason: reason, retryAfter: HTTPPost.retryAfter(headers)) }
+            if status >= 500 || status == 408 { return .retryable(reason: reason, retryAfter: nil) }
+            return .permanent(reason: reason)
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// One request as a stub server received it.
+public struct RecordedRequest: Sendable {
+    public let method: String
+    public let uri: String
+    public let headers: [String: String]
+    public let body: [UInt8]
+    public let receivedAt: ContinuousClock.Instant
+
+    public var bodyText: String { String(decoding: body, as: UTF8.self) }
+
+    public func json() -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+    }
+}
+
+/// What a stub server answers; `hang` never answers, `delay` answers late.
+public struct StubResponse: Sendable {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: String
+    public var delay: Duration
+    public var hang: Bool
+
+    public init(
+        status: Int, headers: [String: String] = [:], body: String = "", delay: Duration = .zero, hang: Bool = false
+    ) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.delay = delay
+        self.hang = hang
+    }
+
+    public static func json(_ status: Int, _ body: String, headers: [String: String] = [:]) -> StubResponse {
+        StubResponse(
+            status: status, headers: headers.merging(["Content-Type": "application/json"]) { a, _ in a }, body: body)
+    }
+
+    public static func text(_ status: Int, _ body: String, headers: [String: String] = [:]) -> StubResponse {
+        StubResponse(status: status, headers: headers.merging(["Content-Type": "text/plain"]) { a, _ in a }, body: body)
+    }
+
+    public static let hangs = StubResponse(status: 0, hang: true)
+}
+
+/// A real HTTP/1.1 server on 127.0.0.1 and an ephemeral port whose answers a test
+/// scripts: the stand-in for Telegram, Slack and webhook receivers. It records every
+/// request it receives, in order.
+public final class StubHTTPServer: Sendable {
+    public let port: Int
+    private let channel: any Channel
+    private let recorded: Mutex<[RecordedRequest]>
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var requests: [RecordedRequest] { recorded.withLock { $0 } }
+
+    private init(port: Int, channel: any Channel) {
+        self.port = port
+        self.channel = channel
+        self.recorded = Mutex([])
+    }
+
+    public static func start(
+        _ respond: @escaping @Sendable (RecordedRequest) async -> StubResponse
+    ) async throws -> StubHTTPServer {
+        let log = Log()
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(
+                        StubHandler(
+                            respond: { request in
+                                log.append(request)
+                                return await respond(request)
+                            }))
+                }
+            }
+        let channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+        let server = StubHTTPServer(port: channel.localAddress?.port ?? 0, channel: channel)
+        log.server.withLock { $0 = server }
+        return server
+    }
+
+    public func stop() async {
+        try? await channel.close()
+    }
+
+    fileprivate func record(_ request: RecordedRequest) {
+        recorded.withLock { $0.append(request) }
+    }
+
+    /// Forwards records to the server once it exists (the handler is built first).
+    private final class Log: Sendable {
+        let server = Mutex<StubHTTPServer?>(nil)
+        func append(_ request: RecordedRequest) {
+            server.withLock { $0 }?.record(request)
+        }
+    }
+}
+
+private final class StubHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let respond: @Sendable (RecordedRequest) async -> StubResponse
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+
+    init(respond: @escaping @Sendable (RecordedRequest) async -> StubResponse) {
+        self.respond = respond
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = []
+        case .body(var buffer):
+            body += buffer.readBytes(length: buffer.readableBytes) ?? []
+        case .end:
+            guard let head else { return }
+            var headers: [String: String] = [:]
+            for (name, value) in head.headers { headers[name.lowercased()] = value }
+            let request = RecordedRequest(
+                method: head.method.rawValue, uri: head.uri, headers: headers, body: body,
+                receivedAt: ContinuousClock.now)
+            let loop = context.eventLoop
+            let bound = NIOLoopBound((self, context), eventLoop: loop)
+            let respond = self.respond
+            Task {
+                let response = await respond(request)
+                if response.hang { return }
+                if response.delay > .zero { try? await Task.sleep(for: response.delay) }
+                loop.execute {
+                    let (handler, context) = bound.value
+                    handler.write(response, context: context)
+                }
+            }
+        }
+    }
+
+    private func write(_ response: StubResponse, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders(response.headers.map { ($0.key, $0.value) })
+        headers.replaceOrAdd(name: "Content-Length", value: "\(response.body.utf8.count)")
+        let head = HTTPResponseHead(version: .http1_1, status: .init(statusCode: response.status), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: response.body)))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+}
