@@ -70,6 +70,7 @@ let package = Package(
             name: "NotifyTests",
             dependencies: [
                 "Notify", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(

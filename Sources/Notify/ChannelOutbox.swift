@@ -26,6 +26,7 @@ public actor ChannelOutbox<C: Clock> where C.Duration == Duration {
     private var failuresOfHead = 0
     private var retryHeadAt: C.Instant?
     private var waiter: CheckedContinuation<Void, Never>?
+    private var inFlightID: String?
     public private(set) var counters = OutboxCounters()
 
     /// `pending` are messages loaded from the state file: already durable, so released.
@@ -50,25 +51,27 @@ public actor ChannelOutbox<C: Clock> where C.Duration == Duration {
         self.persist = persist
     }
 
-    /// Renders `notifications` for this channel and stages the messages; with more than
-    /// `digestAfter` of them, as one digest. Staged messages are in `snapshot()` but not
-    /// sent until `release()`.
-    public func stage(_ notifications: [AlertNotification], digestAfter: Int) {
-        guard !notifications.isEmpty else { return }
-        if channel.usesDigests, notifications.count > digestAfter {
-            staged += channel.render(.digest(notifications))
-        } else {
-            for notification in notifications {
-                staged += channel.render(.single(notification))
-            }
-        }
+    /// Renders this tick for the channel and stages the messages. Staged messages are in
+    /// `snapshot()` but not sent until `release()`.
+    public func stage(_ tick: TickNotifications, digestAfter: Int) {
+        staged += channel.messages(for: tick, digestAfter: digestAfter)
     }
 
     /// Hands the staged messages to the worker; call after they were written to disk.
     /// Beyond the capacity the oldest messages are dropped and counted.
     public func release() {
         guard !staged.isEmpty else { return }
-        released += staged
+        for message in staged {
+            // A message that supersedes the newest unsent one replaces it (never the one
+            // being sent right now).
+            if let last = released.last, last.id != inFlightID,
+                let merged = channel.coalesce(pending: last, newer: message)
+            {
+                released[released.count - 1] = merged
+            } else {
+                released.append(message)
+            }
+        }
         staged = []
         let excess = released.count - Self.capacity
         if excess > 0 {
@@ -105,7 +108,9 @@ public actor ChannelOutbox<C: Clock> where C.Duration == Duration {
             }
             recentAttempts.append(origin.duration(to: clock.now))
             if recentAttempts.count > 64 { recentAttempts.removeFirst(recentAttempts.count - 64) }
+            inFlightID = head.id
             let outcome = await channel.send(head)
+            inFlightID = nil
             if Task.isCancelled, outcome != .delivered { return }
             await handle(outcome, of: head)
         }

@@ -11,9 +11,9 @@ public struct Delivery<C: Clock>: Sendable where C.Duration == Duration {
         self.digestAfter = digestAfter
     }
 
-    public func stage(_ notifications: [AlertNotification]) async {
+    public func stage(_ tick: TickNotifications) async {
         for outbox in outboxes {
-            await outbox.stage(notifications, digestAfter: digestAfter)
+            await outbox.stage(tick, digestAfter: digestAfter)
         }
     }
 

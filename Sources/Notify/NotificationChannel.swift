@@ -1,3 +1,5 @@
+import Foundation
+
 /// What happened when a channel tried to deliver one message.
 public enum SendOutcome: Sendable, Equatable {
     /// The API acknowledged the message; it is never sent again.
@@ -26,6 +28,13 @@ public protocol NotificationChannel: Sendable {
 
     /// Pure: the messages that carry `batch`, in sending order.
     func render(_ batch: NotificationBatch) -> [OutboundMessage]
+    /// Pure: the messages for one tick. The default renders the tick's notifications,
+    /// as one digest when there are more than `digestAfter`; a channel that mirrors the
+    /// firing set (Alertmanager) posts `tick.firing` every tick instead.
+    func messages(for tick: TickNotifications, digestAfter: Int) -> [OutboundMessage]
+    /// Pure: a message that can replace a still-unsent older one, merged with it, or nil
+    /// when messages do not replace each other (the default: every message matters).
+    func coalesce(pending: OutboundMessage, newer: OutboundMessage) -> OutboundMessage?
     /// Sends one message. Never throws: every failure is classified.
     func send(_ message: OutboundMessage) async -> SendOutcome
 }
@@ -33,4 +42,30 @@ public protocol NotificationChannel: Sendable {
 extension NotificationChannel {
     public var pacing: Pacing { .unlimited }
     public var usesDigests: Bool { true }
+
+    public func messages(for tick: TickNotifications, digestAfter: Int) -> [OutboundMessage] {
+        guard !tick.notifications.isEmpty else { return [] }
+        if usesDigests, tick.notifications.count > digestAfter {
+            return render(.digest(tick.notifications))
+        }
+        return tick.notifications.flatMap { render(.single($0)) }
+    }
+
+    public func coalesce(pending: OutboundMessage, newer: OutboundMessage) -> OutboundMessage? { nil }
+}
+
+/// What one tick hands to every channel.
+public struct TickNotifications: Sendable {
+    /// This tick's transitions (fire, repeat, resolve), muted ones already removed.
+    public var notifications: [AlertNotification]
+    /// Every key firing after this tick (muted ones excluded), for channels that mirror
+    /// state rather than announce transitions.
+    public var firing: [AlertNotification]
+    public var now: Date
+
+    public init(notifications: [AlertNotification], firing: [AlertNotification] = [], now: Date) {
+        self.notifications = notifications
+        self.firing = firing
+        self.now = now
+    }
 }

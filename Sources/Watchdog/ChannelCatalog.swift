@@ -22,6 +22,9 @@ public enum ChannelCatalog {
         if let url = configuration.webhookURL {
             channels.append(WebhookChannel(url: url.value, post: post))
         }
+        if let url = configuration.alertmanagerURL {
+            channels.append(AlertmanagerChannel(baseURL: url, interval: configuration.interval, post: post))
+        }
         switch configuration.console {
         case .always: channels.append(ConsoleChannel(language: configuration.language, output: consoleOutput))
         case .auto where channels.isEmpty:

@@ -5,6 +5,9 @@ import Notify
 public struct TickEvaluation: Sendable {
     public let decisions: [Decision]
     public let notifications: [AlertNotification]
+    /// Every unmuted key firing after this tick, as fire notifications: what channels that
+    /// mirror state (Alertmanager) re-post each tick.
+    public let firing: [AlertNotification]
     /// Notifications dropped by `WATCHDOG_MUTE` this tick.
     public let mutedCount: Int
     public let state: EngineState
@@ -105,8 +108,18 @@ public func evaluateTick(
     }
     decisions.sort { $0.key < $1.key }
 
+    let firing = next.alerts.filter { $0.value.state.firing && !settings.mute.mutes($0.key) }
+        .sorted { $0.key < $1.key }
+        .map { key, tracked in
+            let since = tracked.state.since ?? now
+            return AlertNotification(
+                id: "\(key)@\(Int(since.timeIntervalSince1970)):fire", action: .fire, severity: tracked.signal.severity,
+                family: key.family.rawValue, entity: key.entity, title: tracked.signal.title,
+                detail: tracked.signal.detail, instance: settings.instance, startedAt: since, at: now)
+        }
+
     return TickEvaluation(
-        decisions: decisions, notifications: notifications, mutedCount: mutedCount, state: next)
+        decisions: decisions, notifications: notifications, firing: firing, mutedCount: mutedCount, state: next)
 }
 
 private func makeNotification(

@@ -74,7 +74,8 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
         let outcomes = await collectAllowingShutdownGrace(now: now)
         let evaluation = await engine.conclude(outcomes, now: now)
         log(outcomes: outcomes, evaluation: evaluation)
-        await delivery.stage(evaluation.notifications)
+        await delivery.stage(
+            TickNotifications(notifications: evaluation.notifications, firing: evaluation.firing, now: now))
         await store.save(engine: evaluation.state)
         await delivery.release()
         return TickReport(

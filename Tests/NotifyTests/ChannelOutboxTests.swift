@@ -223,3 +223,12 @@ func waitUntil(_ condition: () async -> Bool) async {
         await Task.yield()
     }
 }
+
+extension ChannelOutbox {
+    /// Stages a tick that has only these transitions.
+    func stage(_ notifications: [AlertNotification], digestAfter: Int) {
+        stage(
+            TickNotifications(notifications: notifications, now: Date(timeIntervalSince1970: 0)),
+            digestAfter: digestAfter)
+    }
+}

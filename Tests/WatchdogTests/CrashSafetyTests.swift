@@ -26,9 +26,9 @@ import Testing
         // 1. The API is down: both alerts fire, are queued, persisted, and retried.
         standIn.setFailing(true)
         let first = try WatchdogProcess.start(["run"], environment: environment)
-        try first.waitForStderr(occurrences: 1, of: "notification not delivered, will retry", timeout: 30)
+        try await first.waitForStderr(occurrences: 1, of: "notification not delivered, will retry", timeout: 30)
         first.kill()
-        let killed = try first.wait(timeout: 10)
+        let killed = try await first.wait(timeout: 10)
         #expect(killed.status == 9)
         #expect(standIn.accepted.isEmpty)
         let saved = try String(contentsOfFile: state, encoding: .utf8)
@@ -38,9 +38,9 @@ import Testing
         standIn.setFailing(false)
         let second = try WatchdogProcess.start(["run"], environment: environment)
         try await waitFor(timeout: 30) { standIn.accepted.count >= 2 }
-        try second.waitForStderr(occurrences: 3, of: "tick done", timeout: 30)
+        try await second.waitForStderr(occurrences: 3, of: "tick done", timeout: 30)
         second.terminate()
-        let stopped = try second.wait(timeout: 10)
+        let stopped = try await second.wait(timeout: 10)
         #expect(stopped.status == 0)
         let texts = standIn.accepted.map(\.text)
         #expect(texts.count == 2)
@@ -49,9 +49,9 @@ import Testing
 
         // 3. Another restart: everything was acknowledged and the keys are still firing.
         let third = try WatchdogProcess.start(["run"], environment: environment)
-        try third.waitForStderr(occurrences: 2, of: "tick done", timeout: 30)
+        try await third.waitForStderr(occurrences: 2, of: "tick done", timeout: 30)
         third.terminate()
-        let last = try third.wait(timeout: 10)
+        let last = try await third.wait(timeout: 10)
         #expect(standIn.accepted.count == 2)
 
         for output in [killed, stopped, last] {
@@ -66,5 +66,35 @@ func waitFor(timeout: TimeInterval, _ condition: () -> Bool) async throws {
     while !condition() {
         guard Date() < deadline else { throw WatchdogProcess.Timeout(description: "condition not met in \(timeout) s") }
         try await Task.sleep(for: .milliseconds(20))
+    }
+}
+
+@Suite(.serialized) struct TestNotifyProcessTests {
+    static let token = "777:TESTNOTIFY-secret"
+
+    @Test func testNotifyReportsEachChannelsAnswerWithoutTheSecret() async throws {
+        let standIn = try await TelegramStandIn.start(token: Self.token)
+        defer { Task { await standIn.stop() } }
+        let environment = [
+            "WATCHDOG_TELEGRAM_BOT_TOKEN": Self.token, "WATCHDOG_TELEGRAM_CHAT_ID": "-100",
+            "WATCHDOG_TELEGRAM_API_URL": standIn.baseURL, "WATCHDOG_CONSOLE": "true",
+        ]
+        let ok = try await WatchdogProcess.run(["test-notify"], environment: environment)
+        #expect(ok.status == 0)
+        #expect(ok.stdout.contains("telegram: ok"))
+        #expect(ok.stdout.contains("console: ok"))
+        #expect(standIn.accepted.first?.text.contains("Test message from watchdog") == true)
+
+        standIn.inject([.chatNotFound])
+        let failed = try await WatchdogProcess.run(["test-notify", "--channel", "telegram"], environment: environment)
+        #expect(failed.status == 1)
+        #expect(failed.stdout == "telegram: failed: HTTP 400: Bad Request: chat not found\n")
+
+        let unknown = try await WatchdogProcess.run(["test-notify", "--channel", "slack"], environment: environment)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("configured: telegram, console"))
+        for result in [ok, failed, unknown] {
+            #expect(!(result.stdout + result.stderr).contains("TESTNOTIFY-secret"))
+        }
     }
 }

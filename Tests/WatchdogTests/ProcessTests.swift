@@ -4,21 +4,21 @@ import Testing
 
 /// The built `watchdog` binary, run as an operator runs it.
 @Suite(.serialized) struct ProcessTests {
-    @Test func aBadValueExitsWithStatus2AndNamesTheVariable() throws {
-        let result = try WatchdogProcess.run(["check-config"], environment: ["WATCHDOG_INTERVAL": "abc"])
+    @Test func aBadValueExitsWithStatus2AndNamesTheVariable() async throws {
+        let result = try await WatchdogProcess.run(["check-config"], environment: ["WATCHDOG_INTERVAL": "abc"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("WATCHDOG_INTERVAL: invalid value \"abc\""))
         #expect(result.stdout.isEmpty)
     }
 
-    @Test func runRefusesABadConfigurationTheSameWay() throws {
-        let result = try WatchdogProcess.run(["run"], environment: ["WATCHDOG_MEM_PCT": "150"])
+    @Test func runRefusesABadConfigurationTheSameWay() async throws {
+        let result = try await WatchdogProcess.run(["run"], environment: ["WATCHDOG_MEM_PCT": "150"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("WATCHDOG_MEM_PCT"))
     }
 
-    @Test func checkConfigPrintsTheEffectiveConfigurationWithSecretsRedacted() throws {
-        let result = try WatchdogProcess.run(
+    @Test func checkConfigPrintsTheEffectiveConfigurationWithSecretsRedacted() async throws {
+        let result = try await WatchdogProcess.run(
             ["check-config"],
             environment: ["WATCHDOG_HEARTBEAT_URL": "https://hc.example/s3cr3t", "WATCHDOG_INTERVALL": "5"])
         #expect(result.status == 0)
@@ -28,8 +28,8 @@ import Testing
         #expect(!(result.stdout + result.stderr).contains("s3cr3t"))
     }
 
-    @Test func onceJsonPrintsOneValidDocumentWithReadingsSignalsAndDecisions() throws {
-        let result = try WatchdogProcess.run(
+    @Test func onceJsonPrintsOneValidDocumentWithReadingsSignalsAndDecisions() async throws {
+        let result = try await WatchdogProcess.run(
             ["once", "--json", "--dry-run"], environment: ["WATCHDOG_MEM_PCT": "0"])
         #expect(result.status == 0)
         let document = try #require(
@@ -48,28 +48,28 @@ import Testing
         #expect(notifications.count == 1)
     }
 
-    @Test func onceWithoutDryRunSendsToTheConsoleOnStderrWhenJsonHoldsStdout() throws {
-        let result = try WatchdogProcess.run(["once", "--json"], environment: ["WATCHDOG_MEM_PCT": "0"])
+    @Test func onceWithoutDryRunSendsToTheConsoleOnStderrWhenJsonHoldsStdout() async throws {
+        let result = try await WatchdogProcess.run(["once", "--json"], environment: ["WATCHDOG_MEM_PCT": "0"])
         #expect(result.status == 0)
         #expect(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) is [String: Any])
         #expect(result.stderr.contains("🔴 FIRING [warning] host_memory"))
     }
 
-    @Test func aFullMemoryFiresOnceOnTheFirstTickAndNotAgainBeforeTheCooldown() throws {
+    @Test func aFullMemoryFiresOnceOnTheFirstTickAndNotAgainBeforeTheCooldown() async throws {
         let process = try WatchdogProcess.start(
             ["run"],
             environment: ["WATCHDOG_MEM_PCT": "1", "WATCHDOG_INTERVAL": "1s", "WATCHDOG_LOG_LEVEL": "debug"])
         // Three ticks: the first fires, the next two must stay quiet.
-        try process.waitForStderr(occurrences: 3, of: "tick done", timeout: 20)
+        try await process.waitForStderr(occurrences: 3, of: "tick done", timeout: 20)
         process.terminate()
-        let result = try process.wait(timeout: 10)
+        let result = try await process.wait(timeout: 10)
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == 1)
         #expect(lines.first?.hasPrefix("🔴 FIRING [warning] host_memory") == true)
     }
 
-    @Test func sigtermDuringAHangingCollectorExitsWithStatus0WithinFiveSeconds() throws {
+    @Test func sigtermDuringAHangingCollectorExitsWithStatus0WithinFiveSeconds() async throws {
         // A FIFO with no writer: opening it blocks in the kernel, like a dead NFS mount.
         let directory = try TemporaryDirectory()
         #expect(mkfifo(directory.path + "/meminfo", 0o600) == 0)
@@ -81,10 +81,10 @@ import Testing
                 "WATCHDOG_LOG_LEVEL": "debug",
             ])
         // Signal handlers are installed before the tick service starts.
-        try process.waitForStderr(occurrences: 1, of: "tick started", timeout: 20)
+        try await process.waitForStderr(occurrences: 1, of: "tick started", timeout: 20)
         let sent = Date()
         process.terminate()
-        let result = try process.wait(timeout: 5)
+        let result = try await process.wait(timeout: 5)
         #expect(result.status == 0)
         #expect(Date().timeIntervalSince(sent) < 5)
         #expect(result.stderr.contains("tick loop stopped"))

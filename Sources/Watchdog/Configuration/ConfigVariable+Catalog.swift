@@ -69,6 +69,9 @@ extension ConfigVariable {
     static let webhookURL = ConfigVariable(
         "WATCHDOG_WEBHOOK_URL", .url, default: "", secret: true,
         "generic JSON webhook; the body is the Alertmanager webhook payload, version 4")
+    static let alertmanagerURL = ConfigVariable(
+        "WATCHDOG_ALERTMANAGER_URL", .url, default: "",
+        "Alertmanager to push alerts to (POST /api/v2/alerts), e.g. http://alertmanager:9093")
     static let console = ConfigVariable(
         "WATCHDOG_CONSOLE", .choice(["auto", "true", "false"]), default: "auto",
         "console channel: auto = only when no other channel is configured; true = always too")
@@ -93,7 +96,7 @@ extension ConfigVariable {
         .language, .logLevel, .logFormat, .collectorFailedAfter, .digestAfter, .mute,
         .heartbeatURL, .envFile,
         .telegramToken, .telegramChatID, .telegramThreadID, .telegramSilentResolved, .telegramAPIURL,
-        .slackWebhookURL, .webhookURL, .console,
+        .slackWebhookURL, .webhookURL, .alertmanagerURL, .console,
         .memoryPercent, .procRoot, .diskPaths, .diskPercent,
     ]
 

@@ -27,6 +27,7 @@ public struct Configuration: Sendable {
     public var telegram: TelegramSettings?
     public var slackWebhookURL: Secret?
     public var webhookURL: Secret?
+    public var alertmanagerURL: String?
     public var console: ConsoleMode
 
     // host
@@ -105,6 +106,7 @@ extension Configuration {
             telegram: telegram,
             slackWebhookURL: reader.optionalURL(.slackWebhookURL).map(Secret.init),
             webhookURL: reader.optionalURL(.webhookURL).map(Secret.init),
+            alertmanagerURL: reader.optionalURL(.alertmanagerURL),
             console: ConsoleMode(rawValue: reader.choice(.console)) ?? .auto,
             memoryPercent: reader.percent(.memoryPercent),
             procRoot: procRoot,

@@ -66,10 +66,10 @@ final class WatchdogProcess: Sendable {
         return running
     }
 
-    static func run(_ arguments: [String], environment: [String: String], timeout: TimeInterval = 30) throws
+    static func run(_ arguments: [String], environment: [String: String], timeout: TimeInterval = 30) async throws
         -> Result
     {
-        try start(arguments, environment: environment).wait(timeout: timeout)
+        try await start(arguments, environment: environment).wait(timeout: timeout)
     }
 
     var stderr: String { stderrData.withLock { String(decoding: $0, as: UTF8.self) } }
@@ -84,28 +84,31 @@ final class WatchdogProcess: Sendable {
     }
 
     /// Polls the collected stderr until `text` appeared `occurrences` times.
-    func waitForStderr(occurrences: Int, of text: String, timeout: TimeInterval) throws {
+    ///
+    /// Waits with `Task.sleep`, never blocking a thread: the stand-in servers of the same
+    /// test answer on Swift's cooperative pool, which a blocked thread would starve.
+    func waitForStderr(occurrences: Int, of text: String, timeout: TimeInterval) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while stderr.components(separatedBy: text).count - 1 < occurrences {
             guard Date() < deadline, process.isRunning else {
                 process.terminate()
                 throw Timeout(description: "waiting for \(occurrences)× \"\(text)\"; stderr:\n\(stderr)")
             }
-            Thread.sleep(forTimeInterval: 0.02)
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 
-    func wait(timeout: TimeInterval) throws -> Result {
+    func wait(timeout: TimeInterval) async throws -> Result {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning {
             guard Date() < deadline else {
                 Glibc.kill(process.processIdentifier, SIGKILL)
                 throw Timeout(description: "still running after \(timeout) s; stderr:\n\(stderr)")
             }
-            Thread.sleep(forTimeInterval: 0.01)
+            try await Task.sleep(for: .milliseconds(10))
         }
         // Let the readability handlers drain what is left in the pipes.
-        Thread.sleep(forTimeInterval: 0.1)
+        try await Task.sleep(for: .milliseconds(100))
         return Result(
             status: process.terminationStatus,
             stdout: stdoutData.withLock { String(decoding: $0, as: UTF8.self) },

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Notify
+import Watchdog
+
+/// `watchdog test-notify [--channel NAME]`: one test message through each channel, and
+/// what each API answered.
+struct TestNotify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test-notify",
+        abstract: "Send a test message through each configured channel and report what each API answered.")
+
+    @Option(help: "Only this channel (telegram, slack, webhook, alertmanager, console).")
+    var channel: String?
+
+    func run() async throws {
+        let loaded = try loadConfigurationOrExit()
+        let configuration = loaded.configuration
+        let logger = prepareProcess(loaded)
+        var channels = ChannelCatalog.channels(for: configuration, logger: logger)
+        if let wanted = channel {
+            channels = channels.filter { $0.name == wanted }
+            guard !channels.isEmpty else {
+                let configured = ChannelCatalog.channels(for: configuration, logger: logger).map(\.name)
+                FileHandle.standardError.write(
+                    Data(
+                        "test-notify: no channel \"\(wanted)\" is configured; configured: \(configured.joined(separator: ", "))\n"
+                            .utf8))
+                throw ExitCode(2)
+            }
+        }
+
+        let now = Date()
+        let strings = RenderStrings.of(configuration.language)
+        let test = AlertNotification(
+            id: "watchdog_test@\(Int(now.timeIntervalSince1970)):fire", action: .fire, severity: .warning,
+            family: "watchdog_test", entity: nil, title: strings.testMessage, detail: "watchdog test-notify",
+            instance: configuration.instance, startedAt: now, at: now)
+        var allDelivered = true
+        for channel in channels {
+            // Straight to the API, no outbox: the point is to see its answer now.
+            var answer = "ok"
+            for message in channel.render(.single(test)) {
+                switch await channel.send(message) {
+                case .delivered: continue
+                case .retryable(let reason, let retryAfter):
+                    answer = "failed (temporary): \(reason)" + (retryAfter.map { ", retry after \($0) s" } ?? "")
+                case .permanent(let reason):
+                    answer = "failed: \(reason)"
+                }
+                allDelivered = false
+                break
+            }
+            print("\(channel.name): \(answer)")
+        }
+        if !allDelivered { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,184 @@
+import AsyncHTTPClient
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import Notify
+
+@Suite struct AlertmanagerPayloadTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test func firingAlertsEndInTheFutureAndResolvedOnesWhenTheyResolved() throws {
+        let body = AlertmanagerPayload.body(
+            firing: [notification("a")], resolved: [notification("b", .resolve, key: "/var")], now: now,
+            interval: .seconds(30))
+        let alerts = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]])
+        #expect(alerts.count == 2)
+        #expect((alerts[0]["labels"] as? [String: String])?["alertname"] == "disk_full")
+        #expect(alerts[0]["endsAt"] as? String == "2027-01-15T08:04:00Z")  // 4 × max(interval, 1 min)
+        #expect(alerts[1]["endsAt"] as? String == "2027-01-15T08:05:12Z")
+        #expect((alerts[0]["annotations"] as? [String: String])?["summary"] == "Disk is almost full")
+    }
+
+    @Test func aNewerPostReplacesAnUnsentOneKeepingItsResolutions() throws {
+        let older = AlertmanagerPayload.body(
+            firing: [notification("a")], resolved: [notification("b", .resolve, key: "/var")], now: now,
+            interval: .seconds(30))
+        let newer = AlertmanagerPayload.body(
+            firing: [notification("a")], resolved: [], now: now, interval: .seconds(30))
+        let merged = AlertmanagerPayload.merge(older: older, newer: newer)
+        let alerts = try #require(try JSONSerialization.jsonObject(with: Data(merged.utf8)) as? [[String: Any]])
+        #expect(alerts.compactMap { ($0["labels"] as? [String: String])?["entity"] } == ["/data", "/var"])
+    }
+
+    @Test func theOutboxKeepsOnePostPendingWhileAlertmanagerIsDown() async {
+        let channel = AlertmanagerChannel(
+            baseURL: "http://127.0.0.1:1", interval: .seconds(30), post: HTTPPost(timeout: .seconds(1)))
+        let outbox = ChannelOutbox(channel: channel, clock: ManualClock(), logger: LogRecorder().logger())
+        for tick in 0..<50 {
+            await outbox.stage(
+                TickNotifications(
+                    notifications: [], firing: [notification("a")], now: now.addingTimeInterval(Double(tick) * 30)),
+                digestAfter: 5)
+            await outbox.release()
+        }
+        #expect(await outbox.pendingCount == 1)
+    }
+}
+
+/// A real Alertmanager (Debian's prometheus-alertmanager) on loopback, with a webhook
+/// receiver that records what Alertmanager notifies.
+@Suite(.serialized, .enabled(if: RealAlertmanager.binary != nil || RealAlertmanager.required))
+struct AlertmanagerTests {
+    @Test func aFiringKeyArrivesAsAnAlertAndItsResolveAsResolved() async throws {
+        let receiver = try await StubHTTPServer.start { _ in .text(200, "ok") }
+        defer { Task { await receiver.stop() } }
+        let alertmanager = try await RealAlertmanager.start(webhook: receiver.baseURL + "/hook")
+        defer { alertmanager.stop() }
+
+        let channel = AlertmanagerChannel(
+            baseURL: alertmanager.baseURL, interval: .seconds(30), post: HTTPPost(timeout: .seconds(5)))
+        let start = Date()
+        let fired = AlertNotification(
+            id: "a", action: .fire, severity: .critical, family: "disk_full", entity: "/data",
+            title: "Disk is almost full", detail: "93% used", instance: "watchdog-test", startedAt: start, at: start)
+        let firing = channel.messages(
+            for: TickNotifications(notifications: [fired], firing: [fired], now: start), digestAfter: 5)
+        let outcome = await channel.send(try #require(firing.first))
+        #expect(outcome == .delivered)
+        try await waitForWebhook(receiver, status: "firing")
+
+        let resolved = AlertNotification(
+            id: "a:resolve", action: .resolve, severity: fired.severity, family: fired.family, entity: fired.entity,
+            title: fired.title, detail: "back to 40%", instance: fired.instance, startedAt: fired.startedAt, at: Date())
+        let resolving = channel.messages(
+            for: TickNotifications(notifications: [resolved], firing: [], now: Date()), digestAfter: 5)
+        #expect(await channel.send(try #require(resolving.first)) == .delivered)
+        let payload = try await waitForWebhook(receiver, status: "resolved")
+        let alert = try #require((payload["alerts"] as? [[String: Any]])?.first)
+        #expect((alert["labels"] as? [String: String])?["alertname"] == "disk_full")
+        #expect((alert["labels"] as? [String: String])?["instance"] == "watchdog-test")
+        #expect((alert["labels"] as? [String: String])?["entity"] == "/data")
+    }
+
+    @discardableResult
+    func waitForWebhook(_ receiver: StubHTTPServer, status: String) async throws -> [String: Any] {
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let payload = receiver.requests.compactMap({ $0.json() }).first(where: {
+                $0["status"] as? String == status
+            }) {
+                return payload
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw RealAlertmanager.Failure(description: "no \(status) webhook from Alertmanager within 30 s")
+    }
+}
+
+struct RealAlertmanager {
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    static let binary: String? = ["/usr/bin/prometheus-alertmanager", "/usr/bin/alertmanager"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+    /// Set by scripts/test.sh: a missing peer is then a failure, never a silent skip.
+    static let required = ProcessInfo.processInfo.environment["WATCHDOG_TEST_REQUIRE_PEERS"] == "1"
+
+    let process: Process
+    let baseURL: String
+
+    static func start(webhook: String) async throws -> RealAlertmanager {
+        guard let binary else {
+            throw Failure(description: "prometheus-alertmanager is not installed (scripts/test.sh installs it)")
+        }
+        let directory = try TemporaryDirectory()
+        let config = try directory.write(
+            "alertmanager.yml",
+            """
+            route:
+              receiver: recorder
+              group_by: ['alertname', 'instance', 'entity']
+              group_wait: 1s
+              group_interval: 1s
+              repeat_interval: 1h
+            receivers:
+              - name: recorder
+                webhook_configs:
+                  - url: '\(webhook)'
+                    send_resolved: true
+            """)
+        let port = try freePort()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = [
+            "--config.file=\(config)", "--storage.path=\(directory.path)/data",
+            "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let alertmanager = RealAlertmanager(process: process, baseURL: "http://127.0.0.1:\(port)")
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let ready = HTTPClientRequest(url: alertmanager.baseURL + "/-/ready")
+            if let response = try? await HTTPClient.shared.execute(ready, timeout: .seconds(2)), response.status == .ok
+            {
+                return alertmanager
+            }
+            guard process.isRunning else {
+                throw Failure(description: "alertmanager exited with \(process.terminationStatus)")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        alertmanager.stop()
+        throw Failure(description: "alertmanager not ready within 30 s")
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    /// A port that was free a moment ago: bind to 0, read it, close.
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        guard bound == 0 else { throw Failure(description: "cannot bind a probe socket") }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
