@@ -5,7 +5,7 @@ import Foundation
 ///
 /// One source per path, so an unmounted path fails alone (`collector_failed:disk:<path>`)
 /// and never turns the other paths' keys unknown.
-public struct DiskSource: Source {
+public struct DiskSource: StatelessSource {
     public let name: String
     public let ownership: KeyOwnership
     let collector: DiskCollector

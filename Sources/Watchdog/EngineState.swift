@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything the tick remembers between ticks that decides what to send.
 ///
 /// A value type so the pure evaluation can take one and return the next; the state file
@@ -7,10 +9,16 @@ public struct EngineState: Sendable, Codable, Equatable {
     public var alerts: [SignalKey: TrackedAlert]
     /// Failure streaks per source name.
     public var collectors: [String: CollectorHealth]
+    /// Each source's memory (`Source.Memory`, as JSON) after its last successful run.
+    public var samples: [String: Data]
 
-    public init(alerts: [SignalKey: TrackedAlert] = [:], collectors: [String: CollectorHealth] = [:]) {
+    public init(
+        alerts: [SignalKey: TrackedAlert] = [:], collectors: [String: CollectorHealth] = [:],
+        samples: [String: Data] = [:]
+    ) {
         self.alerts = alerts
         self.collectors = collectors
+        self.samples = samples
     }
 }
 

@@ -2,7 +2,7 @@ import Collectors
 import Foundation
 
 /// `host_memory`: used share of memory at or above `WATCHDOG_MEM_PCT`.
-public struct HostMemorySource: Source {
+public struct HostMemorySource: StatelessSource {
     public let name = "memory"
     public let ownership = KeyOwnership.families([.hostMemory])
     let collector: MemoryCollector

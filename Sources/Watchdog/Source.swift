@@ -8,8 +8,12 @@ import Foundation
 /// writing one of these and listing it in `SourceCatalog` (see CONTRIBUTING.md).
 public protocol Source: Sendable {
     associatedtype Reading: Sendable & Encodable
+    /// What the source remembers between ticks (the orchestrator's last `failed` count,
+    /// when an agent's CPU ticks last moved). Kept in the state file, so it survives
+    /// restarts. `NoMemory` for sources that need none.
+    associatedtype Memory: Sendable & Codable
 
-    /// Stable name: logs, `collector_failed:<name>`, `once --json`.
+    /// Stable name: logs, `collector_failed:<name>`, `once --json`, the state file.
     var name: String { get }
     /// Run at most this often; nil runs every tick. Between runs its last signals stand.
     var interval: Duration? { get }
@@ -18,16 +22,57 @@ public protocol Source: Sendable {
 
     /// The I/O: read the world. Throws when it cannot.
     func collect() async throws -> Reading
-    /// Pure: what the reading means. `now` is the tick's time.
+    /// Pure: what the reading means given what was remembered (nil on the first run),
+    /// and what to remember now. `now` is the tick's time.
+    func evaluate(_ reading: Reading, memory: Memory?, now: Date) -> SourceEvaluation<Memory>
+}
+
+/// What a source's evaluation produced.
+public struct SourceEvaluation<Memory: Sendable>: Sendable {
+    public var signals: [Signal]
+    public var memory: Memory?
+
+    public init(signals: [Signal], memory: Memory?) {
+        self.signals = signals
+        self.memory = memory
+    }
+}
+
+/// The memory of a source that remembers nothing.
+public struct NoMemory: Sendable, Codable, Equatable {}
+
+/// A source whose signals depend on the current reading alone.
+public protocol StatelessSource: Source where Memory == NoMemory {
+    /// Pure: what the reading means.
     func signals(from reading: Reading, now: Date) -> [Signal]
+}
+
+extension StatelessSource {
+    public func evaluate(_ reading: Reading, memory: NoMemory?, now: Date) -> SourceEvaluation<NoMemory> {
+        SourceEvaluation(signals: signals(from: reading, now: now), memory: nil)
+    }
 }
 
 extension Source {
     public var interval: Duration? { nil }
 
-    /// Collects and evaluates in one call, erasing the reading's type for the engine.
-    func collectSignals(now: Date) async throws -> (reading: any Encodable & Sendable, signals: [Signal]) {
+    /// Collects and evaluates in one call, erasing the reading's and the memory's types
+    /// for the engine: memory travels as JSON, the form the state file keeps it in. A
+    /// memory that no longer decodes (the source's format changed) starts fresh.
+    func collectSignals(now: Date, memory: Data?) async throws -> CollectedSignals {
         let reading = try await collect()
-        return (reading, signals(from: reading, now: now))
+        let remembered = memory.flatMap { try? JSONDecoder().decode(Memory.self, from: $0) }
+        let evaluation = evaluate(reading, memory: remembered, now: now)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let kept = evaluation.memory.flatMap { try? encoder.encode($0) }
+        return CollectedSignals(reading: reading, signals: evaluation.signals, memory: kept)
     }
+}
+
+/// A source's tick, type-erased.
+struct CollectedSignals: Sendable {
+    let reading: any Encodable & Sendable
+    let signals: [Signal]
+    let memory: Data?
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What one source produced in one tick: the input of the pure part of the tick.
 public struct SourceOutcome: Sendable {
     public enum Status: Sendable, Equatable {
@@ -17,17 +19,20 @@ public struct SourceOutcome: Sendable {
     public let status: Status
     public let signals: [Signal]
     public let reading: (any Encodable & Sendable)?
+    /// What the source remembers after this run (JSON), when it succeeded.
+    public let memory: Data?
     public let duration: Duration
 
     public init(
         source: String, ownership: KeyOwnership, status: Status, signals: [Signal] = [],
-        reading: (any Encodable & Sendable)? = nil, duration: Duration = .zero
+        reading: (any Encodable & Sendable)? = nil, memory: Data? = nil, duration: Duration = .zero
     ) {
         self.source = source
         self.ownership = ownership
         self.status = status
         self.signals = signals
         self.reading = reading
+        self.memory = memory
         self.duration = duration
     }
 }

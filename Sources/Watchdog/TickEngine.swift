@@ -49,9 +49,10 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
                     continue
                 }
                 let (timeout, clock, inFlight) = (collectTimeout, self.clock, self.inFlight)
+                let memory = state.samples[source.name]
                 group.addTask {
                     let outcome = await Self.run(
-                        source, now: now, timeout: timeout, clock: clock, inFlight: inFlight)
+                        source, now: now, memory: memory, timeout: timeout, clock: clock, inFlight: inFlight)
                     return (index, outcome)
                 }
             }
@@ -87,22 +88,24 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
     }
 
     private static func run(
-        _ source: any Source, now: Date, timeout: Duration, clock: C, inFlight: InFlightSources
+        _ source: any Source, now: Date, memory: Data?, timeout: Duration, clock: C, inFlight: InFlightSources
     ) async -> SourceOutcome {
         let name = source.name
         let started = clock.now
         let result = await runWithDeadline(
             timeout: timeout, clock: clock, onFinish: { inFlight.end(name) },
-            operation: { try await source.collectSignals(now: now) })
+            operation: { try await source.collectSignals(now: now, memory: memory) })
         let duration = started.duration(to: clock.now)
         let status: SourceOutcome.Status
         var signals: [Signal] = []
         var reading: (any Encodable & Sendable)?
+        var remembered: Data?
         switch result {
         case .finished(.success(let collected)):
             status = .ok
             signals = collected.signals
             reading = collected.reading
+            remembered = collected.memory
         case .finished(.failure(let error)):
             status = error is CancellationError ? .cancelled : .failed("\(error)")
         case .timedOut:
@@ -112,6 +115,6 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
         }
         return SourceOutcome(
             source: name, ownership: source.ownership, status: status, signals: signals,
-            reading: reading, duration: duration)
+            reading: reading, memory: remembered, duration: duration)
     }
 }

@@ -26,6 +26,7 @@ public func evaluateTick(
         switch outcome.status {
         case .ok:
             next.collectors[outcome.source] = nil
+            next.samples[outcome.source] = outcome.memory
             for signal in outcome.signals {
                 observations[signal.key] = (signal.active ? .active : .inactive, signal)
             }

@@ -142,5 +142,17 @@ final class SlackStandIn: Sendable {
         let wrong = WebhookChannel(url: receiver.baseURL + "/other?token=s3cr3t", post: HTTPPost(timeout: .seconds(5)))
         let outcome = await wrong.send(message)
         #expect(outcome == .permanent(reason: "HTTP 403: forbidden"))
+
+        // Through an outbox with the receiver gone: the token is in no error and no log line.
+        await receiver.stop()
+        let recorder = LogRecorder()
+        let outbox = ChannelOutbox(channel: channel, clock: ManualClock(), random: { 0.5 }, logger: recorder.logger())
+        let worker = Task { await outbox.run() }
+        await outbox.stage([notification("n2")], digestAfter: 5)
+        await outbox.release()
+        await waitUntil { await outbox.counters.retried > 0 }
+        worker.cancel()
+        #expect(recorder.all.contains { $0.message == "notification not delivered, will retry" })
+        #expect(!recorder.all.map(\.line).joined().contains("s3cr3t"))
     }
 }

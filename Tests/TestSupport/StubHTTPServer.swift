@@ -60,9 +60,12 @@ public final class StubHTTPServer: Sendable {
     public var baseURL: String { "http://127.0.0.1:\(port)" }
     public var requests: [RecordedRequest] { recorded.withLock { $0 } }
 
-    private init(port: Int, channel: any Channel) {
+    private let log: Log
+
+    private init(port: Int, channel: any Channel, log: Log) {
         self.port = port
         self.channel = channel
+        self.log = log
         self.recorded = Mutex([])
     }
 
@@ -74,7 +77,8 @@ public final class StubHTTPServer: Sendable {
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                log.connections.withLock { $0.append(channel) }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(
                         StubHandler(
@@ -85,13 +89,18 @@ public final class StubHTTPServer: Sendable {
                 }
             }
         let channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
-        let server = StubHTTPServer(port: channel.localAddress?.port ?? 0, channel: channel)
+        let server = StubHTTPServer(port: channel.localAddress?.port ?? 0, channel: channel, log: log)
         log.server.withLock { $0 = server }
         return server
     }
 
+    /// Closes the listening socket and every open connection, so a client with a
+    /// pooled keep-alive connection also finds the server gone.
     public func stop() async {
         try? await channel.close()
+        for connection in log.connections.withLock({ $0 }) {
+            try? await connection.close()
+        }
     }
 
     fileprivate func record(_ request: RecordedRequest) {
@@ -101,6 +110,7 @@ public final class StubHTTPServer: Sendable {
     /// Forwards records to the server once it exists (the handler is built first).
     private final class Log: Sendable {
         let server = Mutex<StubHTTPServer?>(nil)
+        let connections = Mutex<[any Channel]>([])
         func append(_ request: RecordedRequest) {
             server.withLock { $0 }?.record(request)
         }

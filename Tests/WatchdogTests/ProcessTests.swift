@@ -90,3 +90,41 @@ import Testing
         #expect(result.stderr.contains("tick loop stopped"))
     }
 }
+
+@Suite(.serialized) struct StateFileProcessTests {
+    @Test func aCorruptStateFileIsSetAsideAndTheWatchdogRunsOn() async throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("state.json", "{ this is not json")
+        let process = try WatchdogProcess.start(
+            ["run"],
+            environment: ["WATCHDOG_STATE_FILE": path, "WATCHDOG_INTERVAL": "1s", "WATCHDOG_LOG_LEVEL": "debug"])
+        try await process.waitForStderr(occurrences: 2, of: "tick done", timeout: 20)
+        process.terminate()
+        let result = try await process.wait(timeout: 10)
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("error [watchdog] state file unusable, moved aside; starting fresh"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        #expect(files.count == 2)
+        #expect(files.first == "state.json")
+        #expect(files.last?.hasPrefix("state.json.corrupt-") == true)
+        let fresh = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(fresh.contains("\"version\":1"))
+    }
+
+    @Test func aReadOnlyStateDirectoryIsLoggedAndAlertsStillGoOut() async throws {
+        let directory = try ReadOnlyDirectory()
+        defer { directory.remove() }
+        let process = try WatchdogProcess.start(
+            ["run"],
+            environment: [
+                "WATCHDOG_STATE_FILE": directory.path + "/state.json", "WATCHDOG_INTERVAL": "1s",
+                "WATCHDOG_LOG_LEVEL": "debug", "WATCHDOG_MEM_PCT": "0",
+            ])
+        try await process.waitForStderr(occurrences: 3, of: "tick done", timeout: 20)
+        process.terminate()
+        let result = try await process.wait(timeout: 10)
+        #expect(result.status == 0)
+        #expect(result.stderr.components(separatedBy: "cannot write the state file").count - 1 == 1)
+        #expect(result.stdout.contains("🔴 FIRING [warning] host_memory"))
+    }
+}

@@ -150,3 +150,56 @@ struct ReadOnlyDirectory {
         }
     }
 }
+
+/// Remembers how many times it ran; active from the third run on.
+struct CountingSource: Source {
+    struct Memory: Codable, Sendable, Equatable { var runs: Int }
+    let name = "counter"
+    let ownership = KeyOwnership.families([.queueBacklog])
+
+    func collect() async throws -> Int { 1 }
+
+    func evaluate(_ reading: Int, memory: Memory?, now: Date) -> SourceEvaluation<Memory> {
+        let runs = (memory?.runs ?? 0) + reading
+        return SourceEvaluation(
+            signals: [signal(SignalKey(.queueBacklog), active: runs >= 3)], memory: Memory(runs: runs))
+    }
+}
+
+@Suite struct SourceMemoryTests {
+    @Test func aSourcesMemorySurvivesARestartThroughTheStateFile() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/state.json"
+        let settings = DecisionSettings(
+            instance: "h", collectorFailedAfter: 3, policies: .standard(cooldown: nil, processCooldown: nil),
+            texts: Texts(.en))
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let first = TickEngine(
+            sources: [CountingSource()], settings: settings, collectTimeout: .seconds(5), clock: ManualClock())
+        for tick in 0..<2 {
+            let at = now.addingTimeInterval(Double(tick))
+            #expect(await first.conclude(await first.collect(now: at), now: at).notifications.isEmpty)
+        }
+        let store = StateStore(path: path, engine: EngineState(), logger: LogRecorder().logger())
+        await store.save(engine: await first.state)
+
+        let restored = StateStore.loadState(path: path, logger: LogRecorder().logger(), now: now)
+        let second = TickEngine(
+            sources: [CountingSource()], settings: settings, collectTimeout: .seconds(5), clock: ManualClock(),
+            state: restored.engine)
+        let third = await second.conclude(await second.collect(now: now), now: now)
+        #expect(third.notifications.map(\.key) == ["queue_backlog"])
+        #expect(await second.state.samples["counter"] == Data(#"{"runs":3}"#.utf8))
+    }
+
+    @Test func aFailedRunKeepsTheMemoryOfTheLastSuccessfulOne() async {
+        let outcome = SourceOutcome(source: "counter", ownership: .families([.queueBacklog]), status: .failed("x"))
+        let state = EngineState(samples: ["counter": Data("{\"runs\":2}".utf8)])
+        let next = evaluateTick(
+            [outcome], state: state, now: Date(),
+            settings: DecisionSettings(
+                instance: "h", collectorFailedAfter: 3, policies: .standard(cooldown: nil, processCooldown: nil),
+                texts: Texts(.en)))
+        #expect(next.state.samples["counter"] == Data("{\"runs\":2}".utf8))
+    }
+}

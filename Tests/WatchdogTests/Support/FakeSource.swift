@@ -4,7 +4,7 @@ import TestSupport
 import Watchdog
 
 /// A source whose collection a test scripts: return signals, throw, or hang.
-struct FakeSource: Source {
+struct FakeSource: StatelessSource {
     let name: String
     let ownership: KeyOwnership
     let interval: Duration?
