@@ -25,10 +25,10 @@ public struct AlertmanagerChannel: NotificationChannel {
         let now = notifications.map(\.at).max() ?? Date()
         let firing = notifications.filter { $0.action != .resolve }
         let resolved = notifications.filter { $0.action == .resolve }
-        let id = notifications.count == 1 ? notifications[0].id : TelegramRenderer.digestID(notifications)
         return [
             OutboundMessage(
-                id: id, body: AlertmanagerPayload.body(firing: firing, resolved: resolved, now: now, interval: interval)
+                id: batch.id,
+                body: AlertmanagerPayload.body(firing: firing, resolved: resolved, now: now, interval: interval)
             )
         ]
     }

@@ -4,6 +4,15 @@ public enum NotificationBatch: Sendable, Equatable {
     case single(AlertNotification)
     case digest([AlertNotification])
 
+    /// Stable: the notification's id, or for a digest one derived from its first member
+    /// and its size.
+    public var id: String {
+        switch self {
+        case .single(let notification): notification.id
+        case .digest(let notifications): "digest:\(notifications.first?.id ?? "")+\(max(0, notifications.count - 1))"
+        }
+    }
+
     public var notifications: [AlertNotification] {
         switch self {
         case .single(let notification): [notification]

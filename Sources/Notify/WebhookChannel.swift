@@ -11,10 +11,7 @@ public struct WebhookChannel: NotificationChannel {
     }
 
     public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
-        let notifications = batch.notifications
-        let id =
-            notifications.count == 1 ? notifications[0].id : TelegramRenderer.digestID(notifications)
-        return [OutboundMessage(id: id, body: WebhookPayload.body(for: notifications))]
+        [OutboundMessage(id: batch.id, body: WebhookPayload.body(for: batch.notifications))]
     }
 
     public func send(_ message: OutboundMessage) async -> SendOutcome {
