@@ -232,3 +232,18 @@ extension ChannelOutbox {
             digestAfter: digestAfter)
     }
 }
+
+/// Delivers one notification through an outbox to a channel whose server is gone, until
+/// the first failed attempt, and returns everything that was logged on the way: the
+/// secret-leak tests search it.
+func logsOfAFailedDelivery(through channel: any NotificationChannel) async -> [LogRecorder.Record] {
+    let recorder = LogRecorder()
+    let outbox = ChannelOutbox(channel: channel, clock: ManualClock(), random: { 0.5 }, logger: recorder.logger())
+    let worker = Task { await outbox.run() }
+    await outbox.stage([notification("leak-check")], digestAfter: 5)
+    await outbox.release()
+    #expect(await eventually { await outbox.counters.retried > 0 })
+    worker.cancel()
+    #expect(recorder.all.contains { $0.message == "notification not delivered, will retry" })
+    return recorder.all
+}
