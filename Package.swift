@@ -18,7 +18,10 @@ let package = Package(
         // Readings from the world (/proc, statvfs, ...). Knows nothing about alerts.
         .target(
             name: "Collectors",
-            dependencies: []
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         // Notifications out: the model, renderers, channels. Knows nothing about collectors.
         .target(

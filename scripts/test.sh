@@ -12,11 +12,11 @@ if ! command -v swift >/dev/null 2>&1; then
     exit 1
 fi
 
-# Installs Debian packages whose command is missing: "command:package" pairs.
-ensure_commands() {
+# Installs the Debian packages that are not installed yet.
+ensure_packages() {
     local missing=()
-    for pair in "$@"; do
-        command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     echo "== installing ${missing[*]}"
@@ -26,7 +26,12 @@ ensure_commands() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-ensure_commands prometheus-alertmanager:prometheus-alertmanager
+# Real peers: Alertmanager; dockerd with a static busybox for the test image.
+ensure_packages prometheus-alertmanager docker.io busybox-static tar
+
+# Docker tests start daemons of their own on private sockets (/tmp/wdd-*) and stop
+# them; should a test crash, none is left running.
+trap 'pkill -f "dockerd --host unix:///tmp/wdd-" 2>/dev/null || true' EXIT
 
 # Tests that need a real peer fail (instead of skipping) when it is missing.
 export WATCHDOG_TEST_REQUIRE_PEERS=1

@@ -29,7 +29,7 @@ public struct ConsoleRenderer: Sendable {
         String(text.map { $0.isNewline ? " " : $0 })
     }
 
-    static func timestamp(_ date: Date) -> String {
+    public static func timestamp(_ date: Date) -> String {
         date.formatted(.iso8601)
     }
 }

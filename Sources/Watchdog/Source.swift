@@ -31,10 +31,15 @@ public protocol Source: Sendable {
 public struct SourceEvaluation<Memory: Sendable>: Sendable {
     public var signals: [Signal]
     public var memory: Memory?
+    /// Owned keys that are unknown this tick although the source ran: the Docker daemon
+    /// is unreachable, so no container can be judged. They are neither resolved nor
+    /// fired.
+    public var unknown: KeyOwnership?
 
-    public init(signals: [Signal], memory: Memory?) {
+    public init(signals: [Signal], memory: Memory?, unknown: KeyOwnership? = nil) {
         self.signals = signals
         self.memory = memory
+        self.unknown = unknown
     }
 }
 
@@ -66,7 +71,8 @@ extension Source {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let kept = evaluation.memory.flatMap { try? encoder.encode($0) }
-        return CollectedSignals(reading: reading, signals: evaluation.signals, memory: kept)
+        return CollectedSignals(
+            reading: reading, signals: evaluation.signals, memory: kept, unknown: evaluation.unknown)
     }
 }
 
@@ -75,4 +81,5 @@ struct CollectedSignals: Sendable {
     let reading: any Encodable & Sendable
     let signals: [Signal]
     let memory: Data?
+    let unknown: KeyOwnership?
 }

@@ -1,3 +1,5 @@
+import Collectors
+
 /// Builds the sources a configuration asks for. The one place that lists every source
 /// (CONTRIBUTING.md: adding a collector).
 public enum SourceCatalog {
@@ -12,6 +14,27 @@ public enum SourceCatalog {
             sources.append(
                 DiskSource(path: path, thresholdPercent: configuration.diskPercent, texts: texts))
         }
+        if let docker = containerSource(for: configuration, texts: texts) {
+            sources.append(docker)
+        }
         return sources
+    }
+
+    /// Containers are watched when named, when a compose project is named, or with
+    /// `auto` when the watchdog itself runs in a container (its own project); on a bare
+    /// host with nothing named the source is off, so no Docker is needed.
+    static func containerSource(for configuration: Configuration, texts: Texts) -> ContainerSource? {
+        let project: ComposeProject
+        switch configuration.composeProject {
+        case nil: project = .none
+        case "auto":
+            project = OwnContainer.id(procRoot: "/proc").map { .ownContainer(id: $0) } ?? .none
+        case let name?: project = .named(name)
+        }
+        guard !configuration.containers.isEmpty || project != .none else { return nil }
+        let client = DockerClient(socketPath: configuration.dockerSocket, timeout: configuration.httpTimeout)
+        return ContainerSource(
+            collector: DockerCollector(client: client, names: configuration.containers, project: project),
+            grace: configuration.containerGrace, restartLoop: configuration.restartLoop, texts: texts)
     }
 }

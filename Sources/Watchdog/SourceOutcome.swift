@@ -21,11 +21,14 @@ public struct SourceOutcome: Sendable {
     public let reading: (any Encodable & Sendable)?
     /// What the source remembers after this run (JSON), when it succeeded.
     public let memory: Data?
+    /// Owned keys the source could not judge although it ran (see `SourceEvaluation`).
+    public let unknown: KeyOwnership?
     public let duration: Duration
 
     public init(
         source: String, ownership: KeyOwnership, status: Status, signals: [Signal] = [],
-        reading: (any Encodable & Sendable)? = nil, memory: Data? = nil, duration: Duration = .zero
+        reading: (any Encodable & Sendable)? = nil, memory: Data? = nil, unknown: KeyOwnership? = nil,
+        duration: Duration = .zero
     ) {
         self.source = source
         self.ownership = ownership
@@ -33,6 +36,7 @@ public struct SourceOutcome: Sendable {
         self.signals = signals
         self.reading = reading
         self.memory = memory
+        self.unknown = unknown
         self.duration = duration
     }
 }

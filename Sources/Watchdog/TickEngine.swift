@@ -100,12 +100,14 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
         var signals: [Signal] = []
         var reading: (any Encodable & Sendable)?
         var remembered: Data?
+        var unknown: KeyOwnership?
         switch result {
         case .finished(.success(let collected)):
             status = .ok
             signals = collected.signals
             reading = collected.reading
             remembered = collected.memory
+            unknown = collected.unknown
         case .finished(.failure(let error)):
             status = error is CancellationError ? .cancelled : .failed("\(error)")
         case .timedOut:
@@ -115,6 +117,6 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
         }
         return SourceOutcome(
             source: name, ownership: source.ownership, status: status, signals: signals,
-            reading: reading, memory: remembered, duration: duration)
+            reading: reading, memory: remembered, unknown: unknown, duration: duration)
     }
 }

@@ -30,8 +30,10 @@ public func evaluateTick(
             for signal in outcome.signals {
                 observations[signal.key] = (signal.active ? .active : .inactive, signal)
             }
-            // Synthesized recovery: what the source no longer reports is gone.
-            for key in state.alerts.keys where outcome.ownership.owns(key) && observations[key] == nil {
+            // Synthesized recovery: what the source no longer reports is gone, unless the
+            // source says it could not judge it this tick.
+            for key in state.alerts.keys
+            where outcome.ownership.owns(key) && observations[key] == nil && outcome.unknown?.owns(key) != true {
                 observations[key] = (.inactive, nil)
             }
             // Only a stored collector_failed key needs the inactive observation.

@@ -90,6 +90,24 @@ extension ConfigVariable {
         "WATCHDOG_DISK_PCT", .percent, default: "90",
         "disk_full fires when a filesystem's used share reaches this percentage")
 
+    // MARK: containers (SPEC §2.3, §10.2)
+
+    static let dockerSocket = ConfigVariable(
+        "WATCHDOG_DOCKER_SOCK", .text, default: "/var/run/docker.sock",
+        "Docker Engine API unix socket (mounted read-only; only GET requests are made)")
+    static let containers = ConfigVariable(
+        "WATCHDOG_CONTAINERS", .list, default: "", "container names to watch")
+    static let composeProject = ConfigVariable(
+        "WATCHDOG_COMPOSE_PROJECT", .text, default: "auto",
+        "also watch every container of this compose project; auto = the watchdog's own project when it runs in one; empty = none"
+    )
+    static let containerGrace = ConfigVariable(
+        "WATCHDOG_CONTAINER_GRACE", .duration(minimum: .zero), default: "2m",
+        "how long a container may be restarting, or its health starting, before it counts as down or unhealthy")
+    static let restartLoop = ConfigVariable(
+        "WATCHDOG_RESTART_LOOP", .text, default: "3/10m",
+        "container_restarts fires when the restart count grows by this many within the window: COUNT or COUNT/WINDOW")
+
     /// Every variable the watchdog reads, in the order the README lists them.
     public static let all: [ConfigVariable] = [
         .interval, .collectTimeout, .httpTimeout, .cooldown, .instance, .stateFile, .listen,
@@ -98,6 +116,7 @@ extension ConfigVariable {
         .telegramToken, .telegramChatID, .telegramThreadID, .telegramSilentResolved, .telegramAPIURL,
         .slackWebhookURL, .webhookURL, .alertmanagerURL, .console,
         .memoryPercent, .procRoot, .diskPaths, .diskPercent,
+        .dockerSocket, .containers, .composeProject, .containerGrace, .restartLoop,
     ]
 
     /// Names that are valid in the environment: every variable, plus `X_FILE` for every

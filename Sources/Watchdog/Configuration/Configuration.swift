@@ -36,6 +36,14 @@ public struct Configuration: Sendable {
     public var diskPaths: [String]
     public var diskPercent: Double
 
+    // containers
+    public var dockerSocket: String
+    public var containers: [String]
+    /// nil: none; "auto": the watchdog's own project.
+    public var composeProject: String?
+    public var containerGrace: Duration
+    public var restartLoop: ContainerSource.RestartLoop
+
     public enum ConsoleMode: String, Sendable {
         /// Only when no other channel is configured.
         case auto
@@ -111,13 +119,35 @@ extension Configuration {
             memoryPercent: reader.percent(.memoryPercent),
             procRoot: procRoot,
             diskPaths: diskPaths,
-            diskPercent: reader.percent(.diskPercent))
+            diskPercent: reader.percent(.diskPercent),
+            dockerSocket: reader.string(.dockerSocket),
+            containers: reader.list(.containers),
+            composeProject: reader.string(.composeProject).isEmpty ? nil : reader.string(.composeProject),
+            containerGrace: reader.duration(.containerGrace),
+            restartLoop: readRestartLoop(&reader))
 
         let issues = gatherIssues + reader.issues
         guard issues.isEmpty else { throw ConfigurationError(issues) }
         return LoadedConfiguration(
             configuration: configuration, environment: environment,
             warnings: environment.unknownVariableWarnings())
+    }
+
+    /// `COUNT` (within 10 minutes) or `COUNT/WINDOW`, e.g. `3/10m`.
+    private static func readRestartLoop(_ reader: inout ConfigReader) -> ContainerSource.RestartLoop {
+        let standard = ContainerSource.RestartLoop(count: 3, window: .seconds(600))
+        let text = reader.string(.restartLoop)
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map { $0.trimmingSpaces() }
+        guard (1...2).contains(parts.count), let count = ConfigValueParser.count(parts[0], in: 1...1_000) else {
+            reader.record(.invalid(.restartLoop, value: text))
+            return standard
+        }
+        guard parts.count == 2 else { return .init(count: count, window: standard.window) }
+        guard let window = ConfigValueParser.duration(parts[1], bareUnitSeconds: 1), window > .zero else {
+            reader.record(.invalid(.restartLoop, value: text))
+            return standard
+        }
+        return .init(count: count, window: window)
     }
 
     /// Telegram needs both the token and the chat id; one without the other is an error

@@ -1,0 +1,62 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// GET requests to the Docker Engine API over its unix socket. Only GET: the watchdog
+/// never changes a container (SPEC §12).
+public struct DockerClient: Sendable {
+    public let socketPath: String
+    let client: HTTPClient
+    let timeout: Duration
+    /// Inspect documents are a few KiB; a list of hundreds of containers well under this.
+    static let bodyLimit = 8 * 1024 * 1024
+
+    public init(socketPath: String, timeout: Duration, client: HTTPClient = .shared) {
+        self.socketPath = socketPath
+        self.timeout = timeout
+        self.client = client
+    }
+
+    public struct Response: Sendable {
+        public let status: Int
+        public let apiVersion: String?
+        public let body: [UInt8]
+    }
+
+    /// Why the daemon could not be asked: the socket is missing, refused, or timed out.
+    public struct Unreachable: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public func get(_ path: String) async throws -> Response {
+        // A missing socket fails at once instead of after the connect timeout.
+        guard FileManager.default.fileExists(atPath: socketPath) else {
+            throw Unreachable(description: "no Docker socket at \(socketPath)")
+        }
+        let encoded = socketPath.addingPercentEncoding(withAllowedCharacters: .urlHostAllowed) ?? socketPath
+        var request = HTTPClientRequest(url: "http+unix://\(encoded)\(path)")
+        request.method = .GET
+        request.headers.add(name: "Host", value: "docker")
+        do {
+            let milliseconds =
+                timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+            let response = try await client.execute(request, timeout: .milliseconds(milliseconds))
+            let body = try await response.body.collect(upTo: Self.bodyLimit)
+            return Response(
+                status: Int(response.status.code), apiVersion: response.headers.first(name: "Api-Version"),
+                body: Array(body.readableBytesView))
+        } catch {
+            let text = "\(error)"
+            if text.contains("No such file") || text.contains("ENOENT") {
+                throw Unreachable(description: "no Docker socket at \(socketPath)")
+            }
+            if text.contains("refused") {
+                throw Unreachable(description: "Docker socket \(socketPath) refused the connection")
+            }
+            if text.contains("eadline") || text.contains("imeout") {
+                throw Unreachable(description: "Docker did not answer within the timeout")
+            }
+            throw Unreachable(description: "cannot reach Docker at \(socketPath): \(text.prefix(200))")
+        }
+    }
+}

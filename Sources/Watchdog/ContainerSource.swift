@@ -1,0 +1,167 @@
+import Collectors
+import Foundation
+import Notify
+
+/// `container_down`, `container_unhealthy`, `container_restarts` and
+/// `docker_unreachable` from the Docker Engine API (SPEC §3, §10.2).
+public struct ContainerSource: Source {
+    public let name = "docker"
+    public let ownership = KeyOwnership.families([
+        .containerDown, .containerUnhealthy, .containerRestarts, .dockerUnreachable,
+    ])
+    let collector: DockerCollector
+    let grace: Duration
+    let restartLoop: RestartLoop
+    let texts: Texts
+
+    /// `count` restarts within `window` make a restart loop.
+    public struct RestartLoop: Sendable, Equatable {
+        public var count: Int
+        public var window: Duration
+
+        public init(count: Int, window: Duration) {
+            self.count = count
+            self.window = window
+        }
+    }
+
+    /// Per container: recent restart counts, and since when it has been restarting.
+    public struct Memory: Sendable, Codable, Equatable {
+        public var containers: [String: Track] = [:]
+
+        public struct Track: Sendable, Codable, Equatable {
+            public var restartCounts: [Sample] = []
+            public var restartingSince: Date?
+        }
+
+        public struct Sample: Sendable, Codable, Equatable {
+            public var at: Date
+            public var count: Int
+        }
+    }
+
+    public init(collector: DockerCollector, grace: Duration, restartLoop: RestartLoop, texts: Texts) {
+        self.collector = collector
+        self.grace = grace
+        self.restartLoop = restartLoop
+        self.texts = texts
+    }
+
+    public func collect() async throws -> DockerReading {
+        try await collector.collect()
+    }
+
+    public func evaluate(_ reading: DockerReading, memory: Memory?, now: Date) -> SourceEvaluation<Memory> {
+        let unreachable = SignalKey(.dockerUnreachable)
+        if let reason = reading.unreachable {
+            return SourceEvaluation(
+                signals: [
+                    Signal(
+                        key: unreachable, active: true, severity: .warning, title: texts.dockerUnreachableTitle(),
+                        detail: reason)
+                ],
+                memory: memory,
+                unknown: .families([.containerDown, .containerUnhealthy, .containerRestarts]))
+        }
+        var signals = [
+            Signal(
+                key: unreachable, active: false, severity: .warning, title: texts.dockerUnreachableTitle(),
+                detail: reading.apiVersion.map { "Docker API \($0)" } ?? "")
+        ]
+        var next = Memory()
+        for name in reading.missing {
+            signals.append(down(name, active: true, detail: texts.containerMissing()))
+        }
+        for container in reading.containers {
+            var track = memory?.containers[container.name] ?? Memory.Track()
+            signals += evaluate(container, track: &track, now: now)
+            next.containers[container.name] = track
+        }
+        return SourceEvaluation(signals: signals, memory: next)
+    }
+
+    /// The three container signals of one container; updates its track.
+    func evaluate(_ container: ContainerStatus, track: inout Memory.Track, now: Date) -> [Signal] {
+        let name = container.name
+        var signals: [Signal] = []
+
+        // container_down
+        if container.state == "restarting" {
+            let since = track.restartingSince ?? now
+            track.restartingSince = since
+            let lasted = now.timeIntervalSince(since)
+            signals.append(
+                down(
+                    name, active: lasted >= grace.seconds,
+                    detail: texts.containerRestarting(for: DurationText.format(seconds: lasted))))
+        } else {
+            track.restartingSince = nil
+            switch container.state {
+            case "running":
+                signals.append(down(name, active: false, detail: texts.containerRunning()))
+            case "exited", "dead":
+                signals.append(
+                    down(
+                        name, active: true,
+                        detail: texts.containerExited(
+                            code: container.exitCode, oomKilled: container.oomKilled,
+                            at: container.finishedAt.map(ConsoleRenderer.timestamp))))
+            default:  // created, paused, removing
+                signals.append(down(name, active: true, detail: texts.containerState(container.state)))
+            }
+        }
+
+        // container_unhealthy
+        if let health = container.health {
+            let unhealthyKey = SignalKey(.containerUnhealthy, name)
+            let title = texts.containerUnhealthyTitle(name)
+            switch health {
+            case "unhealthy":
+                signals.append(
+                    Signal(
+                        key: unhealthyKey, active: true, severity: .critical, title: title,
+                        detail: texts.containerHealth(health, output: container.healthOutput)))
+            case "starting":
+                let started = container.startedAt ?? now
+                let lasted = now.timeIntervalSince(started)
+                signals.append(
+                    Signal(
+                        key: unhealthyKey, active: lasted >= grace.seconds, severity: .critical, title: title,
+                        detail: texts.containerStartingTooLong(for: DurationText.format(seconds: lasted))))
+            default:
+                signals.append(
+                    Signal(
+                        key: unhealthyKey, active: false, severity: .critical, title: title,
+                        detail: texts.containerHealth(health, output: nil)))
+            }
+        }
+
+        // container_restarts: growth of the restart count within the window, or an OOM kill.
+        let windowStart = now.addingTimeInterval(-restartLoop.window.seconds)
+        track.restartCounts.removeAll { $0.at < windowStart }
+        track.restartCounts.append(Memory.Sample(at: now, count: container.restartCount))
+        if track.restartCounts.count > 256 { track.restartCounts.removeFirst(track.restartCounts.count - 256) }
+        let growth = container.restartCount - (track.restartCounts.map(\.count).min() ?? container.restartCount)
+        let restartsKey = SignalKey(.containerRestarts, name)
+        let restartsTitle = texts.containerRestartsTitle(name)
+        if container.oomKilled {
+            signals.append(
+                Signal(
+                    key: restartsKey, active: true, severity: .warning, title: restartsTitle,
+                    detail: texts.containerOOMKilled()))
+        } else {
+            signals.append(
+                Signal(
+                    key: restartsKey, active: growth >= restartLoop.count, severity: .warning, title: restartsTitle,
+                    detail: texts.containerRestarted(
+                        growth, within: DurationText.format(seconds: restartLoop.window.seconds))))
+        }
+        return signals
+    }
+
+    private func down(_ name: String, active: Bool, detail: String) -> Signal {
+        Signal(
+            key: SignalKey(.containerDown, name), active: active, severity: .critical,
+            title: texts.containerDownTitle(name), detail: detail)
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+
+/// A real `dockerd` (Debian's docker.io) on a private unix socket, with the networking
+/// and storage options that work without privileges beyond root in a sandbox, and the
+/// test image made from busybox-static with `docker import` (no registry is reachable).
+public final class RealDocker: Sendable {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(description: String) { self.description = description }
+    }
+
+    public static let image = "watchdog-busybox:test"
+    /// Set by scripts/test.sh: a missing daemon is then a failure, never a silent skip.
+    public static let required = ProcessInfo.processInfo.environment["WATCHDOG_TEST_REQUIRE_PEERS"] == "1"
+    public static let available: Bool =
+        FileManager.default.isExecutableFile(atPath: "/usr/sbin/dockerd")
+        && FileManager.default.isExecutableFile(atPath: "/bin/busybox") && geteuid() == 0
+
+    public let root: String
+    public var socket: String { root + "/docker.sock" }
+    private let daemon: ProcessBox
+
+    private init(root: String, daemon: ProcessBox) {
+        self.root = root
+        self.daemon = daemon
+    }
+
+    /// Starts a daemon of its own (short path: unix socket paths are limited to 107 bytes)
+    /// and imports the test image into it.
+    public static func start() async throws -> RealDocker {
+        guard available else {
+            throw Failure(description: "dockerd, busybox-static or root missing (scripts/test.sh installs them)")
+        }
+        let root = "/tmp/wdd-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/exec", withIntermediateDirectories: true)
+        let docker = RealDocker(root: root, daemon: ProcessBox())
+        try await docker.startDaemon()
+        try await docker.importImage()
+        return docker
+    }
+
+    /// (Re)starts the daemon on the same socket and data: containers survive.
+    public func startDaemon() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/dockerd")
+        process.arguments = [
+            "--host", "unix://\(socket)", "--data-root", root + "/data", "--exec-root", root + "/exec",
+            "--pidfile", root + "/docker.pid", "--iptables=false", "--ip6tables=false", "--bridge=none",
+            "--storage-driver=vfs",
+        ]
+        _ = FileManager.default.createFile(atPath: root + "/dockerd.log", contents: nil)
+        let log = FileHandle(forWritingAtPath: root + "/dockerd.log") ?? .nullDevice
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        daemon.set(process)
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if (try? await run(["version"]))?.status == 0 { return }
+            guard process.isRunning else { throw Failure(description: "dockerd exited; see \(root)/dockerd.log") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw Failure(description: "dockerd not ready within 60 s; see \(root)/dockerd.log")
+    }
+
+    /// Stops the daemon (SIGTERM, then waits): the socket goes away.
+    public func stopDaemon() async {
+        guard let process = daemon.get(), process.isRunning else { return }
+        process.terminate()
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    /// Removes every container, stops the daemon, and deletes its files.
+    public func shutdown() async {
+        if let ids = try? await run(["ps", "-aq"]).stdout.split(separator: "\n"), !ids.isEmpty {
+            _ = try? await run(["rm", "-f"] + ids.map(String.init))
+        }
+        await stopDaemon()
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    private func importImage() async throws {
+        let rootfs = root + "/rootfs"
+        for directory in ["bin", "tmp", "proc", "etc", "dev", "sys"] {
+            try FileManager.default.createDirectory(atPath: "\(rootfs)/\(directory)", withIntermediateDirectories: true)
+        }
+        try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: rootfs + "/bin/busybox")
+        for tool in ["sh", "sleep", "true", "false", "cat", "echo", "dd", "head", "kill", "exit", "test", "tail"] {
+            try? FileManager.default.createSymbolicLink(atPath: "\(rootfs)/bin/\(tool)", withDestinationPath: "busybox")
+        }
+        let tar = try await shell(["/bin/tar", "-C", rootfs, "-cf", root + "/rootfs.tar", "."])
+        guard tar.status == 0 else { throw Failure(description: "tar failed: \(tar.stderr)") }
+        let imported = try await run(["import", root + "/rootfs.tar", Self.image])
+        guard imported.status == 0 else { throw Failure(description: "docker import failed: \(imported.stderr)") }
+    }
+
+    public struct Output: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+    }
+
+    /// Runs the docker client against this daemon.
+    @discardableResult
+    public func run(_ arguments: [String]) async throws -> Output {
+        let client =
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/docker")
+            ? "/usr/bin/docker" : "/usr/local/bin/docker"
+        return try await shell([client, "-H", "unix://\(socket)"] + arguments)
+    }
+
+    /// Runs a container from the test image; returns its name.
+    @discardableResult
+    public func container(_ name: String, _ options: [String] = [], command: [String]) async throws -> String {
+        let result = try await run(["run", "-d", "--name", name] + options + [Self.image] + command)
+        guard result.status == 0 else { throw Failure(description: "docker run \(name) failed: \(result.stderr)") }
+        return name
+    }
+
+    /// Waits for the command without blocking a thread of Swift's cooperative pool,
+    /// which the in-process stand-in servers of other tests need.
+    private func shell(_ command: [String]) async throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let collected = Collected()
+        out.fileHandleForReading.readabilityHandler = { collected.append(out: $0.availableData) }
+        err.fileHandleForReading.readabilityHandler = { collected.append(err: $0.availableData) }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do { try process.run() } catch {
+                process.terminationHandler = nil
+                continuation.resume()
+            }
+        }
+        guard process.processIdentifier != 0 else { throw Failure(description: "cannot run \(command[0])") }
+        out.fileHandleForReading.readabilityHandler = nil
+        err.fileHandleForReading.readabilityHandler = nil
+        collected.append(out: out.fileHandleForReading.readDataToEndOfFile())
+        collected.append(err: err.fileHandleForReading.readDataToEndOfFile())
+        let (stdout, stderr) = collected.both
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    private final class Collected: @unchecked Sendable {
+        private let lock = NSLock()
+        private var out = Data()
+        private var err = Data()
+        func append(out chunk: Data) { lock.withLock { out.append(chunk) } }
+        func append(err chunk: Data) { lock.withLock { err.append(chunk) } }
+        var both: (Data, Data) { lock.withLock { (out, err) } }
+    }
+
+    private final class ProcessBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var process: Process?
+        func set(_ process: Process) { lock.withLock { self.process = process } }
+        func get() -> Process? { lock.withLock { process } }
+    }
+}
