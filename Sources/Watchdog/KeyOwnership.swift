@@ -6,11 +6,14 @@ public enum KeyOwnership: Sendable, Equatable {
     case families(Set<SignalFamily>)
     /// One key: this family with this entity (one disk path, say).
     case key(SignalKey)
+    /// Exactly these keys.
+    case keys(Set<SignalKey>)
 
     public func owns(_ key: SignalKey) -> Bool {
         switch self {
         case .families(let families): families.contains(key.family)
         case .key(let owned): owned == key
+        case .keys(let owned): owned.contains(key)
         }
     }
 }

@@ -17,6 +17,13 @@ public enum SourceCatalog {
         if let docker = containerSource(for: configuration, texts: texts) {
             sources.append(docker)
         }
+        if !configuration.dependencies.isEmpty {
+            sources.append(
+                DependencySource(
+                    targets: configuration.dependencies, timeout: configuration.httpTimeout,
+                    downAfter: configuration.dependencyDownAfter, slowAfter: configuration.dependencySlow,
+                    certificateWarning: configuration.certificateWarning, texts: texts))
+        }
         return sources
     }
 

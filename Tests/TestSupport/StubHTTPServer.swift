@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// One request as a stub server received it.
@@ -58,6 +59,7 @@ public final class StubHTTPServer: Sendable {
     private let recorded: Mutex<[RecordedRequest]>
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var httpsURL: String { "https://localhost:\(port)" }
     public var requests: [RecordedRequest] { recorded.withLock { $0 } }
 
     private let log: Log
@@ -69,16 +71,30 @@ public final class StubHTTPServer: Sendable {
         self.recorded = Mutex([])
     }
 
+    /// With `certificate` and `privateKey` (PEM files) the server speaks HTTPS.
     public static func start(
+        certificate: String? = nil, privateKey: String? = nil,
         _ respond: @escaping @Sendable (RecordedRequest) async -> StubResponse
     ) async throws -> StubHTTPServer {
         let log = Log()
+        let tls: NIOSSLContext? =
+            if let certificate, let privateKey {
+                try NIOSSLContext(
+                    configuration: TLSConfiguration.makeServerConfiguration(
+                        certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
+                        privateKey: .privateKey(try NIOSSLPrivateKey(file: privateKey, format: .pem))))
+            } else {
+                nil
+            }
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 log.connections.withLock { $0.append(channel) }
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(
                         StubHandler(

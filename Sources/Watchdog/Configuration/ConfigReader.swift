@@ -44,6 +44,12 @@ struct ConfigReader {
         }
     }
 
+    /// nil when unset or empty.
+    mutating func optionalDuration(_ variable: ConfigVariable) -> Duration? {
+        if text(variable).trimmingSpaces().isEmpty { return nil }
+        return duration(variable)
+    }
+
     mutating func count(_ variable: ConfigVariable) -> Int {
         guard case .count(let range) = variable.kind else { preconditionFailure(variable.name) }
         return parsed(variable, fallback: range.lowerBound) {

@@ -108,6 +108,22 @@ extension ConfigVariable {
         "WATCHDOG_RESTART_LOOP", .text, default: "3/10m",
         "container_restarts fires when the restart count grows by this many within the window: COUNT or COUNT/WINDOW")
 
+    // MARK: dependencies (SPEC §2.3, §10.3)
+
+    static let dependencies = ConfigVariable(
+        "WATCHDOG_DEPS", .text, default: "", secret: true,
+        "dependencies to probe: name=url,... with http://, https:// (#status=NNN to expect a status) or tcp://host:port"
+    )
+    static let dependencyDownAfter = ConfigVariable(
+        "WATCHDOG_DEP_DOWN_AFTER", .count(1...1_000), default: "2",
+        "failed probes in a row before dependency_down fires")
+    static let dependencySlow = ConfigVariable(
+        "WATCHDOG_DEP_SLOW", .duration(minimum: .milliseconds(1)), default: "",
+        "dependency_slow fires when a probe takes longer than this; empty = off")
+    static let certificateWarning = ConfigVariable(
+        "WATCHDOG_CERT_WARN", .duration(minimum: .zero), default: "14d",
+        "certificate_expiry fires when an https dependency's certificate expires within this")
+
     /// Every variable the watchdog reads, in the order the README lists them.
     public static let all: [ConfigVariable] = [
         .interval, .collectTimeout, .httpTimeout, .cooldown, .instance, .stateFile, .listen,
@@ -117,6 +133,7 @@ extension ConfigVariable {
         .slackWebhookURL, .webhookURL, .alertmanagerURL, .console,
         .memoryPercent, .procRoot, .diskPaths, .diskPercent,
         .dockerSocket, .containers, .composeProject, .containerGrace, .restartLoop,
+        .dependencies, .dependencyDownAfter, .dependencySlow, .certificateWarning,
     ]
 
     /// Names that are valid in the environment: every variable, plus `X_FILE` for every

@@ -1,3 +1,4 @@
+import Collectors
 import Foundation
 import Logging
 import Notify
@@ -43,6 +44,13 @@ public struct Configuration: Sendable {
     public var composeProject: String?
     public var containerGrace: Duration
     public var restartLoop: ContainerSource.RestartLoop
+
+    // dependencies
+    public var dependencies: [DependencyTarget]
+    public var dependencyDownAfter: Int
+    /// nil: off.
+    public var dependencySlow: Duration?
+    public var certificateWarning: Duration
 
     public enum ConsoleMode: String, Sendable {
         /// Only when no other channel is configured.
@@ -124,13 +132,42 @@ extension Configuration {
             containers: reader.list(.containers),
             composeProject: reader.string(.composeProject).isEmpty ? nil : reader.string(.composeProject),
             containerGrace: reader.duration(.containerGrace),
-            restartLoop: readRestartLoop(&reader))
+            restartLoop: readRestartLoop(&reader),
+            dependencies: readDependencies(&reader),
+            dependencyDownAfter: reader.count(.dependencyDownAfter),
+            dependencySlow: reader.optionalDuration(.dependencySlow),
+            certificateWarning: reader.duration(.certificateWarning))
 
         let issues = gatherIssues + reader.issues
         guard issues.isEmpty else { throw ConfigurationError(issues) }
         return LoadedConfiguration(
             configuration: configuration, environment: environment,
             warnings: environment.unknownVariableWarnings())
+    }
+
+    /// `name=url,...`; each problem is reported without the URL (it may hold a secret).
+    private static func readDependencies(_ reader: inout ConfigReader) -> [DependencyTarget] {
+        var targets: [DependencyTarget] = []
+        for item in reader.list(.dependencies) {
+            guard let equals = item.firstIndex(of: "=") else {
+                reader.record(.init(variable: ConfigVariable.dependencies.name, message: "an entry is not name=url"))
+                continue
+            }
+            let name = item[..<equals].trimmingSpaces()
+            do {
+                let target = try DependencyTarget.parse(
+                    name: name, url: item[item.index(after: equals)...].trimmingSpaces())
+                if targets.contains(where: { $0.name == target.name }) {
+                    reader.record(
+                        .init(variable: ConfigVariable.dependencies.name, message: "dependency \(name) is listed twice")
+                    )
+                }
+                targets.append(target)
+            } catch {
+                reader.record(.init(variable: ConfigVariable.dependencies.name, message: error.message))
+            }
+        }
+        return targets
     }
 
     /// `COUNT` (within 10 minutes) or `COUNT/WINDOW`, e.g. `3/10m`.
