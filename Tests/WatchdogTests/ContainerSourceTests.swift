@@ -140,6 +140,18 @@ struct ContainerSourceTests {
             let reading = try await source(docker, names: [], project: .named("p1")).collect()
             #expect(reading.project == "p1")
             #expect(reading.containers.map(\.name) == ["p1-db", "p1-web"])
+
+            // `auto`: the watchdog inside p1-web finds its own project through its container id.
+            let ownID = try await docker.run(["inspect", "-f", "{{.Id}}", "p1-web"]).stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let own = try await source(docker, names: [], project: .ownContainer(id: ownID)).collect()
+            #expect(own.project == "p1")
+            #expect(own.containers.map(\.name) == ["p1-db", "p1-web"])
+            let stranger = try await source(
+                docker, names: [], project: .ownContainer(id: String(repeating: "0", count: 64))
+            )
+            .collect()
+            #expect(stranger.project == nil && stranger.containers.isEmpty)
         } catch {
             await docker.shutdown()
             throw error
