@@ -49,7 +49,7 @@ public struct DependencyCollector: Collector {
 
     func probe(_ target: DependencyTarget) async -> ProbeResult {
         let started = ContinuousClock.now
-        let latency = { Double(Self.microseconds(started.duration(to: .now))) / 1000 }
+        let latency = { Double(started.duration(to: .now).wholeMicroseconds) / 1000 }
         switch target.probe {
         case .tcp(let host, let port):
             let error = await Self.connect(host: host, port: port, timeout: timeout)
@@ -67,7 +67,7 @@ public struct DependencyCollector: Collector {
             var error: String?
             do {
                 let response = try await Self.client.execute(
-                    request, timeout: .milliseconds(Self.milliseconds(timeout)))
+                    request, timeout: .milliseconds(timeout.wholeMilliseconds))
                 status = Int(response.status.code)
                 _ = try? await response.body.collect(upTo: 64 * 1024)
                 let wanted = expectedStatus.map { status == $0 } ?? (200..<400).contains(status ?? 0)
@@ -100,18 +100,10 @@ public struct DependencyCollector: Collector {
         return String(text.prefix(200))
     }
 
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        microseconds(duration) / 1000
-    }
-
-    static func microseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
-    }
-
     /// Opens a TCP connection and closes it; nil on success, else why not.
     static func connect(host: String, port: Int, timeout: Duration) async -> String? {
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(.milliseconds(milliseconds(timeout)))
+            .connectTimeout(.milliseconds(timeout.wholeMilliseconds))
         do {
             let channel = try await bootstrap.connect(host: host, port: port).get()
             try? await channel.close()
@@ -134,7 +126,7 @@ public struct DependencyCollector: Collector {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let expiry = loop.makePromise(of: Int64?.self)
         let bootstrap = ClientBootstrap(group: loop)
-            .connectTimeout(.milliseconds(milliseconds(timeout)))
+            .connectTimeout(.milliseconds(timeout.wholeMilliseconds))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handler = try NIOSSLClientHandler(context: context, serverHostname: serverName)
@@ -143,8 +135,8 @@ public struct DependencyCollector: Collector {
                 }
             }
         // A promise completes once; whichever of these comes first wins.
-        let deadline = loop.scheduleTask(in: .milliseconds(milliseconds(timeout))) {
-            expiry.fail(ChannelError.connectTimeout(.milliseconds(milliseconds(timeout))))
+        let deadline = loop.scheduleTask(in: .milliseconds(timeout.wholeMilliseconds)) {
+            expiry.fail(ChannelError.connectTimeout(.milliseconds(timeout.wholeMilliseconds)))
         }
         defer { deadline.cancel() }
         do {

@@ -38,9 +38,7 @@ public struct DockerClient: Sendable {
         request.method = .GET
         request.headers.add(name: "Host", value: "docker")
         do {
-            let milliseconds =
-                timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
-            let response = try await client.execute(request, timeout: .milliseconds(milliseconds))
+            let response = try await client.execute(request, timeout: .milliseconds(timeout.wholeMilliseconds))
             let body = try await response.body.collect(upTo: Self.bodyLimit)
             return Response(
                 status: Int(response.status.code), apiVersion: response.headers.first(name: "Api-Version"),
