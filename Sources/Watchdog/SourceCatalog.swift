@@ -14,6 +14,12 @@ public enum SourceCatalog {
             sources.append(
                 DiskSource(path: path, thresholdPercent: configuration.diskPercent, texts: texts))
         }
+        if let url = configuration.orchestratorURL {
+            sources.append(
+                OrchestratorSource(
+                    url: url.value, timeout: configuration.httpTimeout, settings: configuration.orchestrator,
+                    texts: texts))
+        }
         if let docker = containerSource(for: configuration, texts: texts) {
             sources.append(docker)
         }

@@ -37,6 +37,10 @@ public struct Configuration: Sendable {
     public var diskPaths: [String]
     public var diskPercent: Double
 
+    // orchestrator
+    public var orchestratorURL: Secret?
+    public var orchestrator: OrchestratorSource.Settings
+
     // containers
     public var dockerSocket: String
     public var containers: [String]
@@ -128,6 +132,10 @@ extension Configuration {
             procRoot: procRoot,
             diskPaths: diskPaths,
             diskPercent: reader.percent(.diskPercent),
+            orchestratorURL: reader.optionalURL(.orchestratorURL).map(Secret.init),
+            orchestrator: OrchestratorSource.Settings(
+                downAfter: reader.count(.orchestratorDownAfter), staleAfter: reader.duration(.orchestratorStaleAfter),
+                hungAfter: reader.duration(.agentHungAfter), backlog: reader.optionalCount(.queueBacklog)),
             dockerSocket: reader.string(.dockerSocket),
             containers: reader.list(.containers),
             composeProject: reader.string(.composeProject).isEmpty ? nil : reader.string(.composeProject),

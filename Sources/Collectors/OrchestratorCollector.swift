@@ -1,0 +1,75 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// One fetch of the orchestrator's metrics: the envelope, or why there is none. A
+/// failed fetch is a reading (it counts towards `orchestrator_down`), not an error.
+public enum OrchestratorReading: Sendable, Encodable, Equatable {
+    case envelope(OrchestratorEnvelope)
+    case failed(String)
+
+    enum CodingKeys: String, CodingKey { case envelope, error }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .envelope(let envelope): try container.encode(envelope, forKey: .envelope)
+        case .failed(let error): try container.encode(error, forKey: .error)
+        }
+    }
+}
+
+/// Fetches `WATCHDOG_ORCH_METRICS_URL` with a bounded body (SPEC §9).
+public struct OrchestratorCollector: Collector {
+    public let url: String
+    public let timeout: Duration
+    /// SPEC §9: read up to 4 MiB; more is an error.
+    public static let bodyLimit = 4 * 1024 * 1024
+
+    public init(url: String, timeout: Duration) {
+        self.url = url
+        self.timeout = timeout
+    }
+
+    public func collect() async throws -> OrchestratorReading {
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        request.headers.add(name: "Accept", value: "application/json")
+        let status: Int
+        let contentType: String
+        let body: [UInt8]
+        do {
+            let response = try await HTTPClient.shared.execute(
+                request, timeout: .milliseconds(timeout.wholeMilliseconds))
+            status = Int(response.status.code)
+            contentType = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
+            do {
+                body = Array(try await response.body.collect(upTo: Self.bodyLimit).readableBytesView)
+            } catch {
+                return .failed("the body is larger than \(Self.bodyLimit) bytes")
+            }
+        } catch {
+            return .failed(DependencyCollector.describe(error))
+        }
+        return Self.interpret(status: status, contentType: contentType, body: body)
+    }
+
+    /// Pure: what a response means.
+    public static func interpret(status: Int, contentType: String, body: [UInt8]) -> OrchestratorReading {
+        guard (200..<300).contains(status) else { return .failed("status \(status)") }
+        let startsLikeJSON = body.first { !$0.isASCIIWhitespace } == UInt8(ascii: "{")
+        guard contentType.hasPrefix("application/json") || startsLikeJSON else {
+            let kind = contentType.isEmpty ? "no content type" : "content type \(contentType.prefix(60))"
+            return .failed("not a JSON envelope (\(kind))")
+        }
+        do {
+            return .envelope(try OrchestratorEnvelope.parse(body))
+        } catch {
+            return .failed("\(error)".replacingOccurrences(of: "orchestrator: ", with: ""))
+        }
+    }
+}
+
+extension UInt8 {
+    fileprivate var isASCIIWhitespace: Bool { self == 0x20 || self == 0x09 || self == 0x0A || self == 0x0D }
+}

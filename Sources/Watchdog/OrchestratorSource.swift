@@ -1,0 +1,131 @@
+import Collectors
+import Foundation
+import Notify
+
+/// `orchestrator_down`, `orchestrator_stale`, `agent_hung`, `job_failed` and
+/// `queue_backlog` from the orchestrator's JSON envelope (SPEC §9.1, §9.2).
+public struct OrchestratorSource: Source {
+    public let name = "orchestrator"
+    public let ownership = KeyOwnership.families([
+        .orchestratorDown, .orchestratorStale, .agentHung, .jobFailed, .queueBacklog,
+    ])
+    let collector: OrchestratorCollector
+    let settings: Settings
+    let texts: Texts
+
+    public struct Settings: Sendable, Equatable {
+        public var downAfter: Int
+        public var staleAfter: Duration
+        public var hungAfter: Duration
+        /// nil: no `queue_backlog`.
+        public var backlog: Int?
+
+        public init(downAfter: Int, staleAfter: Duration, hungAfter: Duration, backlog: Int?) {
+            self.downAfter = downAfter
+            self.staleAfter = staleAfter
+            self.hungAfter = hungAfter
+            self.backlog = backlog
+        }
+    }
+
+    /// Kept in the state file, so a restart neither re-announces old failures nor
+    /// forgets how long an agent has been frozen.
+    public struct Memory: Sendable, Codable, Equatable {
+        public var failedFetches = 0
+        /// `queue.counts.failed` at the last successful fetch; nil before the first.
+        public var failedBaseline: Int?
+        /// Per run: the CPU ticks last seen, and when (watchdog clock) they were first seen.
+        public var agents: [String: AgentSample] = [:]
+
+        public struct AgentSample: Sendable, Codable, Equatable {
+            public var cpuTicks: Int
+            public var since: Date
+        }
+    }
+
+    public init(url: String, timeout: Duration, settings: Settings, texts: Texts) {
+        self.collector = OrchestratorCollector(url: url, timeout: timeout)
+        self.settings = settings
+        self.texts = texts
+    }
+
+    public func collect() async throws -> OrchestratorReading {
+        try await collector.collect()
+    }
+
+    public func evaluate(_ reading: OrchestratorReading, memory: Memory?, now: Date) -> SourceEvaluation<Memory> {
+        var next = memory ?? Memory()
+        let downKey = SignalKey(.orchestratorDown)
+        switch reading {
+        case .failed(let error):
+            next.failedFetches += 1
+            return SourceEvaluation(
+                signals: [
+                    Signal(
+                        key: downKey, active: next.failedFetches >= settings.downAfter, severity: .critical,
+                        title: texts.orchestratorDownTitle(),
+                        detail: texts.orchestratorFailed(error, times: next.failedFetches))
+                ],
+                memory: next,
+                // Nothing is known about the orchestrator's insides while it cannot be read.
+                unknown: .families([.orchestratorStale, .agentHung, .queueBacklog]))
+
+        case .envelope(let envelope):
+            next.failedFetches = 0
+            var signals = [
+                Signal(
+                    key: downKey, active: false, severity: .critical, title: texts.orchestratorDownTitle(),
+                    detail: texts.orchestratorAnswered())
+            ]
+            let age = now.timeIntervalSince(envelope.generatedAt)
+            signals.append(
+                Signal(
+                    key: SignalKey(.orchestratorStale), active: age > settings.staleAfter.seconds, severity: .warning,
+                    title: texts.orchestratorStaleTitle(),
+                    detail: texts.orchestratorGenerated(ago: DurationText.format(seconds: age))))
+            signals += agentSignals(envelope.agents, memory: &next, now: now)
+            if let failed = envelope.counts["failed"] {
+                if let baseline = next.failedBaseline, failed > baseline {
+                    signals.append(
+                        Signal(
+                            key: SignalKey(.jobFailed), active: true, severity: .warning, title: texts.jobFailedTitle(),
+                            detail: texts.jobsFailed(delta: failed - baseline, total: failed)))
+                }
+                // A lower count (the orchestrator restarted) becomes the new baseline.
+                next.failedBaseline = failed
+            }
+            if let threshold = settings.backlog {
+                let queued = envelope.counts["queued"] ?? 0
+                signals.append(
+                    Signal(
+                        key: SignalKey(.queueBacklog), active: queued >= threshold, severity: .warning,
+                        title: texts.queueBacklogTitle(),
+                        detail: texts.queueBacklog(queued: queued, threshold: threshold)))
+            }
+            return SourceEvaluation(signals: signals, memory: next)
+        }
+    }
+
+    /// `agent_hung` per run: CPU ticks unchanged for `hungAfter`, measured on the
+    /// watchdog's clock from the tick that first saw the current value. Runs that are
+    /// gone are forgotten (their keys resolve by synthesized recovery).
+    func agentSignals(_ agents: [OrchestratorEnvelope.Agent], memory: inout Memory, now: Date) -> [Signal] {
+        var seen: [String: Memory.AgentSample] = [:]
+        var signals: [Signal] = []
+        for agent in agents {
+            var sample = memory.agents[agent.runID] ?? Memory.AgentSample(cpuTicks: agent.cpuTicks, since: now)
+            if sample.cpuTicks != agent.cpuTicks { sample = Memory.AgentSample(cpuTicks: agent.cpuTicks, since: now) }
+            seen[agent.runID] = sample
+            let frozen = now.timeIntervalSince(sample.since)
+            signals.append(
+                Signal(
+                    key: SignalKey(.agentHung, agent.runID), active: frozen >= settings.hungAfter.seconds,
+                    severity: .critical, title: texts.agentHungTitle(agent.runID),
+                    detail: texts.agentCPU(
+                        unchangedFor: DurationText.format(seconds: frozen), ticks: agent.cpuTicks, job: agent.jobID,
+                        pid: agent.pid)))
+        }
+        memory.agents = seen
+        return signals
+    }
+}
