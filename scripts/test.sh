@@ -26,8 +26,8 @@ ensure_packages() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Real peers: Alertmanager; dockerd with a static busybox for the test image.
-ensure_packages prometheus-alertmanager docker.io busybox-static tar
+# Real peers: Alertmanager, node-exporter (real Prometheus text); dockerd with a static busybox for the test image.
+ensure_packages prometheus-alertmanager prometheus-node-exporter docker.io busybox-static tar
 
 # Docker tests start daemons of their own on private sockets (/tmp/wdd-*) and stop
 # them; should a test crash, none is left running.

@@ -6,14 +6,17 @@ import NIOCore
 /// failed fetch is a reading (it counts towards `orchestrator_down`), not an error.
 public enum OrchestratorReading: Sendable, Encodable, Equatable {
     case envelope(OrchestratorEnvelope)
+    /// A Prometheus text (or OpenMetrics) body: rules are evaluated on it.
+    case metrics([PrometheusSample])
     case failed(String)
 
-    enum CodingKeys: String, CodingKey { case envelope, error }
+    enum CodingKeys: String, CodingKey { case envelope, samples, error }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         switch self {
         case .envelope(let envelope): try container.encode(envelope, forKey: .envelope)
+        case .metrics(let samples): try container.encode(samples.count, forKey: .samples)
         case .failed(let error): try container.encode(error, forKey: .error)
         }
     }
@@ -54,9 +57,17 @@ public struct OrchestratorCollector: Collector {
         return Self.interpret(status: status, contentType: contentType, body: body)
     }
 
-    /// Pure: what a response means.
+    /// Pure: what a response means: a JSON envelope (`application/json`, or a body that
+    /// starts with `{`), Prometheus text (`text/plain`, OpenMetrics), or a failed fetch.
     public static func interpret(status: Int, contentType: String, body: [UInt8]) -> OrchestratorReading {
         guard (200..<300).contains(status) else { return .failed("status \(status)") }
+        if contentType.hasPrefix("text/plain") || contentType.hasPrefix("application/openmetrics-text") {
+            do {
+                return .metrics(try PrometheusText.parse(String(decoding: body, as: UTF8.self)))
+            } catch {
+                return .failed("\(error)")
+            }
+        }
         let startsLikeJSON = body.first { !$0.isASCIIWhitespace } == UInt8(ascii: "{")
         guard contentType.hasPrefix("application/json") || startsLikeJSON else {
             let kind = contentType.isEmpty ? "no content type" : "content type \(contentType.prefix(60))"

@@ -7,7 +7,7 @@ import Notify
 public struct OrchestratorSource: Source {
     public let name = "orchestrator"
     public let ownership = KeyOwnership.families([
-        .orchestratorDown, .orchestratorStale, .agentHung, .jobFailed, .queueBacklog,
+        .orchestratorDown, .orchestratorStale, .agentHung, .jobFailed, .queueBacklog, .rule,
     ])
     let collector: OrchestratorCollector
     let settings: Settings
@@ -19,12 +19,14 @@ public struct OrchestratorSource: Source {
         public var hungAfter: Duration
         /// nil: no `queue_backlog`.
         public var backlog: Int?
+        public var rules: [Rule]
 
-        public init(downAfter: Int, staleAfter: Duration, hungAfter: Duration, backlog: Int?) {
+        public init(downAfter: Int, staleAfter: Duration, hungAfter: Duration, backlog: Int?, rules: [Rule] = []) {
             self.downAfter = downAfter
             self.staleAfter = staleAfter
             self.hungAfter = hungAfter
             self.backlog = backlog
+            self.rules = rules
         }
     }
 
@@ -36,6 +38,8 @@ public struct OrchestratorSource: Source {
         public var failedBaseline: Int?
         /// Per run: the CPU ticks last seen, and when (watchdog clock) they were first seen.
         public var agents: [String: AgentSample] = [:]
+        /// Per rule series: since when its condition holds (for `for`).
+        public var ruleSince: [String: Date] = [:]
 
         public struct AgentSample: Sendable, Codable, Equatable {
             public var cpuTicks: Int
@@ -68,7 +72,17 @@ public struct OrchestratorSource: Source {
                 ],
                 memory: next,
                 // Nothing is known about the orchestrator's insides while it cannot be read.
-                unknown: .families([.orchestratorStale, .agentHung, .queueBacklog]))
+                unknown: .families([.orchestratorStale, .agentHung, .queueBacklog, .rule]))
+
+        case .metrics(let samples):
+            next.failedFetches = 0
+            var signals = [
+                Signal(
+                    key: downKey, active: false, severity: .critical, title: texts.orchestratorDownTitle(),
+                    detail: texts.orchestratorAnswered())
+            ]
+            signals += Rule.evaluate(settings.rules, on: samples, activeSince: &next.ruleSince, now: now, texts: texts)
+            return SourceEvaluation(signals: signals, memory: next)
 
         case .envelope(let envelope):
             next.failedFetches = 0
@@ -102,6 +116,11 @@ public struct OrchestratorSource: Source {
                         title: texts.queueBacklogTitle(),
                         detail: texts.queueBacklog(queued: queued, threshold: threshold)))
             }
+            // Rules may address the envelope's queue counts as `queue.counts.<state>`.
+            let counts = envelope.counts.map {
+                PrometheusSample(name: "queue.counts.\($0.key)", labels: [], value: Double($0.value))
+            }
+            signals += Rule.evaluate(settings.rules, on: counts, activeSince: &next.ruleSince, now: now, texts: texts)
             return SourceEvaluation(signals: signals, memory: next)
         }
     }

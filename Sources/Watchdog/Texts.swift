@@ -185,6 +185,10 @@ public struct Texts: Sendable, Equatable {
         pick(en: "\(queued) jobs queued (threshold \(threshold))", ru: "в очереди \(queued) задач (порог \(threshold))")
     }
 
+    func ruleTitle(_ name: String) -> String {
+        pick(en: "Rule \(name) holds", ru: "Сработало правило \(name)")
+    }
+
     // MARK: the watchdog itself
 
     func collectorFailedTitle(source: String) -> String {

@@ -85,6 +85,8 @@ import Testing
             case .text where variable == .envFile: "/no/such/env/file"
             case .text where variable == .telegramChatID: "not a chat"
             case .text where variable == .telegramToken: "has spaces/and slashes"
+            case .text where variable == .rules: "no colon here"
+            case .text where variable == .restartLoop: "often"
             case .text, .list: nil
             }
         guard let bad else { return nil }

@@ -202,3 +202,25 @@ func envelope(
         #expect(await engine.state.alerts[SignalKey(.agentHung, "a")]?.state.firing == true)
     }
 }
+
+@Suite struct OrchestratorRulesTests {
+    @Test func rulesAddressTheEnvelopesQueueCounts() async throws {
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let settings = OrchestratorSource.Settings(
+            downAfter: 3, staleAfter: .seconds(300), hungAfter: .seconds(900), backlog: nil,
+            rules: try Rule.parseList("failures: queue.counts.failed >= 10; busy: queue.counts.running > 5"))
+        let source = OrchestratorSource(
+            url: "http://unused", timeout: .seconds(1), settings: settings, texts: Texts(.en))
+        let envelope = try OrchestratorEnvelope.parse(
+            Array(#"{"schema_version":1,"generated_at":1800000000,"queue":{"counts":{"failed":17,"running":2}}}"#.utf8))
+        let signals = source.evaluate(.envelope(envelope), memory: nil, now: t0).signals.filter {
+            $0.key.family == .rule
+        }
+        #expect(
+            Dictionary(signals.map { ($0.key.description, $0.active) }) { $1 } == [
+                "rule:failures": true, "rule:busy": false,
+            ])
+        #expect(
+            signals.first { $0.key.description == "rule:failures" }?.detail == "queue.counts.failed = 17 (rule: >= 10)")
+    }
+}

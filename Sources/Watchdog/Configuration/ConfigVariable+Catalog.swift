@@ -108,6 +108,10 @@ extension ConfigVariable {
         "WATCHDOG_QUEUE_BACKLOG", .count(1...Int(Int32.max)), default: "",
         "queue_backlog fires when at least this many jobs are queued; empty = off")
 
+    static let rules = ConfigVariable(
+        "WATCHDOG_RULES", .text, default: "",
+        "alert rules on the orchestrator's metrics: name: metric{label=\"v\"} OP number [for DURATION] [severity]; ...")
+
     // MARK: containers (SPEC §2.3, §10.2)
 
     static let dockerSocket = ConfigVariable(
@@ -150,7 +154,7 @@ extension ConfigVariable {
         .telegramToken, .telegramChatID, .telegramThreadID, .telegramSilentResolved, .telegramAPIURL,
         .slackWebhookURL, .webhookURL, .alertmanagerURL, .console,
         .memoryPercent, .procRoot, .diskPaths, .diskPercent,
-        .orchestratorURL, .orchestratorDownAfter, .orchestratorStaleAfter, .agentHungAfter, .queueBacklog,
+        .orchestratorURL, .orchestratorDownAfter, .orchestratorStaleAfter, .agentHungAfter, .queueBacklog, .rules,
         .dockerSocket, .containers, .composeProject, .containerGrace, .restartLoop,
         .dependencies, .dependencyDownAfter, .dependencySlow, .certificateWarning,
     ]

@@ -135,7 +135,8 @@ extension Configuration {
             orchestratorURL: reader.optionalURL(.orchestratorURL).map(Secret.init),
             orchestrator: OrchestratorSource.Settings(
                 downAfter: reader.count(.orchestratorDownAfter), staleAfter: reader.duration(.orchestratorStaleAfter),
-                hungAfter: reader.duration(.agentHungAfter), backlog: reader.optionalCount(.queueBacklog)),
+                hungAfter: reader.duration(.agentHungAfter), backlog: reader.optionalCount(.queueBacklog),
+                rules: readRules(&reader)),
             dockerSocket: reader.string(.dockerSocket),
             containers: reader.list(.containers),
             composeProject: reader.string(.composeProject).isEmpty ? nil : reader.string(.composeProject),
@@ -151,6 +152,15 @@ extension Configuration {
         return LoadedConfiguration(
             configuration: configuration, environment: environment,
             warnings: environment.unknownVariableWarnings())
+    }
+
+    private static func readRules(_ reader: inout ConfigReader) -> [Rule] {
+        do {
+            return try Rule.parseList(reader.text(.rules))
+        } catch {
+            reader.record(.init(variable: ConfigVariable.rules.name, message: error.message))
+            return []
+        }
     }
 
     /// `name=url,...`; each problem is reported without the URL (it may hold a secret).
