@@ -29,9 +29,12 @@ struct Run: AsyncParsableCommand {
         await store.setOutboxes { await delivery.snapshot() }
         await delivery.setPersistence { await store.save() }
 
+        let pinger = configuration.heartbeatURL.map {
+            HeartbeatPinger(url: $0.value, timeout: configuration.httpTimeout, logger: logger)
+        }
         let ticks = TickService(
             engine: engine, delivery: delivery, store: store, clock: clock, interval: configuration.interval,
-            logger: logger)
+            logger: logger, onTick: { _ in await pinger?.tickCompleted() })
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: ticks, serviceName: "ticks"),

@@ -128,3 +128,49 @@ import Testing
         #expect(result.stdout.contains("🔴 FIRING [warning] host_memory"))
     }
 }
+
+@Suite(.serialized) struct HeartbeatURLProcessTests {
+    @Test func everyCompletedTickPingsTheHeartbeatURL() async throws {
+        let receiver = try await StubHTTPServer.start { _ in .text(200, "OK") }
+        defer { Task { await receiver.stop() } }
+        let process = try WatchdogProcess.start(
+            ["run"],
+            environment: [
+                "WATCHDOG_HEARTBEAT_URL": receiver.baseURL + "/ping/8f1c-secret-uuid", "WATCHDOG_INTERVAL": "1s",
+                "WATCHDOG_LOG_LEVEL": "debug",
+            ])
+        try await process.waitForStderr(occurrences: 3, of: "tick done", timeout: 20)
+        #expect(await eventually { receiver.requests.count >= 3 })
+        process.terminate()
+        _ = try await process.wait(timeout: 10)
+        #expect(receiver.requests.allSatisfy { $0.method == "GET" && $0.uri == "/ping/8f1c-secret-uuid" })
+    }
+
+    @Test func aHangingOrDeadHeartbeatServiceNeitherDelaysTicksNorLeaksItsURL() async throws {
+        let hanging = try await StubHTTPServer.start { _ in .hangs }
+        let process = try WatchdogProcess.start(
+            ["run"],
+            environment: [
+                "WATCHDOG_HEARTBEAT_URL": hanging.baseURL + "/ping/8f1c-secret-uuid", "WATCHDOG_INTERVAL": "1s",
+                "WATCHDOG_HTTP_TIMEOUT": "10s", "WATCHDOG_LOG_LEVEL": "debug",
+            ])
+        // Ticks go on while the first ping hangs; no second ping piles up behind it.
+        try await process.waitForStderr(occurrences: 4, of: "tick done", timeout: 20)
+        #expect(hanging.requests.count == 1)
+        await hanging.stop()
+        process.terminate()
+        let result = try await process.wait(timeout: 10)
+        #expect(result.status == 0)
+
+        let dead = try WatchdogProcess.start(
+            ["run"],
+            environment: [
+                "WATCHDOG_HEARTBEAT_URL": "http://127.0.0.1:\(try freeLocalPort())/ping/8f1c-secret-uuid",
+                "WATCHDOG_INTERVAL": "1s", "WATCHDOG_LOG_LEVEL": "debug",
+            ])
+        try await dead.waitForStderr(occurrences: 1, of: "heartbeat ping failed", timeout: 20)
+        dead.terminate()
+        let failed = try await dead.wait(timeout: 10)
+        #expect(!(failed.stdout + failed.stderr + result.stderr).contains("8f1c-secret-uuid"))
+    }
+}
