@@ -44,3 +44,28 @@ public struct CollectorHealth: Sendable, Codable, Equatable {
         self.lastError = lastError
     }
 }
+
+extension EngineState {
+    /// The state without what no configured source speaks for any more: alerts of keys
+    /// no source owns (a container no longer watched, a source switched off), and the
+    /// failure streaks and memories of sources that are gone. Such keys could never
+    /// resolve; they are dropped at start-up instead of lingering as firing forever.
+    public func pruned(to sources: [any Source]) -> (state: EngineState, dropped: [SignalKey]) {
+        let names = Set(sources.map(\.name))
+        var next = self
+        var dropped: [SignalKey] = []
+        for key in alerts.keys.sorted() {
+            let owned =
+                key.family == .collectorFailed
+                ? key.entity.map(names.contains) ?? false
+                : sources.contains { $0.ownership.owns(key) }
+            if !owned {
+                next.alerts[key] = nil
+                dropped.append(key)
+            }
+        }
+        next.collectors = collectors.filter { names.contains($0.key) }
+        next.samples = samples.filter { names.contains($0.key) }
+        return (next, dropped)
+    }
+}

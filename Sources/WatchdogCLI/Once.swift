@@ -23,10 +23,11 @@ struct Once: AsyncParsableCommand {
         // A dry run reads the saved state (so decisions are what `run` would decide) but
         // writes nothing and sends nothing.
         let persisted = StateStore.loadState(path: configuration.stateFile, logger: logger, now: Date())
+        let sources = SourceCatalog.sources(for: configuration)
+        let engineState = prunedState(persisted.engine, sources: sources, logger: logger)
         let engine = TickEngine(
-            sources: SourceCatalog.sources(for: configuration),
-            settings: DecisionSettings(configuration),
-            collectTimeout: configuration.collectTimeout, clock: clock, state: persisted.engine)
+            sources: sources, settings: DecisionSettings(configuration),
+            collectTimeout: configuration.collectTimeout, clock: clock, state: engineState)
         // With --json, stdout carries only the document: console notifications go to stderr.
         let channels =
             dryRun
@@ -37,7 +38,7 @@ struct Once: AsyncParsableCommand {
             channels: channels, pending: dryRun ? [:] : persisted.outboxes,
             digestAfter: configuration.digestAfter, clock: clock, logger: logger)
         let store = StateStore(
-            path: dryRun ? nil : configuration.stateFile, engine: persisted.engine, logger: logger)
+            path: dryRun ? nil : configuration.stateFile, engine: engineState, logger: logger)
         await store.setOutboxes { await delivery.snapshot() }
         await delivery.setPersistence { await store.save() }
         let ticks = TickService(

@@ -18,14 +18,15 @@ struct Run: AsyncParsableCommand {
         let clock = ContinuousClock()
         let persisted = StateStore.loadState(path: configuration.stateFile, logger: logger, now: Date())
         let sources = SourceCatalog.sources(for: configuration)
+        let engineState = prunedState(persisted.engine, sources: sources, logger: logger)
         let engine = TickEngine(
             sources: sources, settings: DecisionSettings(configuration),
-            collectTimeout: configuration.collectTimeout, clock: clock, state: persisted.engine)
+            collectTimeout: configuration.collectTimeout, clock: clock, state: engineState)
         let channels = ChannelCatalog.channels(for: configuration, logger: logger)
         let delivery = Delivery.make(
             channels: channels, pending: persisted.outboxes, digestAfter: configuration.digestAfter, clock: clock,
             logger: logger)
-        let store = StateStore(path: configuration.stateFile, engine: persisted.engine, logger: logger)
+        let store = StateStore(path: configuration.stateFile, engine: engineState, logger: logger)
         await store.setOutboxes { await delivery.snapshot() }
         await delivery.setPersistence { await store.save() }
 

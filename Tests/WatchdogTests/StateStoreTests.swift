@@ -203,3 +203,32 @@ struct CountingSource: Source {
         #expect(next.state.samples["counter"] == Data("{\"runs\":2}".utf8))
     }
 }
+
+@Suite struct PruningTests {
+    @Test func keysNoConfiguredSourceOwnsAreDroppedAtStart() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        func tracked(_ key: SignalKey) -> TrackedAlert {
+            TrackedAlert(
+                state: AlertState(firing: true, since: now, lastNotified: now), signal: signal(key, active: true))
+        }
+        let kept = [SignalKey(.hostMemory), SignalKey(.diskFull, "/"), SignalKey(.collectorFailed, "disk:/")]
+        let gone = [
+            SignalKey(.containerDown, "old"), SignalKey(.diskFull, "/data"), SignalKey(.collectorFailed, "docker"),
+        ]
+        let state = EngineState(
+            alerts: Dictionary(uniqueKeysWithValues: (kept + gone).map { ($0, tracked($0)) }),
+            collectors: [
+                "docker": CollectorHealth(consecutiveFailures: 2), "memory": CollectorHealth(consecutiveFailures: 1),
+            ],
+            samples: ["docker": Data("{}".utf8)])
+        let sources: [any Source] = [
+            HostMemorySource(procRoot: "/proc", thresholdPercent: 90, texts: Texts(.en)),
+            DiskSource(path: "/", thresholdPercent: 90, texts: Texts(.en)),
+        ]
+        let (pruned, dropped) = state.pruned(to: sources)
+        #expect(Set(pruned.alerts.keys) == Set(kept))
+        #expect(Set(dropped) == Set(gone))
+        #expect(pruned.collectors.keys.sorted() == ["memory"])
+        #expect(pruned.samples.isEmpty)
+    }
+}
