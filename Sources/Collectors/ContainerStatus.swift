@@ -19,6 +19,12 @@ public struct ContainerStatus: Sendable, Encodable, Equatable {
     public let healthOutput: String?
     public let labels: [String: String]
 
+    /// Labels are left out of `once --json`: they are only used to find the compose
+    /// project, and key strategies would rewrite their names.
+    enum CodingKeys: String, CodingKey {
+        case name, id, state, exitCode, oomKilled, error, restartCount, startedAt, finishedAt, health, healthOutput
+    }
+
     public init(
         name: String, id: String, state: String, exitCode: Int = 0, oomKilled: Bool = false, error: String = "",
         restartCount: Int = 0, startedAt: Date? = nil, finishedAt: Date? = nil, health: String? = nil,

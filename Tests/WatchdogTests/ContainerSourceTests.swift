@@ -225,6 +225,15 @@ struct ContainerSourceTests {
         #expect(throws: CollectorError.self) { try ContainerStatus.parse(Array(#"{"Id":"x"}"#.utf8)) }
     }
 
+    @Test func labelsStayOutOfTheJSONReading() throws {
+        let status = ContainerStatus(name: "db", id: "x", state: "running", labels: ["myLabel": "v"])
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let object = try #require(try JSONSerialization.jsonObject(with: encoder.encode(status)) as? [String: Any])
+        #expect(object["labels"] == nil)
+        #expect(object["restart_count"] as? Int == 0)
+    }
+
     @Test func aMissingSocketIsUnreachableAtOnce() async throws {
         let collector = DockerCollector(
             client: DockerClient(socketPath: "/nonexistent/docker.sock", timeout: .seconds(5)), names: ["db"],
