@@ -7,8 +7,8 @@ import Notify
 /// timeout. `conclude` is the pure half applied to the engine's state. They are
 /// separate so that shutdown can cut collection short and still conclude the tick.
 public actor TickEngine<C: Clock> where C.Duration == Duration {
-    public let sources: [any Source]
-    public let settings: DecisionSettings
+    public nonisolated let sources: [any Source]
+    public nonisolated let settings: DecisionSettings
     private let collectTimeout: Duration
     private let clock: C
     private let inFlight = InFlightSources()

@@ -19,37 +19,23 @@ struct Once: AsyncParsableCommand {
         let configuration = loaded.configuration
         let logger = prepareProcess(loaded)
 
-        let clock = ContinuousClock()
-        // A dry run reads the saved state (so decisions are what `run` would decide) but
-        // writes nothing and sends nothing.
-        let persisted = StateStore.loadState(path: configuration.stateFile, logger: logger, now: Date())
-        let sources = SourceCatalog.sources(for: configuration)
-        let engineState = prunedState(persisted.engine, sources: sources, logger: logger)
-        let engine = TickEngine(
-            sources: sources, settings: DecisionSettings(configuration),
-            collectTimeout: configuration.collectTimeout, clock: clock, state: engineState)
-        // With --json, stdout carries only the document: console notifications go to stderr.
+        // A dry run decides from the saved state, like `run` would, but writes nothing and
+        // sends nothing. With --json, stdout carries only the document: console
+        // notifications go to stderr.
         let channels =
             dryRun
             ? []
             : ChannelCatalog.channels(
                 for: configuration, consoleOutput: json ? .standardError : .standardOutput, logger: logger)
-        let delivery = Delivery.make(
-            channels: channels, pending: dryRun ? [:] : persisted.outboxes,
-            digestAfter: configuration.digestAfter, clock: clock, logger: logger)
-        let store = StateStore(
-            path: dryRun ? nil : configuration.stateFile, engine: engineState, logger: logger)
-        await store.setOutboxes { await delivery.snapshot() }
-        await delivery.setPersistence { await store.save() }
-        let ticks = TickService(
-            engine: engine, delivery: delivery, store: store, clock: clock,
-            interval: configuration.interval, logger: logger)
+        let assembly = await TickAssembly.make(
+            configuration, channels: channels, writesState: !dryRun, logger: logger)
 
-        let report = await ticks.tick()
-        // Give the channels one HTTP timeout per message in the queue, at most a minute;
-        // what is left stays in the state file for the next run.
-        let unsent = await delivery.drain(timeout: min(configuration.httpTimeout * 3, .seconds(60)), clock: clock)
-        await store.save()
+        let report = await assembly.ticks.tick()
+        // Three HTTP timeouts (a minute at most) to send what the tick queued; what is
+        // left stays in the state file for the next run.
+        let unsent = await assembly.delivery.drain(
+            timeout: min(configuration.httpTimeout * 3, .seconds(60)), clock: ContinuousClock())
+        await assembly.store.save()
         for channel in unsent {
             logger.warning("notifications left queued for the next run", metadata: ["channel": "\(channel)"])
         }

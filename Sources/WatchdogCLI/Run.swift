@@ -15,31 +15,17 @@ struct Run: AsyncParsableCommand {
         let configuration = loaded.configuration
         let logger = prepareProcess(loaded)
 
-        let clock = ContinuousClock()
-        let persisted = StateStore.loadState(path: configuration.stateFile, logger: logger, now: Date())
-        let sources = SourceCatalog.sources(for: configuration)
-        let engineState = prunedState(persisted.engine, sources: sources, logger: logger)
-        let engine = TickEngine(
-            sources: sources, settings: DecisionSettings(configuration),
-            collectTimeout: configuration.collectTimeout, clock: clock, state: engineState)
         let channels = ChannelCatalog.channels(for: configuration, logger: logger)
-        let delivery = Delivery.make(
-            channels: channels, pending: persisted.outboxes, digestAfter: configuration.digestAfter, clock: clock,
-            logger: logger)
-        let store = StateStore(path: configuration.stateFile, engine: engineState, logger: logger)
-        await store.setOutboxes { await delivery.snapshot() }
-        await delivery.setPersistence { await store.save() }
-
         let pinger = configuration.heartbeatURL.map {
             HeartbeatPinger(url: $0.value, timeout: configuration.httpTimeout, logger: logger)
         }
-        let ticks = TickService(
-            engine: engine, delivery: delivery, store: store, clock: clock, interval: configuration.interval,
-            logger: logger, onTick: { _ in await pinger?.tickCompleted() })
+        let assembly = await TickAssembly.make(
+            configuration, channels: channels, writesState: true, logger: logger,
+            onTick: { _ in await pinger?.tickCompleted() })
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
-                .init(service: ticks, serviceName: "ticks"),
-                .init(service: DeliveryService(delivery: delivery), serviceName: "delivery"),
+                .init(service: assembly.ticks, serviceName: "ticks"),
+                .init(service: DeliveryService(delivery: assembly.delivery), serviceName: "delivery"),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
@@ -52,7 +38,7 @@ struct Run: AsyncParsableCommand {
             metadata: [
                 "instance": "\(configuration.instance)",
                 "interval": "\(configuration.interval.seconds)s",
-                "sources": "\(sources.map(\.name).joined(separator: ","))",
+                "sources": "\(assembly.ticks.engine.sources.map(\.name).joined(separator: ","))",
                 "channels": "\(channels.map(\.name).joined(separator: ","))",
                 "state_file": "\(configuration.stateFile ?? "none (in memory)")",
             ])

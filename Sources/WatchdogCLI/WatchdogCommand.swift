@@ -39,15 +39,3 @@ func prepareProcess(_ loaded: LoadedConfiguration) -> Logger {
     }
     return logger
 }
-
-/// The loaded state without keys that no configured source can resolve any more, with
-/// a log line naming them.
-func prunedState(_ state: EngineState, sources: [any Source], logger: Logger) -> EngineState {
-    let (pruned, dropped) = state.pruned(to: sources)
-    if !dropped.isEmpty {
-        logger.notice(
-            "alerts of sources no longer configured are forgotten",
-            metadata: ["keys": "\(dropped.map(\.description).joined(separator: ","))"])
-    }
-    return pruned
-}

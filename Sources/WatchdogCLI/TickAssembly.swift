@@ -1,0 +1,44 @@
+import Foundation
+import Logging
+import Notify
+import Watchdog
+
+/// The wired parts of a watchdog: tick service, delivery and state store, built the same
+/// way for `run` and `once`.
+struct TickAssembly {
+    let ticks: TickService<ContinuousClock>
+    let delivery: Delivery<ContinuousClock>
+    let store: StateStore
+
+    /// Loads the saved state (forgetting keys no configured source can judge), and joins
+    /// engine, channels and state file. With `writesState` false nothing is written and
+    /// nothing saved is sent (a dry run still decides from the saved state).
+    static func make(
+        _ configuration: Configuration, channels: [any NotificationChannel], writesState: Bool, logger: Logger,
+        onTick: @escaping @Sendable (TickReport) async -> Void = { _ in }
+    ) async -> TickAssembly {
+        let clock = ContinuousClock()
+        let persisted = StateStore.loadState(path: configuration.stateFile, logger: logger, now: Date())
+        let sources = SourceCatalog.sources(for: configuration)
+        let (engineState, dropped) = persisted.engine.pruned(to: sources)
+        if !dropped.isEmpty {
+            logger.notice(
+                "alerts of sources no longer configured are forgotten",
+                metadata: ["keys": "\(dropped.map(\.description).joined(separator: ","))"])
+        }
+        let engine = TickEngine(
+            sources: sources, settings: DecisionSettings(configuration),
+            collectTimeout: configuration.collectTimeout, clock: clock, state: engineState)
+        let delivery = Delivery.make(
+            channels: channels, pending: writesState ? persisted.outboxes : [:],
+            digestAfter: configuration.digestAfter, clock: clock, logger: logger)
+        let store = StateStore(
+            path: writesState ? configuration.stateFile : nil, engine: engineState, logger: logger)
+        await store.setOutboxes { await delivery.snapshot() }
+        await delivery.setPersistence { await store.save() }
+        let ticks = TickService(
+            engine: engine, delivery: delivery, store: store, clock: clock, interval: configuration.interval,
+            logger: logger, onTick: onTick)
+        return TickAssembly(ticks: ticks, delivery: delivery, store: store)
+    }
+}
