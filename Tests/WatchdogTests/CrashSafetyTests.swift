@@ -37,7 +37,7 @@ import Testing
         // 2. The API is back: the restart delivers both, once, in order, and fires nothing anew.
         standIn.setFailing(false)
         let second = try WatchdogProcess.start(["run"], environment: environment)
-        try await waitFor(timeout: 30) { standIn.accepted.count >= 2 }
+        #expect(await eventually(timeout: .seconds(30)) { standIn.accepted.count >= 2 })
         try await second.waitForStderr(occurrences: 3, of: "tick done", timeout: 30)
         second.terminate()
         let stopped = try await second.wait(timeout: 10)
@@ -57,15 +57,6 @@ import Testing
         for output in [killed, stopped, last] {
             #expect(!(output.stdout + output.stderr).contains("CRASH-test-token"))
         }
-    }
-}
-
-/// Polls `condition` in real time: the binary under test runs in real time.
-func waitFor(timeout: TimeInterval, _ condition: () -> Bool) async throws {
-    let deadline = Date().addingTimeInterval(timeout)
-    while !condition() {
-        guard Date() < deadline else { throw WatchdogProcess.Timeout(description: "condition not met in \(timeout) s") }
-        try await Task.sleep(for: .milliseconds(20))
     }
 }
 
