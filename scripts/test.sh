@@ -27,7 +27,7 @@ ensure_packages() {
 }
 
 # Real peers: Alertmanager, node-exporter (real Prometheus text); dockerd with a static busybox for the test image.
-ensure_packages prometheus-alertmanager prometheus-node-exporter docker.io busybox-static tar
+ensure_packages prometheus prometheus-alertmanager prometheus-node-exporter docker.io busybox-static tar
 
 # Docker tests start daemons of their own on private sockets (/tmp/wdd-*) and stop
 # them; should a test crash, none is left running.

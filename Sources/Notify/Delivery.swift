@@ -32,6 +32,17 @@ public struct Delivery<C: Clock>: Sendable where C.Duration == Duration {
         return pending
     }
 
+    /// What each channel has done since start and how much waits, for `/metrics`.
+    public func statistics() async -> [ChannelStatistics] {
+        var statistics: [ChannelStatistics] = []
+        for outbox in outboxes {
+            statistics.append(
+                ChannelStatistics(
+                    channel: outbox.channel.name, counters: await outbox.counters, depth: await outbox.pendingCount))
+        }
+        return statistics
+    }
+
     public func setPersistence(_ persist: @escaping @Sendable () async -> Void) async {
         for outbox in outboxes {
             await outbox.setPersistence(persist)

@@ -10,3 +10,16 @@ public struct OutboxCounters: Sendable, Equatable {
 
     public init() {}
 }
+
+/// One channel's counters and the number of messages waiting in its outbox.
+public struct ChannelStatistics: Sendable, Equatable {
+    public var channel: String
+    public var counters: OutboxCounters
+    public var depth: Int
+
+    public init(channel: String, counters: OutboxCounters, depth: Int) {
+        self.channel = channel
+        self.counters = counters
+        self.depth = depth
+    }
+}

@@ -3,7 +3,11 @@ import Collectors
 /// Builds the sources a configuration asks for. The one place that lists every source
 /// (CONTRIBUTING.md: adding a collector).
 public enum SourceCatalog {
-    public static func sources(for configuration: Configuration) -> [any Source] {
+    /// `heartbeatBoard` is where the HTTP endpoint records pings; without one (`once`)
+    /// heartbeats are judged from the saved last-seen times alone.
+    public static func sources(for configuration: Configuration, heartbeatBoard: HeartbeatBoard? = nil)
+        -> [any Source]
+    {
         let texts = Texts(configuration.language)
         var sources: [any Source] = [
             HostMemorySource(
@@ -29,6 +33,13 @@ public enum SourceCatalog {
                     targets: configuration.dependencies, timeout: configuration.httpTimeout,
                     downAfter: configuration.dependencyDownAfter, slowAfter: configuration.dependencySlow,
                     certificateWarning: configuration.certificateWarning, texts: texts))
+        }
+        if !configuration.heartbeats.isEmpty {
+            sources.append(
+                HeartbeatSource(
+                    windows: configuration.heartbeats,
+                    board: heartbeatBoard ?? HeartbeatBoard(names: configuration.heartbeats.map(\.name)),
+                    texts: texts))
         }
         return sources
     }

@@ -189,6 +189,24 @@ public struct Texts: Sendable, Equatable {
         pick(en: "Rule \(name) holds", ru: "Сработало правило \(name)")
     }
 
+    // MARK: heartbeats
+
+    func heartbeatMissedTitle(_ name: String) -> String {
+        pick(en: "Heartbeat \(name) missed", ru: "Нет сигнала \(name)")
+    }
+
+    func heartbeatLastPing(ago: String, window: String) -> String {
+        pick(
+            en: "last ping \(ago) ago (window \(window))",
+            ru: "последний сигнал \(ago) назад (окно \(window))")
+    }
+
+    func heartbeatNeverPinged(since: String, window: String) -> String {
+        pick(
+            en: "no ping since the watchdog started watching \(since) ago (window \(window))",
+            ru: "ни одного сигнала с начала наблюдения \(since) назад (окно \(window))")
+    }
+
     // MARK: the watchdog itself
 
     func collectorFailedTitle(source: String) -> String {

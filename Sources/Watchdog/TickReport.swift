@@ -14,9 +14,17 @@ public struct TickReport: Sendable, Encodable {
     public let decisions: [Decision]
     public let notifications: [AlertNotification]
     public let muted: Int
+    /// Wall time of the whole tick.
+    public let duration: Duration
+    /// The alert state after the tick (for `/alerts` and `/metrics`; not in the JSON).
+    public let alerts: [SignalKey: TrackedAlert]
 
-    public init(time: Date, instance: String, outcomes: [SourceOutcome], evaluation: TickEvaluation) {
+    public init(
+        time: Date, instance: String, outcomes: [SourceOutcome], evaluation: TickEvaluation, duration: Duration
+    ) {
         self.time = time
+        self.duration = duration
+        self.alerts = evaluation.state.alerts
         self.instance = instance
         self.collectors = outcomes.map(CollectorReport.init)
         self.signals = outcomes.filter { $0.status == .ok }.flatMap(\.signals)
@@ -26,7 +34,7 @@ public struct TickReport: Sendable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, time, instance, collectors, signals, decisions, notifications, muted
+        case version, time, instance, collectors, signals, decisions, notifications, muted, durationMs
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -39,6 +47,7 @@ public struct TickReport: Sendable, Encodable {
         try container.encode(decisions, forKey: .decisions)
         try container.encode(notifications, forKey: .notifications)
         try container.encode(muted, forKey: .muted)
+        try container.encode((duration.seconds * 1000 * 1000).rounded() / 1000, forKey: .durationMs)
     }
 
     /// The report as pretty, key-sorted JSON with snake_case keys and ISO 8601 times.

@@ -70,6 +70,7 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
     /// engine's state in one write, and only then released to the senders.
     public func tick() async -> TickReport {
         let now = wallClock()
+        let started = clock.now
         logger.debug("tick started")
         let outcomes = await collectAllowingShutdownGrace(now: now)
         let evaluation = await engine.conclude(outcomes, now: now)
@@ -79,7 +80,8 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
         await store.save(engine: evaluation.state)
         await delivery.release()
         return TickReport(
-            time: now, instance: engine.settings.instance, outcomes: outcomes, evaluation: evaluation)
+            time: now, instance: engine.settings.instance, outcomes: outcomes, evaluation: evaluation,
+            duration: started.duration(to: clock.now))
     }
 
     private func collectAllowingShutdownGrace(now: Date) async -> [SourceOutcome] {

@@ -15,11 +15,12 @@ struct TickAssembly {
     /// nothing saved is sent (a dry run still decides from the saved state).
     static func make(
         _ configuration: Configuration, channels: [any NotificationChannel], writesState: Bool, logger: Logger,
+        heartbeatBoard: HeartbeatBoard? = nil,
         onTick: @escaping @Sendable (TickReport) async -> Void = { _ in }
     ) async -> TickAssembly {
         let clock = ContinuousClock()
         let persisted = StateStore.loadState(path: configuration.stateFile, logger: logger, now: Date())
-        let sources = SourceCatalog.sources(for: configuration)
+        let sources = SourceCatalog.sources(for: configuration, heartbeatBoard: heartbeatBoard)
         let (engineState, dropped) = persisted.engine.pruned(to: sources)
         if !dropped.isEmpty {
             logger.notice(

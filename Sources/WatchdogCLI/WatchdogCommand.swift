@@ -9,7 +9,7 @@ struct WatchdogCommand: AsyncParsableCommand {
         commandName: "watchdog",
         abstract: "Watches a host and the services next to it; tells people when something is wrong.",
         discussion: "Configured by WATCHDOG_* environment variables; see `watchdog check-config`.",
-        subcommands: [Run.self, Once.self, CheckConfig.self, TestNotify.self],
+        subcommands: [Run.self, Once.self, CheckConfig.self, TestNotify.self, Healthcheck.self],
         defaultSubcommand: Run.self)
 }
 

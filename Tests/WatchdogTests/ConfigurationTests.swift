@@ -87,6 +87,7 @@ import Testing
             case .text where variable == .telegramToken: "has spaces/and slashes"
             case .text where variable == .rules: "no colon here"
             case .text where variable == .restartLoop: "often"
+            case .text where variable == .heartbeats: "job"
             case .text, .list: nil
             }
         guard let bad else { return nil }
@@ -240,6 +241,58 @@ import Testing
                 == .init(name: "WATCHDOG_MEM_PCT", value: "80", origin: "environment"))
         #expect(settings.first { $0.name == "WATCHDOG_INTERVAL" }?.origin == "default")
         #expect(settings.first { $0.name == "WATCHDOG_INSTANCE" }?.value == "box-1")
+    }
+
+    @Test func heartbeatsAreNamedWindows() throws {
+        let configuration = try load(["WATCHDOG_HEARTBEATS": " nightly-backup=26h, agent.1=30s "]).configuration
+        #expect(
+            configuration.heartbeats == [
+                HeartbeatWindow(name: "nightly-backup", window: .seconds(26 * 3600)),
+                HeartbeatWindow(name: "agent.1", window: .seconds(30)),
+            ])
+        #expect(try load([:]).configuration.heartbeats.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("job", "\"job\" is not name=window"),
+        ("bad name=1h", "\"bad name\" is not a name"),
+        ("job=soon", "the window of job, \"soon\", is not a duration of at least 1s"),
+        ("job=0s", "the window of job"),
+        ("job=1h,job=2h", "heartbeat job is listed twice"),
+    ])
+    func badHeartbeatsAreErrorsNamingTheEntry(value: String, message: String) {
+        let found = issues(["WATCHDOG_HEARTBEATS": value])
+        #expect(found.map(\.variable) == ["WATCHDOG_HEARTBEATS"])
+        #expect(found.first?.message.contains(message) == true, "\(found)")
+    }
+
+    @Test func heartbeatsNeedTheEndpointAndATokenWhenItIsReachableFromOutside() {
+        #expect(
+            issues(["WATCHDOG_HEARTBEATS": "job=1h", "WATCHDOG_LISTEN": "off"]).map(\.description) == [
+                "WATCHDOG_HEARTBEATS: needs the HTTP endpoint, but WATCHDOG_LISTEN is off"
+            ])
+        #expect(
+            issues(["WATCHDOG_HEARTBEATS": "job=1h", "WATCHDOG_LISTEN": "0.0.0.0:9099"]).map(\.variable) == [
+                "WATCHDOG_PING_TOKEN"
+            ])
+        #expect(
+            issues(["WATCHDOG_HEARTBEATS": "job=1h", "WATCHDOG_LISTEN": "[::]:9099"]).map(\.variable) == [
+                "WATCHDOG_PING_TOKEN"
+            ])
+        #expect(
+            issues([
+                "WATCHDOG_HEARTBEATS": "job=1h", "WATCHDOG_LISTEN": "0.0.0.0:9099", "WATCHDOG_PING_TOKEN": "t",
+            ]).isEmpty)
+        #expect(issues(["WATCHDOG_HEARTBEATS": "job=1h", "WATCHDOG_LISTEN": "127.0.0.1:9099"]).isEmpty)
+        #expect(issues(["WATCHDOG_HEARTBEATS": "job=1h", "WATCHDOG_LISTEN": "[::1]:9099"]).isEmpty)
+        // Without heartbeats nothing needs a token, wherever it listens.
+        #expect(issues(["WATCHDOG_LISTEN": "0.0.0.0:9099"]).isEmpty)
+    }
+
+    @Test func thePingTokenIsASecret() throws {
+        let loaded = try load(["WATCHDOG_PING_TOKEN": "pt-s3cr3t"])
+        #expect(loaded.configuration.pingToken?.value == "pt-s3cr3t")
+        #expect(!"\(loaded.effectiveSettings())".contains("s3cr3t"))
     }
 
     @Test func variableNamesAreUniqueAndPrefixed() {

@@ -146,6 +146,15 @@ extension ConfigVariable {
         "WATCHDOG_CERT_WARN", .duration(minimum: .zero), default: "14d",
         "certificate_expiry fires when an https dependency's certificate expires within this")
 
+    // MARK: heartbeats (SPEC §2.3, §7, §10.6)
+
+    static let heartbeats = ConfigVariable(
+        "WATCHDOG_HEARTBEATS", .text, default: "",
+        "push heartbeats: name=window,... e.g. nightly-backup=26h; jobs ping /ping/<name> within each window")
+    static let pingToken = ConfigVariable(
+        "WATCHDOG_PING_TOKEN", .text, default: "", secret: true,
+        "token /ping needs (Authorization: Bearer or ?token=); required when WATCHDOG_LISTEN is not loopback")
+
     /// Every variable the watchdog reads, in the order the README lists them.
     public static let all: [ConfigVariable] = [
         .interval, .collectTimeout, .httpTimeout, .cooldown, .instance, .stateFile, .listen,
@@ -157,6 +166,7 @@ extension ConfigVariable {
         .orchestratorURL, .orchestratorDownAfter, .orchestratorStaleAfter, .agentHungAfter, .queueBacklog, .rules,
         .dockerSocket, .containers, .composeProject, .containerGrace, .restartLoop,
         .dependencies, .dependencyDownAfter, .dependencySlow, .certificateWarning,
+        .heartbeats, .pingToken,
     ]
 
     /// Names that are valid in the environment: every variable, plus `X_FILE` for every

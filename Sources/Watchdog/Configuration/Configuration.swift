@@ -56,6 +56,10 @@ public struct Configuration: Sendable {
     public var dependencySlow: Duration?
     public var certificateWarning: Duration
 
+    // heartbeats
+    public var heartbeats: [HeartbeatWindow]
+    public var pingToken: Secret?
+
     public enum ConsoleMode: String, Sendable {
         /// Only when no other channel is configured.
         case auto
@@ -108,6 +112,11 @@ extension Configuration {
         }
 
         let telegram = readTelegram(&reader)
+        let listen = reader.listenAddress(.listen)
+        let heartbeats = readHeartbeats(&reader)
+        let pingToken = reader.string(.pingToken)
+        checkHeartbeatEndpoint(
+            &reader, heartbeats: heartbeats, listen: listen, hasToken: !pingToken.isEmpty)
         let configuration = Configuration(
             interval: reader.duration(.interval),
             collectTimeout: reader.duration(.collectTimeout),
@@ -115,7 +124,7 @@ extension Configuration {
             cooldown: cooldown == .zero ? nil : cooldown,
             instance: instance.isEmpty ? hostName : String(instance.prefix(200)),
             stateFile: stateFile.isEmpty ? nil : stateFile,
-            listen: reader.listenAddress(.listen),
+            listen: listen,
             language: Language(rawValue: reader.choice(.language)) ?? .en,
             logLevel: Logger.Level(rawValue: reader.choice(.logLevel)) ?? .info,
             logFormat: LogFormat(rawValue: reader.choice(.logFormat)) ?? .text,
@@ -145,7 +154,9 @@ extension Configuration {
             dependencies: readDependencies(&reader),
             dependencyDownAfter: reader.count(.dependencyDownAfter),
             dependencySlow: reader.optionalDuration(.dependencySlow),
-            certificateWarning: reader.duration(.certificateWarning))
+            certificateWarning: reader.duration(.certificateWarning),
+            heartbeats: heartbeats,
+            pingToken: pingToken.isEmpty ? nil : Secret(pingToken))
 
         let issues = gatherIssues + reader.issues
         guard issues.isEmpty else { throw ConfigurationError(issues) }
@@ -160,6 +171,67 @@ extension Configuration {
         } catch {
             reader.record(.init(variable: ConfigVariable.rules.name, message: error.message))
             return []
+        }
+    }
+
+    /// `name=window,...`, e.g. `nightly-backup=26h,agent=30s`.
+    private static func readHeartbeats(_ reader: inout ConfigReader) -> [HeartbeatWindow] {
+        var heartbeats: [HeartbeatWindow] = []
+        for item in reader.list(.heartbeats) {
+            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingSpaces() }
+            guard parts.count == 2 else {
+                reader.record(
+                    .init(
+                        variable: ConfigVariable.heartbeats.name,
+                        message: "\"\(item.prefix(100))\" is not name=window (e.g. nightly-backup=26h)"))
+                continue
+            }
+            let (name, windowText) = (parts[0], parts[1])
+            guard HeartbeatWindow.isValidName(name) else {
+                reader.record(
+                    .init(
+                        variable: ConfigVariable.heartbeats.name,
+                        message: "\"\(name.prefix(100))\" is not a name (letters, digits, -, _, .)"))
+                continue
+            }
+            guard let window = ConfigValueParser.duration(windowText, bareUnitSeconds: 1), window >= .seconds(1)
+            else {
+                reader.record(
+                    .init(
+                        variable: ConfigVariable.heartbeats.name,
+                        message: "the window of \(name), \"\(windowText.prefix(50))\", is not a duration of at least 1s"
+                    ))
+                continue
+            }
+            if heartbeats.contains(where: { $0.name == name }) {
+                reader.record(
+                    .init(variable: ConfigVariable.heartbeats.name, message: "heartbeat \(name) is listed twice"))
+            }
+            heartbeats.append(HeartbeatWindow(name: name, window: window))
+        }
+        return heartbeats
+    }
+
+    /// SPEC §7: pings arrive over the endpoint, so heartbeats need it; beyond loopback
+    /// anyone who can reach the port could fake them, so a token is then required.
+    private static func checkHeartbeatEndpoint(
+        _ reader: inout ConfigReader, heartbeats: [HeartbeatWindow], listen: ListenAddress?, hasToken: Bool
+    ) {
+        guard !heartbeats.isEmpty else { return }
+        guard let listen else {
+            if reader.text(.listen).trimmingSpaces().lowercased() == "off" {
+                reader.record(
+                    .init(
+                        variable: ConfigVariable.heartbeats.name,
+                        message: "needs the HTTP endpoint, but WATCHDOG_LISTEN is off"))
+            }
+            return
+        }
+        if !listen.isLoopback, !hasToken {
+            reader.record(
+                .init(
+                    variable: ConfigVariable.pingToken.name,
+                    message: "is required: heartbeats are configured and WATCHDOG_LISTEN (\(listen)) is not loopback"))
         }
     }
 

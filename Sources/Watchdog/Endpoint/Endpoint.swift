@@ -1,0 +1,129 @@
+import Foundation
+import Notify
+
+/// An HTTP request as the endpoint sees it: only what routing and the ping token need.
+/// The body is never read.
+public struct EndpointRequest: Sendable {
+    public var method: String
+    /// The path without the query.
+    public var path: String
+    /// The raw query string, without `?`.
+    public var query: String?
+    public var authorization: String?
+
+    public init(method: String, path: String, query: String? = nil, authorization: String? = nil) {
+        self.method = method.uppercased()
+        self.path = path
+        self.query = query
+        self.authorization = authorization
+    }
+}
+
+public struct EndpointResponse: Sendable, Equatable {
+    public var status: Int
+    public var contentType: String
+    public var body: String
+
+    static func json(_ status: Int, _ body: String) -> EndpointResponse {
+        EndpointResponse(status: status, contentType: "application/json", body: body)
+    }
+
+    static let notFound = json(404, #"{"error":"not found"}"#)
+}
+
+/// The routes of SPEC §7, independent of the HTTP server that carries them. Answers only
+/// these routes; 404 for anything else, wrong methods included. Nothing it returns holds
+/// a secret: alert details are already redacted by their sources, and the ping token is
+/// only ever compared.
+public struct Endpoint: Sendable {
+    let status: WatchdogStatus
+    let metrics: WatchdogMetrics
+    let heartbeats: HeartbeatBoard?
+    let pingToken: Secret?
+    let staleAfter: Duration
+    let channelStatistics: @Sendable () async -> [ChannelStatistics]
+    let wallClock: @Sendable () -> Date
+
+    public init(
+        status: WatchdogStatus, metrics: WatchdogMetrics, heartbeats: HeartbeatBoard?, pingToken: Secret?,
+        staleAfter: Duration, channelStatistics: @escaping @Sendable () async -> [ChannelStatistics],
+        wallClock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.status = status
+        self.metrics = metrics
+        self.heartbeats = heartbeats
+        self.pingToken = pingToken
+        self.staleAfter = staleAfter
+        self.channelStatistics = channelStatistics
+        self.wallClock = wallClock
+    }
+
+    public func respond(to request: EndpointRequest) async -> EndpointResponse {
+        switch (request.method, request.path) {
+        case ("GET", "/healthz"):
+            return health()
+        case ("GET", "/metrics"):
+            metrics.record(await channelStatistics())
+            return EndpointResponse(
+                status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.exposition())
+        case ("GET", "/alerts"):
+            let snapshot = status.snapshot()
+            return .json(200, Self.encode(FiringAlert.list(from: snapshot.alerts, mute: snapshot.mute)))
+        case ("GET", let path), ("POST", let path):
+            guard path.hasPrefix("/ping/") else { return .notFound }
+            return ping(name: String(path.dropFirst("/ping/".count)), request: request)
+        default:
+            return .notFound
+        }
+    }
+
+    private func health() -> EndpointResponse {
+        let age = status.snapshot().lastTickFinished.map { $0.duration(to: .now) }
+        let answer = HealthAnswer(lastTickAge: age, staleAfter: staleAfter)
+        return .json(answer.isHealthy ? 200 : 503, Self.encode(answer))
+    }
+
+    /// The token is checked before the name, so without it nobody learns which names exist.
+    private func ping(name: String, request: EndpointRequest) -> EndpointResponse {
+        if let pingToken, !Self.presentsToken(pingToken.value, in: request) {
+            return .json(401, #"{"error":"missing or wrong token"}"#)
+        }
+        guard let heartbeats, heartbeats.record(name, at: wallClock()) else { return .notFound }
+        return .json(200, #"{"status":"ok"}"#)
+    }
+
+    /// `Authorization: Bearer <token>` or `?token=<token>`, compared in constant time.
+    static func presentsToken(_ token: String, in request: EndpointRequest) -> Bool {
+        var presented: [String] = []
+        if let header = request.authorization {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                presented.append(parts[1].trimmingSpaces())
+            }
+        }
+        for pair in (request.query ?? "").split(separator: "&") where pair.hasPrefix("token=") {
+            let raw = pair.dropFirst("token=".count)
+            presented.append(String(raw).removingPercentEncoding ?? String(raw))
+        }
+        return presented.contains { constantTimeEqual($0, token) }
+    }
+
+    /// Equal strings, in time that depends only on the presented length.
+    static func constantTimeEqual(_ presented: String, _ expected: String) -> Bool {
+        let lhs = Array(presented.utf8)
+        let rhs = Array(expected.utf8)
+        var difference = UInt8(lhs.count == rhs.count ? 0 : 1)
+        for index in lhs.indices {
+            difference |= lhs[index] ^ (index < rhs.count ? rhs[index] : 0)
+        }
+        return difference == 0
+    }
+
+    static func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        guard let data = try? encoder.encode(value) else { return #"{"error":"encoding failed"}"# }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,74 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Serves `Endpoint` over HTTP/1.1 with Hummingbird, as a service next to the tick loop.
+///
+/// A port that cannot be bound is logged as an error and the service then waits for
+/// shutdown: the tick loop and the alerts it sends matter more than the endpoint, and a
+/// compose healthcheck against `/healthz` makes the problem visible.
+public struct HTTPEndpointService: Service {
+    let endpoint: Endpoint
+    let address: ListenAddress
+    let logger: Logger
+    let onListening: @Sendable (Int) async -> Void
+
+    /// At most this many connections at a time, each closed after idling this long, so a
+    /// misbehaving scraper cannot exhaust file descriptors.
+    static let maximumConnections = 64
+    static let idleTimeout = TimeAmount.seconds(30)
+
+    public init(
+        endpoint: Endpoint, address: ListenAddress, logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
+        self.endpoint = endpoint
+        self.address = address
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let endpoint = self.endpoint
+        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+            let answer = await endpoint.respond(
+                to: EndpointRequest(
+                    method: request.method.rawValue, path: request.uri.path, query: request.uri.query,
+                    authorization: request.headers[.authorization]))
+            var headers = HTTPFields()
+            headers[.contentType] = answer.contentType
+            headers[.cacheControl] = "no-store"
+            return Response(
+                status: .init(code: answer.status), headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: answer.body)))
+        }
+        var serverLogger = logger
+        // Hummingbird logs every request at debug and its start at info; keep them out
+        // of the watchdog's info log.
+        serverLogger.logLevel = max(logger.logLevel, .notice)
+        let (address, logger, onListening) = (self.address, self.logger, self.onListening)
+        let application = Application(
+            responder: responder,
+            server: .http1(configuration: .init(idleTimeout: Self.idleTimeout)),
+            configuration: .init(
+                address: .hostname(address.host, port: address.port),
+                availableConnectionsDelegate: MaximumAvailableConnections(Self.maximumConnections)),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? address.port
+                logger.notice("http endpoint listening", metadata: ["address": "\(address.host):\(port)"])
+                await onListening(port)
+            },
+            logger: serverLogger)
+        do {
+            try await application.run()
+        } catch {
+            guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
+            logger.error(
+                "http endpoint could not run; ticks and alerts go on without it",
+                metadata: ["address": "\(address)", "error": "\(error)"])
+            try? await gracefulShutdown()
+        }
+    }
+}
