@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks, reported, never asserted (release build):
-#   - resident memory of `watchdog run` at idle (host checks only), time from exec to the
-#     first completed tick, CPU per tick, binary size;
+#   - resident memory of `watchdog run` at idle (host checks only, the HTTP endpoint on
+#     and scraped once a second), time from exec to the first completed tick, CPU per
+#     tick, binary size;
 #   - one tick with 20 dependencies of which 5 never answer, as a ratio to
 #     WATCHDOG_HTTP_TIMEOUT (goal <= 1.2);
 #   - one tick with 50 healthy containers against a real dockerd (root, docker.io and
@@ -37,7 +38,8 @@ collector_ms() {
 
 cd "$work"
 start_ns=$(date +%s%N)
-WATCHDOG_INTERVAL=1s WATCHDOG_LISTEN=off WATCHDOG_STATE_FILE= WATCHDOG_LOG_LEVEL=debug \
+listen_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+WATCHDOG_INTERVAL=1s WATCHDOG_LISTEN=127.0.0.1:$listen_port WATCHDOG_STATE_FILE= WATCHDOG_LOG_LEVEL=debug \
     "$binary" run 2>"$work/stderr" >"$work/stdout" &
 pid=$!
 until grep -q "tick done" "$work/stderr"; do
@@ -45,7 +47,11 @@ until grep -q "tick done" "$work/stderr"; do
     sleep 0.005
 done
 first_tick_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
-sleep "$idle_seconds"
+# Scraped like Prometheus would, once a second.
+for _ in $(seq 1 "$idle_seconds"); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$listen_port/metrics" || true
+    sleep 1
+done
 rss_kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
 hwm_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
 ticks=$(grep -c "tick done" "$work/stderr")
