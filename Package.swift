@@ -80,7 +80,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CollectorsTests",
-            dependencies: ["Collectors"],
+            dependencies: ["Collectors", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

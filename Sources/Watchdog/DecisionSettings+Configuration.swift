@@ -3,7 +3,7 @@ extension DecisionSettings {
         self.init(
             instance: configuration.instance,
             collectorFailedAfter: configuration.collectorFailedAfter,
-            policies: .standard(cooldown: configuration.cooldown, processCooldown: configuration.cooldown),
+            policies: .standard(cooldown: configuration.cooldown, processCooldown: configuration.processCooldown),
             mute: MuteList(configuration.mute),
             texts: Texts(configuration.language))
     }

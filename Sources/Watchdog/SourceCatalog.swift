@@ -34,6 +34,10 @@ public enum SourceCatalog {
                     downAfter: configuration.dependencyDownAfter, slowAfter: configuration.dependencySlow,
                     certificateWarning: configuration.certificateWarning, texts: texts))
         }
+        // Off means off: the scanner is not even built, so the process table is not read.
+        if let processes = configuration.processes {
+            sources.append(ProcessSource(procRoot: configuration.procRoot, settings: processes, texts: texts))
+        }
         if !configuration.heartbeats.isEmpty {
             sources.append(
                 HeartbeatSource(

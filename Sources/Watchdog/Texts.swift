@@ -189,6 +189,18 @@ public struct Texts: Sendable, Equatable {
         pick(en: "Rule \(name) holds", ru: "Сработало правило \(name)")
     }
 
+    // MARK: long-lived processes
+
+    func processBlockingTitle(name: String, pid: Int) -> String {
+        pick(en: "Process \(name) (\(pid)) runs too long", ru: "Процесс \(name) (\(pid)) работает слишком долго")
+    }
+
+    func processRunning(pid: Int, for age: String, commandLine: String) -> String {
+        pick(
+            en: "pid \(pid) running for \(age): \(commandLine)",
+            ru: "pid \(pid) работает \(age): \(commandLine)")
+    }
+
     // MARK: heartbeats
 
     func heartbeatMissedTitle(_ name: String) -> String {

@@ -82,6 +82,7 @@ import Testing
             case .url: "ftp://nowhere"
             case .signalKeys: "no_such_family"
             case .list where variable == .diskPaths: "relative/path"
+            case .list where variable == .processPatterns: "re:(unclosed"
             case .text where variable == .envFile: "/no/such/env/file"
             case .text where variable == .telegramChatID: "not a chat"
             case .text where variable == .telegramToken: "has spaces/and slashes"
@@ -287,6 +288,34 @@ import Testing
         #expect(issues(["WATCHDOG_HEARTBEATS": "job=1h", "WATCHDOG_LISTEN": "[::1]:9099"]).isEmpty)
         // Without heartbeats nothing needs a token, wherever it listens.
         #expect(issues(["WATCHDOG_LISTEN": "0.0.0.0:9099"]).isEmpty)
+    }
+
+    @Test func theProcessScanIsOffByDefaultAndReadsItsSettingsWhenOn() throws {
+        let standard = try load([:]).configuration
+        #expect(standard.processes == nil)
+        #expect(standard.processCooldown == .seconds(1800))
+        let configuration = try load([
+            "WATCHDOG_PROC_ENABLED": "true", "WATCHDOG_PROC_PATTERNS": "pytest, re:^python3? -m unittest",
+            "WATCHDOG_PROC_AGE_MIN": "90", "WATCHDOG_PROC_COOLDOWN_S": "0",
+        ]).configuration
+        let processes = try #require(configuration.processes)
+        #expect(processes.minimumAge == .seconds(90 * 60))
+        #expect(processes.patterns.matches("python -m unittest discover"))
+        #expect(processes.patterns.matches("/venv/bin/pytest -x"))
+        #expect(!processes.patterns.matches("sleep 100"))
+        #expect(configuration.processCooldown == nil)
+        #expect(DecisionSettings(configuration).policies.policy(for: .procBlocking).repeatEvery == nil)
+    }
+
+    @Test func aBadProcessPatternIsAnErrorNamingIt() {
+        #expect(
+            issues(["WATCHDOG_PROC_PATTERNS": "pytest,re:[z-a]"]).map(\.description) == [
+                "WATCHDOG_PROC_PATTERNS: \"[z-a]\" is not a regular expression"
+            ])
+        #expect(
+            issues(["WATCHDOG_PROC_ENABLED": "true", "WATCHDOG_PROC_PATTERNS": " , "]).map(\.variable) == [
+                "WATCHDOG_PROC_PATTERNS"
+            ])
     }
 
     @Test func thePingTokenIsASecret() throws {

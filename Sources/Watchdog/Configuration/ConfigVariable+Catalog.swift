@@ -146,6 +146,21 @@ extension ConfigVariable {
         "WATCHDOG_CERT_WARN", .duration(minimum: .zero), default: "14d",
         "certificate_expiry fires when an https dependency's certificate expires within this")
 
+    // MARK: long-lived processes (SPEC §2.3, §10.4)
+
+    static let processEnabled = ConfigVariable(
+        "WATCHDOG_PROC_ENABLED", .flag, default: "false",
+        "scan WATCHDOG_PROC_ROOT for long-lived matching processes (in compose: needs pid: host)")
+    static let processPatterns = ConfigVariable(
+        "WATCHDOG_PROC_PATTERNS", .list, default: "pytest",
+        "command-line patterns: plain substrings, or re:<regular expression>")
+    static let processAgeMinutes = ConfigVariable(
+        "WATCHDOG_PROC_AGE_MIN", .duration(minimum: .seconds(1)), default: "60",
+        "proc_blocking fires for a matching process older than this (bare number: minutes)")
+    static let processCooldownSeconds = ConfigVariable(
+        "WATCHDOG_PROC_COOLDOWN_S", .duration(minimum: .zero), default: "1800",
+        "repeat interval of a still-running proc_blocking process (bare number: seconds); 0 = never repeat")
+
     // MARK: heartbeats (SPEC §2.3, §7, §10.6)
 
     static let heartbeats = ConfigVariable(
@@ -166,6 +181,7 @@ extension ConfigVariable {
         .orchestratorURL, .orchestratorDownAfter, .orchestratorStaleAfter, .agentHungAfter, .queueBacklog, .rules,
         .dockerSocket, .containers, .composeProject, .containerGrace, .restartLoop,
         .dependencies, .dependencyDownAfter, .dependencySlow, .certificateWarning,
+        .processEnabled, .processPatterns, .processAgeMinutes, .processCooldownSeconds,
         .heartbeats, .pingToken,
     ]
 

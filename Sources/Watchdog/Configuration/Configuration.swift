@@ -56,6 +56,12 @@ public struct Configuration: Sendable {
     public var dependencySlow: Duration?
     public var certificateWarning: Duration
 
+    // long-lived processes
+    /// nil: the scan is off.
+    public var processes: ProcessSettings?
+    /// nil: never repeat.
+    public var processCooldown: Duration?
+
     // heartbeats
     public var heartbeats: [HeartbeatWindow]
     public var pingToken: Secret?
@@ -115,6 +121,7 @@ extension Configuration {
         let listen = reader.listenAddress(.listen)
         let heartbeats = readHeartbeats(&reader)
         let pingToken = reader.string(.pingToken)
+        let processCooldown = reader.duration(.processCooldownSeconds)
         checkHeartbeatEndpoint(
             &reader, heartbeats: heartbeats, listen: listen, hasToken: !pingToken.isEmpty)
         let configuration = Configuration(
@@ -155,6 +162,8 @@ extension Configuration {
             dependencyDownAfter: reader.count(.dependencyDownAfter),
             dependencySlow: reader.optionalDuration(.dependencySlow),
             certificateWarning: reader.duration(.certificateWarning),
+            processes: readProcesses(&reader),
+            processCooldown: processCooldown == .zero ? nil : processCooldown,
             heartbeats: heartbeats,
             pingToken: pingToken.isEmpty ? nil : Secret(pingToken))
 
@@ -172,6 +181,27 @@ extension Configuration {
             reader.record(.init(variable: ConfigVariable.rules.name, message: error.message))
             return []
         }
+    }
+
+    /// The scan's settings when `WATCHDOG_PROC_ENABLED`; patterns are checked either way.
+    private static func readProcesses(_ reader: inout ConfigReader) -> ProcessSettings? {
+        let enabled = reader.flag(.processEnabled)
+        let texts = reader.list(.processPatterns)
+        let minimumAge = reader.duration(.processAgeMinutes)
+        let patterns: CommandPatterns
+        do {
+            patterns = try CommandPatterns(texts)
+        } catch {
+            reader.record(.init(variable: ConfigVariable.processPatterns.name, message: error.message))
+            return nil
+        }
+        if enabled, texts.isEmpty {
+            reader.record(
+                .init(
+                    variable: ConfigVariable.processPatterns.name,
+                    message: "needs at least one pattern when WATCHDOG_PROC_ENABLED is true"))
+        }
+        return enabled ? ProcessSettings(patterns: patterns, minimumAge: minimumAge) : nil
     }
 
     /// `name=window,...`, e.g. `nightly-backup=26h,agent=30s`.

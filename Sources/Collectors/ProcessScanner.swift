@@ -1,0 +1,198 @@
+import Foundation
+import Glibc
+
+/// What to look for in command lines (`WATCHDOG_PROC_PATTERNS`): plain substrings, or
+/// regular expressions written `re:<expression>`.
+public struct CommandPatterns: Sendable {
+    public enum Pattern: Sendable {
+        case substring(String)
+        case expression(source: String, NSRegularExpression)
+    }
+
+    public let patterns: [Pattern]
+
+    /// Throws, naming the pattern, when a `re:` expression does not compile.
+    public init(_ texts: [String]) throws(CollectorError) {
+        var patterns: [Pattern] = []
+        for text in texts {
+            guard text.hasPrefix("re:") else {
+                patterns.append(.substring(text))
+                continue
+            }
+            let source = String(text.dropFirst(3))
+            guard let expression = try? NSRegularExpression(pattern: source) else {
+                throw CollectorError("\"\(source.prefix(100))\" is not a regular expression")
+            }
+            patterns.append(.expression(source: source, expression))
+        }
+        self.patterns = patterns
+    }
+
+    public func matches(_ commandLine: String) -> Bool {
+        patterns.contains { pattern in
+            switch pattern {
+            case .substring(let text):
+                return commandLine.contains(text)
+            case .expression(_, let expression):
+                let range = NSRange(commandLine.startIndex..., in: commandLine)
+                return expression.firstMatch(in: commandLine, range: range) != nil
+            }
+        }
+    }
+}
+
+/// One process the scan found: its command line matches and it is old enough.
+public struct MatchedProcess: Sendable, Equatable, Encodable {
+    public let pid: Int
+    /// `comm` from stat.
+    public let name: String
+    public let startTicks: UInt64
+    public let ageSeconds: Double
+    public let commandLine: String
+
+    public init(pid: Int, name: String, startTicks: UInt64, ageSeconds: Double, commandLine: String) {
+        self.pid = pid
+        self.name = name
+        self.startTicks = startTicks
+        self.ageSeconds = ageSeconds
+        self.commandLine = commandLine
+    }
+}
+
+/// One scan of a process table.
+public struct ProcessScan: Sendable, Equatable, Encodable {
+    /// Processes looked at (kernel threads and the watchdog itself excluded).
+    public var scanned = 0
+    /// Entries that vanished while being read, or could not be read or parsed.
+    public var skipped = 0
+    public var matched: [MatchedProcess] = []
+
+    public init(scanned: Int = 0, skipped: Int = 0, matched: [MatchedProcess] = []) {
+        self.scanned = scanned
+        self.skipped = skipped
+        self.matched = matched
+    }
+}
+
+/// Scans `<root>/<pid>/stat` and `<root>/<pid>/cmdline`, nothing else (never `environ`),
+/// read-only (SPEC §10.4, §12).
+///
+/// Every file is read with a bound into one reused buffer; a process that vanishes
+/// mid-scan, an unreadable entry or a malformed file is skipped and counted, never an
+/// error for the scan. Only a process table that cannot be listed at all, or a missing
+/// boot time, fails the scan. The command line is read only for processes old enough
+/// to matter.
+public struct ProcessScanner: Sendable {
+    public let root: String
+    public let clockTicksPerSecond: Double
+
+    /// A stat line is a few hundred bytes; a command line can be up to ARG_MAX (2 MiB),
+    /// of which the first 64 KiB are matched.
+    static let statLimit = 4 * 1024
+    static let commandLineLimit = 64 * 1024
+    /// A process table larger than this is not a real one.
+    static let entryLimit = 1_000_000
+
+    public init(root: String, clockTicksPerSecond: Double = Double(sysconf(Int32(_SC_CLK_TCK)))) {
+        self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
+        self.clockTicksPerSecond = clockTicksPerSecond > 0 ? clockTicksPerSecond : 100
+    }
+
+    /// One scan off the cooperative pool, aged against the current time.
+    public func collect(patterns: CommandPatterns, minimumAge: Duration) async throws -> ProcessScan {
+        try await BlockingIO.run { try scan(patterns: patterns, minimumAge: minimumAge, now: Date()) }
+    }
+
+    public func scan(patterns: CommandPatterns, minimumAge: Duration, now: Date) throws -> ProcessScan {
+        let bootTime = try BootTime.parse(BoundedFile.readText(root + "/stat", limit: 4 * 1024 * 1024))
+        let ownPID = Self.ownPID(root: root)
+        guard let directory = opendir(root) else {
+            throw CollectorError("cannot list \(root): \(errnoDescription())")
+        }
+        defer { closedir(directory) }
+
+        var scan = ProcessScan()
+        var buffer = [UInt8](repeating: 0, count: Self.commandLineLimit)
+        var entries = 0
+        let minimumAgeSeconds = Double(minimumAge.wholeMicroseconds) / 1_000_000
+        let nowSeconds = now.timeIntervalSince1970
+        while let entry = readdir(directory) {
+            entries += 1
+            guard entries <= Self.entryLimit else { break }
+            guard let pid = Self.pid(entry) else { continue }
+            let base = root + "/" + String(pid)
+            guard let statCount = Self.read(base + "/stat", into: &buffer, limit: Self.statLimit),
+                statCount < Self.statLimit,
+                let stat = try? ProcessStat.parse(buffer[0..<statCount])
+            else {
+                scan.skipped += 1
+                continue
+            }
+            if stat.isKernelThread || stat.pid == ownPID { continue }
+            scan.scanned += 1
+            let age = nowSeconds - (bootTime + Double(stat.startTicks) / clockTicksPerSecond)
+            guard age >= minimumAgeSeconds else { continue }
+            guard let count = Self.read(base + "/cmdline", into: &buffer, limit: Self.commandLineLimit) else {
+                scan.skipped += 1
+                continue
+            }
+            let commandLine = ProcessCommandLine.display(buffer[0..<count], name: stat.name)
+            if patterns.matches(commandLine) {
+                scan.matched.append(
+                    MatchedProcess(
+                        pid: stat.pid, name: stat.name, startTicks: stat.startTicks, ageSeconds: age,
+                        commandLine: commandLine))
+            }
+        }
+        return scan
+    }
+
+    /// The pid of a directory entry named by digits only.
+    private static func pid(_ entry: UnsafeMutablePointer<dirent>) -> Int? {
+        withUnsafeBytes(of: entry.pointee.d_name) { name -> Int? in
+            var value = 0
+            var digits = 0
+            for byte in name {
+                if byte == 0 { break }
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 10 else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+            }
+            return digits > 0 ? value : nil
+        }
+    }
+
+    /// Reads up to `limit` bytes of a file into `buffer`; nil when it cannot be opened or
+    /// read (the process is gone, or the entry is not readable). Non-blocking open, so a
+    /// FIFO planted in a fixture or a hostile tree cannot hang the scan.
+    static func read(_ path: String, into buffer: inout [UInt8], limit: Int) -> Int? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var total = 0
+        while total < limit {
+            let count = buffer.withUnsafeMutableBytes { bytes in
+                Glibc.read(descriptor, bytes.baseAddress! + total, limit - total)
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if count == 0 { break }
+            total += count
+        }
+        return total
+    }
+
+    /// The watchdog's own pid as this process table numbers it: `<root>/self` when it is
+    /// a real procfs (right inside a pid namespace too), else `getpid()`.
+    static func ownPID(root: String) -> Int {
+        var target = [CChar](repeating: 0, count: 32)
+        let length = readlink(root + "/self", &target, target.count - 1)
+        if length > 0, let pid = Int(String(decoding: target[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        {
+            return pid
+        }
+        return Int(getpid())
+    }
+}

@@ -1,0 +1,128 @@
+import Collectors
+import Foundation
+import Notify
+import TestSupport
+import Testing
+
+@testable import Watchdog
+
+/// `proc_blocking` on the real process table, with processes this test starts.
+@Suite(.serialized) struct ProcessSourceTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func engine(marker: String, minimumAge: Duration, cooldown: Duration?) throws -> TickEngine<ManualClock> {
+        let settings = ProcessSettings(patterns: try CommandPatterns([marker]), minimumAge: minimumAge)
+        return TickEngine(
+            sources: [ProcessSource(procRoot: "/proc", settings: settings, texts: Texts(.en))],
+            settings: DecisionSettings(
+                instance: "h", collectorFailedAfter: 3,
+                policies: .standard(cooldown: .seconds(5), processCooldown: cooldown), texts: Texts(.en)),
+            collectTimeout: .seconds(10), clock: ManualClock())
+    }
+
+    /// One tick decided at t0 + `seconds` (the scan itself ages processes on the real
+    /// clock): "key action" per notification.
+    func tick(_ engine: TickEngine<ManualClock>, at seconds: Double) async -> [AlertNotification] {
+        let now = t0.addingTimeInterval(seconds)
+        return await engine.conclude(await engine.collect(now: now), now: now).notifications
+    }
+
+    let directory: TemporaryDirectory
+
+    init() throws {
+        directory = try TemporaryDirectory()
+    }
+
+    func spawn(_ marker: String) throws -> MarkedProcess {
+        try MarkedProcess(marker, in: directory)
+    }
+
+    @Test func anOldMatchingProcessFiresOnceRepeatsAfterItsCooldownAndResolvesWhenKilled() async throws {
+        let marker = "wd-pytest-\(UUID().uuidString.prefix(8))"
+        let child = try spawn(marker)
+        let engine = try engine(marker: marker, minimumAge: .milliseconds(500), cooldown: .seconds(1800))
+        #expect(await tick(engine, at: 0).isEmpty)
+
+        try await Task.sleep(for: .milliseconds(600))
+        let fired = await tick(engine, at: 1)
+        let key = "proc_blocking:\(child.pid)@"
+        #expect(fired.map(\.action) == [.fire])
+        #expect(fired.first?.key.hasPrefix(key) == true)
+        #expect(fired.first?.detail.hasPrefix("pid \(child.pid) running for ") == true)
+        #expect(fired.first?.detail.hasSuffix(": \(child.executable) 600") == true)
+        #expect(fired.first?.title == "Process \(marker.prefix(15)) (\(child.pid)) runs too long")
+
+        // The general cooldown (5 s) does not apply; WATCHDOG_PROC_COOLDOWN_S does.
+        #expect(await tick(engine, at: 60).isEmpty)
+        #expect(await tick(engine, at: 1800).isEmpty)
+        #expect(await tick(engine, at: 1801).map(\.action) == [.repeat])
+
+        child.stop()
+        let resolved = await tick(engine, at: 1802)
+        #expect(resolved.map(\.action) == [.resolve])
+        #expect(resolved.first?.key.hasPrefix(key) == true)
+    }
+
+    @Test func aCooldownOfZeroNeverRepeats() async throws {
+        let marker = "wd-pytest-\(UUID().uuidString.prefix(8))"
+        let child = try spawn(marker)
+        let engine = try engine(marker: marker, minimumAge: .milliseconds(1), cooldown: nil)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(await tick(engine, at: 0).map(\.action) == [.fire])
+        #expect(await tick(engine, at: 100_000).isEmpty)
+    }
+
+    @Test func commandLinesAreShownEscapedAndCut() {
+        #expect(ProcessSource.shown("pytest -k 'a b'") == "pytest -k 'a b'")
+        #expect(ProcessSource.shown("evil\u{1B}[31mred\u{7}\nnext") == "evil\\u{1b}[31mred\\u{7}\\u{a}next")
+        let long = ProcessSource.shown(String(repeating: "я", count: 500))
+        #expect(long == String(repeating: "я", count: 200) + "…")
+        #expect(ProcessSource.shown("<b>pytest</b>") == "<b>pytest</b>")
+    }
+
+    @Test func aReusedPidIsANewKey() {
+        let source = ProcessSource(
+            procRoot: "/proc",
+            settings: ProcessSettings(patterns: try! CommandPatterns(["x"]), minimumAge: .seconds(1)),
+            texts: Texts(.en))
+        func key(start: UInt64) -> String? {
+            source.signals(
+                from: ProcessScan(
+                    scanned: 1,
+                    matched: [.init(pid: 4242, name: "x", startTicks: start, ageSeconds: 9, commandLine: "x")]),
+                now: t0
+            ).first?.key.description
+        }
+        #expect(key(start: 1733) == "proc_blocking:4242@1733")
+        #expect(key(start: 9000) == "proc_blocking:4242@9000")
+    }
+}
+
+/// With the scan off, the process table is not read at all.
+@Suite struct ProcessScanSwitchTests {
+    /// A proc root that holds a meminfo (for the memory check) but no `stat`: a scan of it
+    /// fails at once, so its absence proves the scanner never ran.
+    func root() throws -> TemporaryDirectory {
+        let root = try TemporaryDirectory()
+        _ = try root.write("meminfo", "MemTotal: 1000 kB\nMemAvailable: 900 kB\n")
+        return root
+    }
+
+    @Test func aDisabledScanDoesNotTouchTheProcRoot() async throws {
+        let root = try root()
+        let off = try await WatchdogProcess.run(
+            ["once", "--json", "--dry-run"],
+            environment: ["WATCHDOG_PROC_ROOT": root.path, "WATCHDOG_PROC_PATTERNS": "pytest"])
+        #expect(off.status == 0)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(off.stdout.utf8)) as? [String: Any])
+        let collectors = try #require(report["collectors"] as? [[String: Any]])
+        #expect(collectors.map { $0["name"] as? String } == ["memory", "disk:/"])
+        #expect(collectors.allSatisfy { $0["status"] as? String == "ok" })
+
+        let on = try await WatchdogProcess.run(
+            ["once", "--json", "--dry-run"],
+            environment: ["WATCHDOG_PROC_ROOT": root.path, "WATCHDOG_PROC_ENABLED": "true"])
+        #expect(on.stdout.contains(#""name" : "processes""#))
+        #expect(on.stdout.contains("cannot open \(root.path)/stat"))
+    }
+}
