@@ -23,7 +23,7 @@ public final class MarkedProcess: Sendable {
         var pid: pid_t = 0
         let arguments = [executable, "600"]
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for argument in argv { free(argument) } }
         let status = posix_spawn(&pid, executable, &actions, nil, &argv, environ)
         guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EINVAL) }
         self.pid = pid
