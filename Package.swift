@@ -5,7 +5,8 @@ let package = Package(
     name: "watchdog",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "watchdog", targets: ["WatchdogCLI"])
+        .executable(name: "watchdog", targets: ["WatchdogCLI"]),
+        .executable(name: "watchdog-bench", targets: ["WatchdogBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
@@ -64,6 +65,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Benchmarks of hot paths for scripts/bench.sh; not shipped.
+        .executableTarget(name: "WatchdogBench", dependencies: ["Collectors"]),
         // Test helpers shared by the test targets: a manual clock, concurrency probes,
         // temporary directories, a scriptable local HTTP server.
         .target(

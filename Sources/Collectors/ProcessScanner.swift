@@ -111,6 +111,7 @@ public struct ProcessScanner: Sendable {
         }
         defer { closedir(directory) }
 
+        let rootDescriptor = dirfd(directory)
         var scan = ProcessScan()
         var buffer = [UInt8](repeating: 0, count: Self.commandLineLimit)
         var entries = 0
@@ -120,10 +121,11 @@ public struct ProcessScanner: Sendable {
             entries += 1
             guard entries <= Self.entryLimit else { break }
             guard let pid = Self.pid(entry) else { continue }
-            let base = root + "/" + String(pid)
-            guard let statCount = Self.read(base + "/stat", into: &buffer, limit: Self.statLimit),
+            guard
+                let statCount = Self.read(
+                    pid: pid, file: "stat", in: rootDescriptor, into: &buffer, limit: Self.statLimit),
                 statCount < Self.statLimit,
-                let stat = try? ProcessStat.parse(buffer[0..<statCount])
+                let stat = try? ProcessStat.parse(line: buffer[0..<statCount])
             else {
                 scan.skipped += 1
                 continue
@@ -132,7 +134,10 @@ public struct ProcessScanner: Sendable {
             scan.scanned += 1
             let age = nowSeconds - (bootTime + Double(stat.startTicks) / clockTicksPerSecond)
             guard age >= minimumAgeSeconds else { continue }
-            guard let count = Self.read(base + "/cmdline", into: &buffer, limit: Self.commandLineLimit) else {
+            guard
+                let count = Self.read(
+                    pid: pid, file: "cmdline", in: rootDescriptor, into: &buffer, limit: Self.commandLineLimit)
+            else {
                 scan.skipped += 1
                 continue
             }
@@ -162,11 +167,29 @@ public struct ProcessScanner: Sendable {
         }
     }
 
-    /// Reads up to `limit` bytes of a file into `buffer`; nil when it cannot be opened or
-    /// read (the process is gone, or the entry is not readable). Non-blocking open, so a
-    /// FIFO planted in a fixture or a hostile tree cannot hang the scan.
-    static func read(_ path: String, into buffer: inout [UInt8], limit: Int) -> Int? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
+    /// Reads up to `limit` bytes of `<pid>/<file>` below the process table's directory
+    /// into `buffer`; nil when it cannot be opened or read (the process is gone, or the
+    /// entry is not readable). Non-blocking open, so a FIFO planted in a fixture or a
+    /// hostile tree cannot hang the scan; relative to the directory, so no path string is
+    /// built per process.
+    static func read(
+        pid: Int, file: StaticString, in directory: Int32, into buffer: inout [UInt8], limit: Int
+    ) -> Int? {
+        var path = [CChar](repeating: 0, count: 32)
+        var length = 0
+        for digit in String(pid).utf8 {
+            path[length] = CChar(bitPattern: digit)
+            length += 1
+        }
+        path[length] = CChar(bitPattern: UInt8(ascii: "/"))
+        length += 1
+        file.withUTF8Buffer { name in
+            for byte in name {
+                path[length] = CChar(bitPattern: byte)
+                length += 1
+            }
+        }
+        let descriptor = openat(directory, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var total = 0
@@ -184,15 +207,13 @@ public struct ProcessScanner: Sendable {
         return total
     }
 
-    /// The watchdog's own pid as this process table numbers it: `<root>/self` when it is
-    /// a real procfs (right inside a pid namespace too), else `getpid()`.
-    static func ownPID(root: String) -> Int {
+    /// The watchdog's own pid as this process table numbers it: `<root>/self` of a real
+    /// procfs (right inside a pid namespace too); nil for a tree without it, which then
+    /// does not hold the watchdog.
+    static func ownPID(root: String) -> Int? {
         var target = [CChar](repeating: 0, count: 32)
         let length = readlink(root + "/self", &target, target.count - 1)
-        if length > 0, let pid = Int(String(decoding: target[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        {
-            return pid
-        }
-        return Int(getpid())
+        guard length > 0 else { return nil }
+        return Int(String(decoding: target[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 }

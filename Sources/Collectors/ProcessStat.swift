@@ -29,32 +29,46 @@ public struct ProcessStat: Sendable, Equatable {
         self.startTicks = startTicks
     }
 
-    /// Parses one stat line. Works on bytes without building strings for every field: a
-    /// scan reads thousands of these.
+    /// Parses one stat line.
     public static func parse(_ bytes: some Collection<UInt8>) throws -> ProcessStat {
-        let line = Array(bytes)
+        try parse(line: Array(bytes)[...])
+    }
+
+    /// Parses one stat line in place: a scan reads thousands of these, so no field is
+    /// copied or turned into a string except the name.
+    static func parse(line: ArraySlice<UInt8>) throws -> ProcessStat {
+        let space = UInt8(ascii: " ")
+        let newline = UInt8(ascii: "\n")
         guard let open = line.firstIndex(of: UInt8(ascii: "(")),
             let close = line.lastIndex(of: UInt8(ascii: ")")), open < close
         else { throw CollectorError("stat has no (command name)") }
-        guard let pid = number(line[..<open].filter { $0 != UInt8(ascii: " ") }) else {
+        var pidEnd = open
+        while pidEnd > line.startIndex, line[pidEnd - 1] == space { pidEnd -= 1 }
+        guard let pid = number(line[line.startIndex..<pidEnd]) else {
             throw CollectorError("stat does not start with a pid")
         }
-        // Fields 3... start after ") ".
-        var fields: [ArraySlice<UInt8>] = []
-        fields.reserveCapacity(20)
-        var start = close + 1
-        var index = start
-        while index <= line.count, fields.count < 20 {
-            if index == line.count || line[index] == UInt8(ascii: " ") || line[index] == UInt8(ascii: "\n") {
-                if index > start { fields.append(line[start..<index]) }
-                start = index + 1
+        // Fields from 3 (state) on follow the name: ppid is field 4, flags 9, starttime 22.
+        var field = 3
+        var parent: UInt64?
+        var flags: UInt64?
+        var startTicks: UInt64?
+        var index = close + 1
+        while index < line.endIndex, field <= 22 {
+            while index < line.endIndex, line[index] == space || line[index] == newline { index += 1 }
+            guard index < line.endIndex else { break }
+            let start = index
+            while index < line.endIndex, line[index] != space, line[index] != newline { index += 1 }
+            switch field {
+            case 4: parent = number(line[start..<index])
+            case 9: flags = number(line[start..<index])
+            case 22: startTicks = number(line[start..<index])
+            default: break
             }
-            index += 1
+            field += 1
         }
-        // fields[0] is field 3 (state): ppid is field 4, flags 9, starttime 22.
-        guard fields.count == 20, let parent = number(fields[1]), let flags = number(fields[6]),
-            let startTicks = number(fields[19])
-        else { throw CollectorError("stat of pid \(pid) has malformed fields") }
+        guard let parent, let flags, let startTicks else {
+            throw CollectorError("stat of pid \(pid) has malformed fields")
+        }
         return ProcessStat(
             pid: Int(pid), name: String(decoding: line[(open + 1)..<close], as: UTF8.self), parentPID: Int(parent),
             flags: flags, startTicks: startTicks)

@@ -1,0 +1,51 @@
+import Collectors
+import Foundation
+import Glibc
+
+/// Benchmarks of the watchdog's hot paths, run by `scripts/bench.sh`; not part of the
+/// shipped binary.
+///
+///     watchdog-bench proc-scan ROOT ITERATIONS [PATTERN] [MIN_AGE_SECONDS]
+///
+/// Scans ROOT (a real or synthetic /proc) ITERATIONS times after one warm-up scan and
+/// prints one JSON line: processes scanned and matched, and per scan the median wall
+/// time and the mean CPU time (user + system) in milliseconds.
+@main
+struct WatchdogBench {
+    static func main() throws {
+        let arguments = CommandLine.arguments
+        guard arguments.count >= 4, arguments[1] == "proc-scan", let iterations = Int(arguments[3]), iterations > 0
+        else {
+            FileHandle.standardError.write(
+                Data("usage: watchdog-bench proc-scan ROOT ITERATIONS [PATTERN] [MIN_AGE_SECONDS]\n".utf8))
+            exit(2)
+        }
+        let scanner = ProcessScanner(root: arguments[2])
+        let patterns = try CommandPatterns([arguments.count > 4 ? arguments[4] : "pytest"])
+        let minimumAge = Duration.seconds(arguments.count > 5 ? Double(arguments[5]) ?? 0 : 0)
+
+        var scan = try scanner.scan(patterns: patterns, minimumAge: minimumAge, now: Date())
+        var walls: [Double] = []
+        let cpuBefore = cpuSeconds()
+        for _ in 0..<iterations {
+            let start = ContinuousClock.now
+            scan = try scanner.scan(patterns: patterns, minimumAge: minimumAge, now: Date())
+            let elapsed = start.duration(to: .now).components
+            walls.append(Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15)
+        }
+        let cpuPerScan = (cpuSeconds() - cpuBefore) * 1000 / Double(iterations)
+        walls.sort()
+        print(
+            #"{"scanned":\#(scan.scanned),"skipped":\#(scan.skipped),"matched":\#(scan.matched.count),"#
+                + #""wall_ms_median":\#(rounded(walls[walls.count / 2])),"cpu_ms_mean":\#(rounded(cpuPerScan))}"#)
+    }
+
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+}
