@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// A real, idle process whose command line carries a marker: `/bin/sleep` run through a
 /// symlink named after the marker, so it is one process (no shell with a child that
@@ -9,6 +10,7 @@ import Glibc
 public final class MarkedProcess: Sendable {
     public let pid: Int32
     public let executable: String
+    private let reaped = Mutex(false)
 
     public init(_ marker: String, in directory: TemporaryDirectory) throws {
         executable = directory.path + "/" + marker
@@ -29,10 +31,15 @@ public final class MarkedProcess: Sendable {
         self.pid = pid
     }
 
+    /// Once only: after the reap the pid may belong to somebody else.
     public func stop() {
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        _ = waitpid(pid, &status, 0)
+        reaped.withLock { reaped in
+            guard !reaped else { return }
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
+            reaped = true
+        }
     }
 
     deinit { stop() }

@@ -40,6 +40,7 @@ import Testing
     @Test func anOldMatchingProcessFiresOnceRepeatsAfterItsCooldownAndResolvesWhenKilled() async throws {
         let marker = "wd-pytest-\(UUID().uuidString.prefix(8))"
         let child = try spawn(marker)
+        defer { child.stop() }
         let engine = try engine(marker: marker, minimumAge: .milliseconds(500), cooldown: .seconds(1800))
         #expect(await tick(engine, at: 0).isEmpty)
 
@@ -66,6 +67,7 @@ import Testing
     @Test func aCooldownOfZeroNeverRepeats() async throws {
         let marker = "wd-pytest-\(UUID().uuidString.prefix(8))"
         let child = try spawn(marker)
+        defer { child.stop() }
         let engine = try engine(marker: marker, minimumAge: .milliseconds(1), cooldown: nil)
         try await Task.sleep(for: .milliseconds(50))
         #expect(await tick(engine, at: 0).map(\.action) == [.fire])
