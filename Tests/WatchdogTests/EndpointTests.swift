@@ -20,7 +20,7 @@ import Testing
 
     @Test func healthIsStartingBeforeTheFirstTickThenOkThenStale() async throws {
         let status = WatchdogStatus()
-        let endpoint = endpoint(status: status, staleAfter: .milliseconds(300))
+        let endpoint = endpoint(status: status, staleAfter: .seconds(5))
         let starting = await endpoint.respond(to: .init(method: "GET", path: "/healthz"))
         #expect(starting == .json(503, #"{"status":"starting"}"#))
 
@@ -29,7 +29,7 @@ import Testing
         #expect(ok.status == 200)
         #expect(ok.body.hasPrefix(#"{"last_tick_age_s":0"#) && ok.body.hasSuffix(#""status":"ok"}"#))
 
-        status.recordTick(finishedAt: .now - .seconds(1), alerts: [:])
+        status.recordTick(finishedAt: .now - .seconds(6), alerts: [:])
         let stale = await endpoint.respond(to: .init(method: "GET", path: "/healthz"))
         #expect(stale.status == 503)
         #expect(stale.body.contains(#""status":"stale""#))

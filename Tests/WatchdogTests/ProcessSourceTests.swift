@@ -41,10 +41,12 @@ import Testing
         let marker = "wd-pytest-\(UUID().uuidString.prefix(8))"
         let child = try spawn(marker)
         defer { child.stop() }
-        let engine = try engine(marker: marker, minimumAge: .milliseconds(500), cooldown: .seconds(1800))
-        #expect(await tick(engine, at: 0).isEmpty)
+        // Younger than the limit: nothing. (An hour, so a slow machine cannot age it.)
+        let young = try engine(marker: marker, minimumAge: .seconds(3600), cooldown: .seconds(1800))
+        #expect(await tick(young, at: 0).isEmpty)
 
-        try await Task.sleep(for: .milliseconds(600))
+        let engine = try engine(marker: marker, minimumAge: .milliseconds(1), cooldown: .seconds(1800))
+        try await Task.sleep(for: .milliseconds(20))
         let fired = await tick(engine, at: 1)
         let key = "proc_blocking:\(child.pid)@"
         #expect(fired.map(\.action) == [.fire])
