@@ -13,15 +13,26 @@ public final class WatchdogMetrics: Sendable {
     private let ticks: Counter
     private let tickDuration: DurationHistogram
     private let lastTick: Gauge
-    /// Created on first use, one per collector or channel; the registry keeps them.
-    private let perLabel = Mutex<PerLabel>(PerLabel())
-    /// The outbox counters last exported, so the Prometheus counters advance by the
-    /// difference.
-    private let exported = Mutex<[String: OutboxCounters]>([:])
+    /// One gauge per family, all known at start.
+    private let signalsActive: [SignalFamily: Gauge]
+    /// Created on first use, one set per collector; the registry keeps them.
+    private let collectors = Mutex<[String: CollectorSeries]>([:])
+    /// Created on first use, one set per channel, with the outbox counters last exported
+    /// so the Prometheus counters advance by the difference.
+    private let channels = Mutex<[String: ChannelSeries]>([:])
 
-    private struct PerLabel {
-        var collectorDurations: [String: DurationHistogram] = [:]
-        var collectorErrors: [String: Counter] = [:]
+    private struct CollectorSeries {
+        let duration: DurationHistogram
+        let errors: Counter
+    }
+
+    private struct ChannelSeries {
+        let delivered: Counter
+        let retried: Counter
+        let rejected: Counter
+        let dropped: Counter
+        let depth: Gauge
+        var exported = OutboxCounters()
     }
 
     static let durationBuckets: [Duration] = [
@@ -39,6 +50,17 @@ public final class WatchdogMetrics: Sendable {
         lastTick = registry.makeGauge(
             descriptor: Self.name(
                 "last_tick_timestamp", unit: "seconds", help: "Unix time at which the last tick finished."))
+        let registry = self.registry
+        signalsActive = Dictionary(
+            uniqueKeysWithValues: SignalFamily.allCases.map { family in
+                (
+                    family,
+                    registry.makeGauge(
+                        descriptor: Self.name(
+                            "signals_active", unit: "", help: "Signal keys firing now (after debouncing), by family."),
+                        labels: [("family", family.rawValue)])
+                )
+            })
     }
 
     /// Records one completed tick.
@@ -47,55 +69,32 @@ public final class WatchdogMetrics: Sendable {
         tickDuration.record(report.duration)
         lastTick.set(finishedAtUnixTime)
         for collector in report.collectors where collector.status != "not_due" {
-            let (duration, errors) = collectorMetrics(collector.name)
-            duration.record(.milliseconds(collector.durationMs))
-            if collector.status == "failed" { errors.increment() }
+            let series = collectorSeries(collector.name)
+            series.duration.record(.milliseconds(collector.durationMs))
+            if collector.status == "failed" { series.errors.increment() }
         }
         var firing: [SignalFamily: Int] = [:]
         for (key, alert) in report.alerts where alert.state.firing {
             firing[key.family, default: 0] += 1
         }
-        for family in SignalFamily.allCases {
-            registry.makeGauge(
-                descriptor: Self.name(
-                    "signals_active", unit: "", help: "Signal keys firing now (after debouncing), by family."),
-                labels: [("family", family.rawValue)]
-            ).set(Double(firing[family] ?? 0))
+        for (family, gauge) in signalsActive {
+            gauge.set(Double(firing[family] ?? 0))
         }
     }
 
     /// Brings the delivery series up to date with the outboxes' counters.
-    public func record(_ channels: [ChannelStatistics]) {
-        exported.withLock { exported in
-            for channel in channels {
-                let before = exported[channel.channel] ?? OutboxCounters()
-                let now = channel.counters
-                let labels = [("channel", channel.channel)]
-                for (outcome, count, previous) in [
-                    ("delivered", now.delivered, before.delivered), ("retried", now.retried, before.retried),
-                    ("rejected", now.rejected, before.rejected),
-                ] {
-                    registry.makeCounter(
-                        descriptor: Self.name(
-                            "notifications", unit: "total",
-                            help:
-                                "Send attempts by channel and outcome: delivered; retried (failed, tried again later); rejected (refused for good by the API)."
-                        ),
-                        labels: labels + [("outcome", outcome)]
-                    ).increment(by: Int64(max(0, count - previous)))
-                }
-                registry.makeCounter(
-                    descriptor: Self.name(
-                        "notifications_dropped", unit: "total",
-                        help: "Notifications dropped because the channel's outbox was full."),
-                    labels: labels
-                ).increment(by: Int64(max(0, now.dropped - before.dropped)))
-                registry.makeGauge(
-                    descriptor: Self.name(
-                        "outbox_depth", unit: "", help: "Notifications waiting in the channel's outbox."),
-                    labels: labels
-                ).set(Double(channel.depth))
-                exported[channel.channel] = now
+    public func record(_ statistics: [ChannelStatistics]) {
+        channels.withLock { channels in
+            for channel in statistics {
+                var series = channels[channel.channel] ?? makeChannelSeries(channel.channel)
+                let (now, before) = (channel.counters, series.exported)
+                series.delivered.increment(by: Int64(max(0, now.delivered - before.delivered)))
+                series.retried.increment(by: Int64(max(0, now.retried - before.retried)))
+                series.rejected.increment(by: Int64(max(0, now.rejected - before.rejected)))
+                series.dropped.increment(by: Int64(max(0, now.dropped - before.dropped)))
+                series.depth.set(Double(channel.depth))
+                series.exported = now
+                channels[channel.channel] = series
             }
         }
     }
@@ -109,24 +108,43 @@ public final class WatchdogMetrics: Sendable {
         MetricNameDescriptor(namespace: "watchdog", metricName: metric, unitName: unit, helpText: help)
     }
 
-    private func collectorMetrics(_ name: String) -> (DurationHistogram, Counter) {
-        perLabel.withLock { cache in
-            if let duration = cache.collectorDurations[name], let errors = cache.collectorErrors[name] {
-                return (duration, errors)
-            }
+    private func collectorSeries(_ name: String) -> CollectorSeries {
+        collectors.withLock { collectors in
+            if let series = collectors[name] { return series }
             let labels = [("collector", name)]
-            let duration = registry.makeDurationHistogram(
-                descriptor: Self.name(
-                    "collector_duration", unit: "seconds",
-                    help: "Wall time of one collector in one tick, timeouts included."),
-                labels: labels, buckets: Self.durationBuckets)
-            let errors = registry.makeCounter(
-                descriptor: Self.name(
-                    "collector_errors", unit: "total", help: "Collector runs that failed or timed out."),
-                labels: labels)
-            cache.collectorDurations[name] = duration
-            cache.collectorErrors[name] = errors
-            return (duration, errors)
+            let series = CollectorSeries(
+                duration: registry.makeDurationHistogram(
+                    descriptor: Self.name(
+                        "collector_duration", unit: "seconds",
+                        help: "Wall time of one collector in one tick, timeouts included."),
+                    labels: labels, buckets: Self.durationBuckets),
+                errors: registry.makeCounter(
+                    descriptor: Self.name(
+                        "collector_errors", unit: "total", help: "Collector runs that failed or timed out."),
+                    labels: labels))
+            collectors[name] = series
+            return series
         }
+    }
+
+    private func makeChannelSeries(_ channel: String) -> ChannelSeries {
+        let labels = [("channel", channel)]
+        let notifications = Self.name(
+            "notifications", unit: "total",
+            help:
+                "Send attempts by channel and outcome: delivered; retried (failed, tried again later); rejected (refused for good by the API)."
+        )
+        return ChannelSeries(
+            delivered: registry.makeCounter(descriptor: notifications, labels: labels + [("outcome", "delivered")]),
+            retried: registry.makeCounter(descriptor: notifications, labels: labels + [("outcome", "retried")]),
+            rejected: registry.makeCounter(descriptor: notifications, labels: labels + [("outcome", "rejected")]),
+            dropped: registry.makeCounter(
+                descriptor: Self.name(
+                    "notifications_dropped", unit: "total",
+                    help: "Notifications dropped because the channel's outbox was full."),
+                labels: labels),
+            depth: registry.makeGauge(
+                descriptor: Self.name("outbox_depth", unit: "", help: "Notifications waiting in the channel's outbox."),
+                labels: labels))
     }
 }
