@@ -38,6 +38,20 @@ public enum SourceCatalog {
         if let processes = configuration.processes {
             sources.append(ProcessSource(procRoot: configuration.procRoot, settings: processes, texts: texts))
         }
+        if let ec2 = configuration.ec2 {
+            // The API calls and their retries end a little before the tick's hard limit,
+            // so a throttled run fails with AWS's own words rather than a timeout.
+            let budget = configuration.collectTimeout - min(.milliseconds(500), configuration.collectTimeout / 10)
+            let collectors = ec2.collectors(requestTimeout: configuration.httpTimeout, budget: budget)
+            sources.append(
+                EC2Source(
+                    collector: collectors.instances, interval: ec2.interval, transientGrace: ec2.transientGrace,
+                    texts: texts))
+            if let cpu = collectors.cpu, let threshold = ec2.cpuPercent {
+                sources.append(
+                    EC2CPUSource(collector: cpu, interval: ec2.interval, thresholdPercent: threshold, texts: texts))
+            }
+        }
         if !configuration.heartbeats.isEmpty {
             sources.append(
                 HeartbeatSource(

@@ -68,6 +68,12 @@ struct ConfigReader {
         parsed(variable, fallback: 100, ConfigValueParser.percent)
     }
 
+    /// nil when unset or empty.
+    mutating func optionalPercent(_ variable: ConfigVariable) -> Double? {
+        if text(variable).trimmingSpaces().isEmpty { return nil }
+        return parsed(variable, fallback: nil) { ConfigValueParser.percent($0) }
+    }
+
     mutating func flag(_ variable: ConfigVariable) -> Bool {
         parsed(variable, fallback: false, ConfigValueParser.flag)
     }

@@ -62,6 +62,10 @@ public struct Configuration: Sendable {
     /// nil: never repeat.
     public var processCooldown: Duration?
 
+    // EC2
+    /// nil: no instance or filter named, the EC2 sources are off.
+    public var ec2: EC2Settings?
+
     // heartbeats
     public var heartbeats: [HeartbeatWindow]
     public var pingToken: Secret?
@@ -164,6 +168,7 @@ extension Configuration {
             certificateWarning: reader.duration(.certificateWarning),
             processes: readProcesses(&reader),
             processCooldown: processCooldown == .zero ? nil : processCooldown,
+            ec2: readEC2(&reader),
             heartbeats: heartbeats,
             pingToken: pingToken.isEmpty ? nil : Secret(pingToken))
 
@@ -202,6 +207,60 @@ extension Configuration {
                     message: "needs at least one pattern when WATCHDOG_PROC_ENABLED is true"))
         }
         return enabled ? ProcessSettings(patterns: patterns, minimumAge: minimumAge) : nil
+    }
+
+    /// The EC2 sources' settings when instances or filters are named. AWS's own
+    /// variables (region, endpoints, credentials) are read as the AWS SDKs read them,
+    /// from the same merged environment, so `.env` works for them too.
+    private static func readEC2(_ reader: inout ConfigReader) -> EC2Settings? {
+        let ids = reader.list(.ec2InstanceIDs)
+        for id in ids where !EC2Filter.isInstanceID(id) {
+            reader.record(
+                .init(
+                    variable: ConfigVariable.ec2InstanceIDs.name,
+                    message: "\"\(id.prefix(100))\" is not an instance id (i- and 8 or 17 hex digits)"))
+        }
+        var filters: [EC2Filter] = []
+        do {
+            filters = try EC2Filter.parseList(reader.text(.ec2Filters))
+        } catch {
+            reader.record(.init(variable: ConfigVariable.ec2Filters.name, message: error.message))
+        }
+        let interval = reader.duration(.ec2Interval)
+        let grace = reader.duration(.ec2TransientGrace)
+        let cpuPercent = reader.optionalPercent(.ec2CPUPercent)
+        let validIDs = ids.filter(EC2Filter.isInstanceID)
+        guard !validIDs.isEmpty || !filters.isEmpty else { return nil }
+
+        let environment = reader.environment.values
+        var aws = environment.filter { $0.key.hasPrefix("AWS_") }
+        aws["HOME"] = environment["HOME"]
+        let regionVariable = ["AWS_REGION", "AWS_DEFAULT_REGION"].first {
+            !(environment[$0]?.trimmingSpaces().isEmpty ?? true)
+        }
+        guard let regionVariable, let region = environment[regionVariable]?.trimmingSpaces() else {
+            reader.record(
+                .init(
+                    variable: "AWS_REGION",
+                    message:
+                        "is required (or AWS_DEFAULT_REGION) when WATCHDOG_EC2_INSTANCE_IDS or WATCHDOG_EC2_FILTERS is set"
+                ))
+            return nil
+        }
+        guard region.count <= 50, region.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+        else {
+            reader.record(.init(variable: regionVariable, message: "\"\(region.prefix(60))\" is not an AWS region"))
+            return nil
+        }
+        for name in ["AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_CLOUDWATCH", "AWS_ENDPOINT_URL"] {
+            guard let value = environment[name]?.trimmingSpaces(), !value.isEmpty else { continue }
+            if ConfigValueParser.httpURL(value) == nil {
+                reader.record(.init(variable: name, message: "is not an http:// or https:// URL"))
+            }
+        }
+        return EC2Settings(
+            instanceIDs: validIDs, filters: filters, region: region, interval: interval, transientGrace: grace,
+            cpuPercent: cpuPercent, awsEnvironment: aws)
     }
 
     /// `name=window,...`, e.g. `nightly-backup=26h,agent=30s`.

@@ -1,0 +1,216 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// An error document from an AWS Query API: EC2's `Response/Errors/Error` or the
+/// `ErrorResponse/Error` of the other Query services. Code and message are kept verbatim
+/// (cut to a sane length): they are what the operator searches for.
+public struct AWSAPIError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let code: String
+    public let message: String
+    public let status: Int
+
+    public init(code: String, message: String, status: Int) {
+        self.code = code
+        self.message = message
+        self.status = status
+    }
+
+    public var description: String { message.isEmpty ? code : "\(code): \(message)" }
+
+    /// Codes the AWS SDKs treat as throttling or as a transient fault: retried.
+    static let retriedCodes: Set<String> = [
+        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+        "TooManyRequestsException", "ProvisionedThroughputExceededException", "TransactionInProgressException",
+        "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown",
+        "PriorRequestNotComplete", "EC2ThrottledException", "RequestTimeout", "RequestTimeoutException",
+        "InternalError", "InternalFailure", "ServiceUnavailable", "Unavailable",
+    ]
+
+    /// Throttled, or a fault on AWS's side that the next attempt may not meet.
+    public var isRetried: Bool {
+        Self.retriedCodes.contains(code) || status == 429 || status >= 500
+    }
+
+    /// Reads the error document of a failed call; nil when the body is not one (an HTML
+    /// page from a proxy, say).
+    public static func parse(_ body: [UInt8], status: Int) -> AWSAPIError? {
+        guard let root = try? XMLTree.parse(body), let error = root.first(named: "Error"),
+            let code = error.value("Code"), !code.isEmpty
+        else { return nil }
+        return AWSAPIError(
+            code: String(code.prefix(200)), message: String((error.value("Message") ?? "").prefix(1000)),
+            status: status)
+    }
+}
+
+/// Calls one AWS service through its Query API: a form-encoded POST signed with SigV4,
+/// answered with XML. Throttling and server faults are retried with capped exponential
+/// backoff and full jitter until the caller's deadline; other errors are thrown at once.
+///
+/// Moto and AWS alike route a request by the credential scope of its signature, so every
+/// request is signed, also against a local endpoint.
+public struct AWSQueryClient: Sendable {
+    public let service: String
+    public let apiVersion: String
+    public let region: String
+    /// `https://ec2.eu-west-1.amazonaws.com`, or an override (`AWS_ENDPOINT_URL_EC2`).
+    public let endpoint: String
+    let credentials: AWSCredentialChain
+    /// Limit for one HTTP request (the deadline may cut it shorter).
+    let requestTimeout: Duration
+    var backoff = Backoff()
+
+    /// A page of EC2's DescribeInstances can be large; more than this is refused.
+    public static let bodyLimit = 8 * 1024 * 1024
+
+    public struct Backoff: Sendable {
+        public var first: Duration = .milliseconds(100)
+        public var cap: Duration = .seconds(5)
+        public var attempts = 6
+
+        /// The longest wait before attempt `retry` + 1 (retry counts from 0).
+        func ceiling(retry: Int) -> Duration {
+            min(cap, first * (1 << min(retry, 20)))
+        }
+    }
+
+    public init(
+        service: String, apiVersion: String, region: String, endpoint: String, credentials: AWSCredentialChain,
+        requestTimeout: Duration
+    ) {
+        self.service = service
+        self.apiVersion = apiVersion
+        self.region = region
+        self.endpoint = endpoint
+        self.credentials = credentials
+        self.requestTimeout = requestTimeout
+    }
+
+    /// The endpoint the SDKs would use: `AWS_ENDPOINT_URL_<SERVICE>`, then
+    /// `AWS_ENDPOINT_URL`, then the regional public one.
+    public static func endpoint(
+        service: String, serviceVariable: String, region: String, environment: [String: String]
+    ) -> String {
+        for name in ["AWS_ENDPOINT_URL_" + serviceVariable, "AWS_ENDPOINT_URL"] {
+            if let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty {
+                return value
+            }
+        }
+        let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
+        return "https://\(service).\(region).\(suffix)"
+    }
+
+    /// Calls `action` and returns the root of its answer. Throws `AWSAPIError` (after the
+    /// retries, for retried codes) or `CollectorError`.
+    public func call(
+        _ action: String, _ parameters: [(String, String)], deadline: ContinuousClock.Instant
+    ) async throws -> XMLTree.Element {
+        let body = Self.formBody([("Action", action), ("Version", apiVersion)] + parameters)
+        var retry = 0
+        while true {
+            let failure: any Error
+            do {
+                return try await send(body, action: action, deadline: deadline)
+            } catch let error as AWSAPIError where error.isRetried {
+                failure = error
+            } catch let error as TransientFailure {
+                failure = error
+            }
+            let wait = Duration.milliseconds(
+                Int64.random(in: 0...max(0, backoff.ceiling(retry: retry).wholeMilliseconds)))
+            retry += 1
+            guard retry < backoff.attempts, ContinuousClock.now + wait + .milliseconds(50) < deadline else {
+                throw CollectorError("\(service) \(action) failed after \(retry) attempts: \(failure)")
+            }
+            try await Task.sleep(for: wait)
+        }
+    }
+
+    /// A failure worth another attempt that is not an AWS error document (a refused or
+    /// timed-out connection, a 5xx page without XML).
+    struct TransientFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private func send(_ body: [UInt8], action: String, deadline: ContinuousClock.Instant) async throws
+        -> XMLTree.Element
+    {
+        let left = deadline - ContinuousClock.now
+        guard left > .zero else { throw CollectorError("\(service) \(action): no time left for the request") }
+        guard let url = URL(string: endpoint), let host = url.host, !host.isEmpty else {
+            throw CollectorError("\(service): the endpoint \(endpoint.prefix(200)) is not a URL")
+        }
+        let hostHeader = url.port.map { "\(host):\($0)" } ?? host
+        let path = url.path.isEmpty ? "/" : url.path
+        let contentType = "application/x-www-form-urlencoded; charset=utf-8"
+        let credentials = try await credentials.credentials()
+        let signer = SigV4(region: region, service: service)
+        let signature = signer.sign(
+            SigV4Request(
+                method: "POST", path: path, headers: [("Host", hostHeader), ("Content-Type", contentType)], body: body),
+            credentials: credentials, at: Date())
+
+        var request = HTTPClientRequest(url: endpoint)
+        request.method = .POST
+        request.headers.add(name: "Host", value: hostHeader)
+        request.headers.add(name: "Content-Type", value: contentType)
+        for (name, value) in signature.headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+
+        let status: Int
+        let answer: [UInt8]
+        do {
+            let response = try await HTTPClient.shared.execute(
+                request, timeout: .milliseconds(min(requestTimeout, left).wholeMilliseconds))
+            status = Int(response.status.code)
+            answer = Array(buffer: try await response.body.collect(upTo: Self.bodyLimit))
+        } catch let error as NIOTooManyBytesError {
+            throw CollectorError("\(service) \(action): the answer is larger than \(Self.bodyLimit) bytes (\(error))")
+        } catch {
+            throw TransientFailure(description: "\(service) could not be reached: \(error)")
+        }
+        guard (200..<300).contains(status) else {
+            if let apiError = AWSAPIError.parse(answer, status: status) { throw apiError }
+            if status == 429 || status >= 500 { throw TransientFailure(description: "status \(status)") }
+            throw CollectorError("\(service) \(action) answered status \(status) without an AWS error document")
+        }
+        do {
+            return try XMLTree.parse(answer)
+        } catch {
+            throw CollectorError("\(service) \(action): \(error)")
+        }
+    }
+
+    /// `application/x-www-form-urlencoded` with AWS's encoding (RFC 3986 unreserved
+    /// characters kept, everything else percent-encoded).
+    static func formBody(_ parameters: [(String, String)]) -> [UInt8] {
+        Array(
+            parameters.map { "\(SigV4.uriEncode($0.0))=\(SigV4.uriEncode($0.1))" }.joined(separator: "&").utf8)
+    }
+}
+
+/// RFC 3339 times as AWS writes them, with or without a fraction of any length
+/// (`2026-11-23T18:01:01.098205Z`).
+public enum AWSTime {
+    public static func parse(_ text: String) -> Date? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.utf8.count <= 64 else { return nil }
+        if let date = try? Date(trimmed, strategy: .iso8601) { return date }
+        // Drop the fraction, parse the rest, and add the fraction back.
+        guard let dot = trimmed.firstIndex(of: ".") else { return nil }
+        let digits = trimmed[trimmed.index(after: dot)...].prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty else { return nil }
+        let zone = trimmed[trimmed.index(dot, offsetBy: digits.count + 1)...]
+        guard let whole = try? Date(String(trimmed[..<dot]) + zone, strategy: .iso8601),
+            let fraction = Double("0." + digits.prefix(9))
+        else { return nil }
+        return whole.addingTimeInterval(fraction)
+    }
+
+    /// `2026-11-23T18:01:01Z`, the form the Query APIs take.
+    public static func format(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+}

@@ -1,0 +1,270 @@
+import Foundation
+
+/// One `WATCHDOG_EC2_FILTERS` filter: `tag:Role=worker` or
+/// `instance-state-name=running,stopped`.
+public struct EC2Filter: Sendable, Equatable {
+    public let name: String
+    public let values: [String]
+
+    public init(name: String, values: [String]) {
+        self.name = name
+        self.values = values
+    }
+
+    /// `name=value,value;name=value`: filters separated by `;`, values by `,`.
+    public static func parseList(_ text: String) throws(CollectorError) -> [EC2Filter] {
+        var filters: [EC2Filter] = []
+        for part in text.split(separator: ";") {
+            let item = part.trimmingCharacters(in: .whitespaces)
+            if item.isEmpty { continue }
+            guard let equals = item.firstIndex(of: "=") else {
+                throw CollectorError("\"\(item.prefix(100))\" is not name=value[,value] (e.g. tag:Role=worker)")
+            }
+            let name = item[..<equals].trimmingCharacters(in: .whitespaces)
+            let values = item[item.index(after: equals)...].split(separator: ",")
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !name.isEmpty, name.count <= 255, !values.isEmpty else {
+                throw CollectorError("\"\(item.prefix(100))\" needs a filter name and at least one value")
+            }
+            guard filters.count < 50, values.count <= 200 else {
+                throw CollectorError("too many filters or values (at most 50 filters of 200 values)")
+            }
+            filters.append(EC2Filter(name: name, values: values))
+        }
+        return filters
+    }
+
+    /// `i-` and 8 or 17 hexadecimal digits.
+    public static func isInstanceID(_ text: String) -> Bool {
+        guard text.hasPrefix("i-") else { return false }
+        let digits = text.dropFirst(2)
+        return (digits.count == 8 || digits.count == 17) && digits.allSatisfy(\.isHexDigit)
+    }
+}
+
+/// A configured instance id that EC2 does not know, with the API's own words.
+public struct EC2UnknownInstance: Sendable, Equatable, Encodable {
+    public let instanceID: String
+    public let error: String
+
+    enum CodingKeys: String, CodingKey {
+        case instanceID = "instance_id"
+        case error
+    }
+}
+
+/// What the EC2 collector saw: every watched instance, and the configured ids EC2 does
+/// not know.
+public struct EC2Reading: Sendable, Equatable, Encodable {
+    public var instances: [EC2InstanceStatus]
+    public var unknown: [EC2UnknownInstance]
+
+    public init(instances: [EC2InstanceStatus], unknown: [EC2UnknownInstance] = []) {
+        self.instances = instances
+        self.unknown = unknown
+    }
+}
+
+/// Reads the watched instances through the EC2 Query API (SPEC §10.5): the ids of
+/// `WATCHDOG_EC2_FILTERS` from `DescribeInstances`, then `DescribeInstanceStatus` with
+/// `IncludeAllInstances=true` for them and `WATCHDOG_EC2_INSTANCE_IDS`, at most 100 ids
+/// per request, every page followed. Read-only: no other action is ever sent.
+public struct EC2Collector: Collector {
+    public let client: AWSQueryClient
+    public let instanceIDs: [String]
+    public let filters: [EC2Filter]
+    /// Everything, retries included, must finish within this.
+    public let budget: Duration
+
+    static let batchSize = 100
+    /// 100 pages of 1,000 instances: far beyond any fleet one watchdog watches.
+    static let pageLimit = 100
+
+    public init(client: AWSQueryClient, instanceIDs: [String], filters: [EC2Filter], budget: Duration) {
+        self.client = client
+        self.instanceIDs = instanceIDs
+        self.filters = filters
+        self.budget = budget
+    }
+
+    public func collect() async throws -> EC2Reading {
+        try await collect(deadline: .now + budget)
+    }
+
+    func collect(deadline: ContinuousClock.Instant) async throws -> EC2Reading {
+        var filtered: [String: String] = [:]
+        var order: [String] = []
+        if !filters.isEmpty {
+            for instance in try await describeInstances(deadline: deadline) where filtered[instance.id] == nil {
+                filtered[instance.id] = instance.state
+                order.append(instance.id)
+            }
+        }
+        for id in instanceIDs where filtered[id] == nil && !order.contains(id) { order.append(id) }
+
+        var statuses: [String: EC2InstanceStatus] = [:]
+        var unknown: [EC2UnknownInstance] = []
+        var start = 0
+        while start < order.count {
+            let batch = Array(order[start..<min(start + Self.batchSize, order.count)])
+            start += batch.count
+            let answer = try await describeStatus(batch, deadline: deadline)
+            for status in answer.statuses { statuses[status.instanceID] = status }
+            // An id found by the filters that vanished since is simply gone; only the
+            // ids the operator named are reported as unknown.
+            unknown += answer.notFound.filter { filtered[$0.instanceID] == nil }
+        }
+        let unknownIDs = Set(unknown.map(\.instanceID))
+        let instances = order.compactMap { id -> EC2InstanceStatus? in
+            if let status = statuses[id] { return status }
+            if let state = filtered[id] { return EC2InstanceStatus(instanceID: id, state: state) }
+            return nil
+        }
+        let unreported = order.filter { statuses[$0] == nil && filtered[$0] == nil && !unknownIDs.contains($0) }
+        return EC2Reading(
+            instances: instances,
+            unknown: unknown
+                + unreported.map {
+                    EC2UnknownInstance(instanceID: $0, error: "DescribeInstanceStatus did not report this instance")
+                })
+    }
+
+    private func describeInstances(deadline: ContinuousClock.Instant) async throws -> [(id: String, state: String)] {
+        var parameters: [(String, String)] = [("MaxResults", "1000")]
+        for (index, filter) in filters.enumerated() {
+            parameters.append(("Filter.\(index + 1).Name", filter.name))
+            for (valueIndex, value) in filter.values.enumerated() {
+                parameters.append(("Filter.\(index + 1).Value.\(valueIndex + 1)", value))
+            }
+        }
+        var found: [(id: String, state: String)] = []
+        var token: String?
+        for _ in 0..<Self.pageLimit {
+            let answer: XMLTree.Element
+            do {
+                answer = try await client.call(
+                    "DescribeInstances", parameters + (token.map { [("NextToken", $0)] } ?? []), deadline: deadline)
+            } catch let error as AWSAPIError {
+                throw CollectorError("ec2 DescribeInstances: \(error)")
+            }
+            let page = EC2Responses.instances(answer)
+            found += page.instances
+            guard let next = page.nextToken else { return found }
+            token = next
+        }
+        throw CollectorError("ec2 DescribeInstances: more than \(Self.pageLimit) pages")
+    }
+
+    /// One batch; ids that EC2 reports as not found are taken out and the rest asked
+    /// again, so one bad id does not hide the others.
+    private func describeStatus(_ batch: [String], deadline: ContinuousClock.Instant) async throws
+        -> (statuses: [EC2InstanceStatus], notFound: [EC2UnknownInstance])
+    {
+        var remaining = batch
+        var notFound: [EC2UnknownInstance] = []
+        while !remaining.isEmpty {
+            do {
+                return (try await statusPages(remaining, deadline: deadline), notFound)
+            } catch let error as AWSAPIError where error.code == "InvalidInstanceID.NotFound" {
+                let named = Set(EC2Responses.missingInstanceIDs(in: error.message)).intersection(remaining)
+                // A message that names none of the ids asked for would loop forever.
+                guard !named.isEmpty else { throw CollectorError("ec2 DescribeInstanceStatus: \(error)") }
+                notFound += remaining.filter(named.contains).map {
+                    EC2UnknownInstance(instanceID: $0, error: error.description)
+                }
+                remaining.removeAll(where: named.contains)
+            } catch let error as AWSAPIError {
+                throw CollectorError("ec2 DescribeInstanceStatus: \(error)")
+            }
+        }
+        return ([], notFound)
+    }
+
+    private func statusPages(_ ids: [String], deadline: ContinuousClock.Instant) async throws -> [EC2InstanceStatus] {
+        var parameters: [(String, String)] = [("IncludeAllInstances", "true")]
+        for (index, id) in ids.enumerated() { parameters.append(("InstanceId.\(index + 1)", id)) }
+        var statuses: [EC2InstanceStatus] = []
+        var token: String?
+        for _ in 0..<Self.pageLimit {
+            let page = EC2Responses.instanceStatuses(
+                try await client.call(
+                    "DescribeInstanceStatus", parameters + (token.map { [("NextToken", $0)] } ?? []),
+                    deadline: deadline))
+            statuses += page.statuses
+            guard let next = page.nextToken else { return statuses }
+            token = next
+        }
+        throw CollectorError("ec2 DescribeInstanceStatus: more than \(Self.pageLimit) pages")
+    }
+}
+
+/// CPU of one running instance: CloudWatch's latest 5-minute average, nil when
+/// CloudWatch has no datapoint for the last ten minutes.
+public struct EC2CPUUsage: Sendable, Equatable, Encodable {
+    public let instanceID: String
+    public let averagePercent: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case instanceID = "instance_id"
+        case averagePercent = "average_percent"
+    }
+}
+
+/// Reads `CPUUtilization` of every running watched instance from CloudWatch
+/// (`GetMetricStatistics`, Query API, service `monitoring`), a few at a time.
+///
+/// A source of its own, so a CloudWatch problem (a missing permission, say) fails only
+/// the CPU check and never hides an instance's state.
+public struct EC2CPUCollector: Collector {
+    public let instances: EC2Collector
+    public let cloudWatch: AWSQueryClient
+    public let budget: Duration
+    /// CloudWatch requests in flight at once.
+    static let parallelism = 8
+
+    public init(instances: EC2Collector, cloudWatch: AWSQueryClient, budget: Duration) {
+        self.instances = instances
+        self.cloudWatch = cloudWatch
+        self.budget = budget
+    }
+
+    public func collect() async throws -> [EC2CPUUsage] {
+        let deadline = ContinuousClock.now + budget
+        let running = try await instances.collect(deadline: deadline).instances
+            .filter { $0.state == "running" }.map(\.instanceID)
+        let now = Date()
+        var usages: [String: Double?] = [:]
+        try await withThrowingTaskGroup(of: (String, Double?).self) { group in
+            var next = 0
+            func startNext() {
+                guard next < running.count else { return }
+                let id = running[next]
+                next += 1
+                group.addTask { (id, try await average(of: id, now: now, deadline: deadline)) }
+            }
+            for _ in 0..<Self.parallelism { startNext() }
+            while let (id, average) = try await group.next() {
+                usages[id] = average
+                startNext()
+            }
+        }
+        return running.map { EC2CPUUsage(instanceID: $0, averagePercent: usages[$0] ?? nil) }
+    }
+
+    /// The average over the last complete 5-minute period: asking for ten minutes makes
+    /// sure a period is there whatever the instance's monitoring granularity.
+    func average(of instanceID: String, now: Date, deadline: ContinuousClock.Instant) async throws -> Double? {
+        let parameters: [(String, String)] = [
+            ("Namespace", "AWS/EC2"), ("MetricName", "CPUUtilization"),
+            ("Dimensions.member.1.Name", "InstanceId"), ("Dimensions.member.1.Value", instanceID),
+            ("StartTime", AWSTime.format(now.addingTimeInterval(-600))), ("EndTime", AWSTime.format(now)),
+            ("Period", "300"), ("Statistics.member.1", "Average"),
+        ]
+        do {
+            let answer = try await cloudWatch.call("GetMetricStatistics", parameters, deadline: deadline)
+            return CloudWatchResponses.latestAverage(answer)?.average
+        } catch let error as AWSAPIError {
+            throw CollectorError("cloudwatch GetMetricStatistics: \(error)")
+        }
+    }
+}

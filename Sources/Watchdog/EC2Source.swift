@@ -1,0 +1,204 @@
+import Collectors
+import Foundation
+import Notify
+
+/// What the EC2 sources watch and how (SPEC §2.3, §10.5).
+public struct EC2Settings: Sendable {
+    public let instanceIDs: [String]
+    public let filters: [EC2Filter]
+    public let region: String
+    public let interval: Duration
+    public let transientGrace: Duration
+    /// nil: `ec2_cpu_high` is off and CloudWatch is never asked.
+    public let cpuPercent: Double?
+    /// The `AWS_*` variables (and `HOME`) the credential chain and the endpoint
+    /// overrides read; kept out of every report, as they may hold keys.
+    let awsEnvironment: [String: String]
+
+    public init(
+        instanceIDs: [String], filters: [EC2Filter], region: String, interval: Duration, transientGrace: Duration,
+        cpuPercent: Double?, awsEnvironment: [String: String]
+    ) {
+        self.instanceIDs = instanceIDs
+        self.filters = filters
+        self.region = region
+        self.interval = interval
+        self.transientGrace = transientGrace
+        self.cpuPercent = cpuPercent
+        self.awsEnvironment = awsEnvironment
+    }
+
+    /// The collectors for these settings: one credential chain shared by both, so
+    /// temporary credentials are fetched once.
+    func collectors(requestTimeout: Duration, budget: Duration) -> (instances: EC2Collector, cpu: EC2CPUCollector?) {
+        let credentials = AWSCredentialChain(environment: awsEnvironment, timeout: requestTimeout)
+        let ec2 = AWSQueryClient(
+            service: "ec2", apiVersion: "2016-11-15", region: region,
+            endpoint: AWSQueryClient.endpoint(
+                service: "ec2", serviceVariable: "EC2", region: region, environment: awsEnvironment),
+            credentials: credentials, requestTimeout: requestTimeout)
+        let instances = EC2Collector(client: ec2, instanceIDs: instanceIDs, filters: filters, budget: budget)
+        guard cpuPercent != nil else { return (instances, nil) }
+        let cloudWatch = AWSQueryClient(
+            service: "monitoring", apiVersion: "2010-08-01", region: region,
+            endpoint: AWSQueryClient.endpoint(
+                service: "monitoring", serviceVariable: "CLOUDWATCH", region: region, environment: awsEnvironment),
+            credentials: credentials, requestTimeout: requestTimeout)
+        return (instances, EC2CPUCollector(instances: instances, cloudWatch: cloudWatch, budget: budget))
+    }
+}
+
+/// `ec2_state`, `ec2_status_check` and `ec2_scheduled_event` (SPEC §3). Runs every
+/// `WATCHDOG_EC2_INTERVAL`; an API failure (throttling included, after its retries) is a
+/// failure of this source, never an EC2 alert.
+public struct EC2Source: Source {
+    public let name = "ec2"
+    public let ownership = KeyOwnership.families([.ec2State, .ec2StatusCheck, .ec2ScheduledEvent])
+    public let interval: Duration?
+    let collector: EC2Collector
+    let transientGrace: Duration
+    let texts: Texts
+
+    /// States an instance passes through on its way somewhere; they fire only when they
+    /// last longer than the grace.
+    static let transientStates: Set<String> = ["pending", "stopping", "shutting-down"]
+
+    /// Since when each instance has been in its current state, on the watchdog's clock.
+    public struct Memory: Sendable, Codable, Equatable {
+        public var states: [String: StateSince] = [:]
+
+        public struct StateSince: Sendable, Codable, Equatable {
+            public var state: String
+            public var since: Date
+        }
+    }
+
+    public init(collector: EC2Collector, interval: Duration, transientGrace: Duration, texts: Texts) {
+        self.collector = collector
+        self.interval = interval
+        self.transientGrace = transientGrace
+        self.texts = texts
+    }
+
+    public func collect() async throws -> EC2Reading {
+        try await collector.collect()
+    }
+
+    public func evaluate(_ reading: EC2Reading, memory: Memory?, now: Date) -> SourceEvaluation<Memory> {
+        var signals: [Signal] = []
+        var next = Memory()
+        for instance in reading.instances {
+            let id = instance.instanceID
+            let previous = memory?.states[id]
+            let since = previous?.state == instance.state ? previous?.since ?? now : now
+            next.states[id] = Memory.StateSince(state: instance.state, since: since)
+            signals.append(stateSignal(instance, since: since, now: now))
+            signals.append(statusCheckSignal(instance))
+            signals += eventSignals(instance)
+        }
+        for unknown in reading.unknown {
+            signals.append(
+                Signal(
+                    key: SignalKey(.ec2State, unknown.instanceID), active: true, severity: .critical,
+                    title: texts.ec2StateTitle(unknown.instanceID), detail: texts.ec2Unknown(error: unknown.error)))
+        }
+        return SourceEvaluation(signals: signals, memory: next)
+    }
+
+    func stateSignal(_ instance: EC2InstanceStatus, since: Date, now: Date) -> Signal {
+        let lasted = now.timeIntervalSince(since)
+        let active: Bool
+        let detail: String
+        if instance.state == "running" {
+            (active, detail) = (false, texts.ec2State(instance.state))
+        } else if Self.transientStates.contains(instance.state) {
+            active = lasted >= transientGrace.seconds
+            detail = texts.ec2StateFor(instance.state, for: DurationText.format(seconds: lasted))
+        } else {
+            (active, detail) = (true, texts.ec2State(instance.state))
+        }
+        return Signal(
+            key: SignalKey(.ec2State, instance.instanceID), active: active, severity: .critical,
+            title: texts.ec2StateTitle(instance.instanceID), detail: detail)
+    }
+
+    func statusCheckSignal(_ instance: EC2InstanceStatus) -> Signal {
+        Signal(
+            key: SignalKey(.ec2StatusCheck, instance.instanceID),
+            active: instance.systemStatus == "impaired" || instance.instanceStatus == "impaired", severity: .critical,
+            title: texts.ec2StatusCheckTitle(instance.instanceID),
+            detail: texts.ec2StatusChecks(
+                system: instance.systemStatus, instance: instance.instanceStatus, failed: instance.failedChecks))
+    }
+
+    /// One key per instance and event code. Finished and cancelled events resolve; when
+    /// AWS lists one code twice the earliest date is shown.
+    func eventSignals(_ instance: EC2InstanceStatus) -> [Signal] {
+        var byCode: [String: EC2ScheduledEvent] = [:]
+        for event in instance.events {
+            guard let kept = byCode[event.code] else {
+                byCode[event.code] = event
+                continue
+            }
+            if kept.isOver && !event.isOver {
+                byCode[event.code] = event
+            } else if kept.isOver == event.isOver,
+                (event.notBefore ?? .distantFuture) < (kept.notBefore ?? .distantFuture)
+            {
+                byCode[event.code] = event
+            }
+        }
+        return byCode.keys.sorted().compactMap { code in
+            guard let event = byCode[code] else { return nil }
+            let detail =
+                event.isOver
+                ? texts.ec2EventOver()
+                : texts.ec2Event(
+                    notBefore: event.notBefore.map(ConsoleRenderer.timestamp), description: event.description)
+            return Signal(
+                key: SignalKey(.ec2ScheduledEvent, "\(instance.instanceID)/\(code)"), active: !event.isOver,
+                severity: .warning, title: texts.ec2EventTitle(instance.instanceID, code: code), detail: detail)
+        }
+    }
+}
+
+/// `ec2_cpu_high` (SPEC §3): CloudWatch's 5-minute CPU average of a running instance
+/// reached `WATCHDOG_EC2_CPU_PCT`. An instance without a datapoint is unknown, neither
+/// fired nor resolved; a stopped one is resolved by its absence.
+public struct EC2CPUSource: Source {
+    public let name = "ec2_cpu"
+    public let ownership = KeyOwnership.families([.ec2CPUHigh])
+    public let interval: Duration?
+    let collector: EC2CPUCollector
+    let thresholdPercent: Double
+    let texts: Texts
+
+    public init(collector: EC2CPUCollector, interval: Duration, thresholdPercent: Double, texts: Texts) {
+        self.collector = collector
+        self.interval = interval
+        self.thresholdPercent = thresholdPercent
+        self.texts = texts
+    }
+
+    public func collect() async throws -> [EC2CPUUsage] {
+        try await collector.collect()
+    }
+
+    public func evaluate(_ reading: [EC2CPUUsage], memory: NoMemory?, now: Date) -> SourceEvaluation<NoMemory> {
+        var signals: [Signal] = []
+        var unknown: Set<SignalKey> = []
+        for usage in reading {
+            let key = SignalKey(.ec2CPUHigh, usage.instanceID)
+            guard let average = usage.averagePercent else {
+                unknown.insert(key)
+                continue
+            }
+            signals.append(
+                Signal(
+                    key: key, active: average >= thresholdPercent, severity: .warning,
+                    title: texts.ec2CPUTitle(usage.instanceID),
+                    detail: texts.ec2CPU(average: average, threshold: thresholdPercent)))
+        }
+        return SourceEvaluation(signals: signals, memory: nil, unknown: unknown.isEmpty ? nil : .keys(unknown))
+    }
+}
