@@ -27,11 +27,49 @@ ensure_packages() {
 }
 
 # Real peers: Alertmanager, node-exporter (real Prometheus text); dockerd with a static busybox for the test image.
-ensure_packages prometheus prometheus-alertmanager prometheus-node-exporter docker.io busybox-static tar
+ensure_packages prometheus prometheus-alertmanager prometheus-node-exporter docker.io busybox-static tar curl
+
+# Real EC2 and CloudWatch APIs: moto's server (PyPI moto[server]).
+if ! python3 -c "import moto.server, flask, flask_cors" >/dev/null 2>&1; then
+    echo "== installing moto[server]"
+    python3 -m pip install --quiet --disable-pip-version-check "moto[server]"
+fi
+
+# One moto_server for the whole run, on loopback and a free port; the EC2 tests use a
+# region each, so they never see each other's instances.
+moto_pid=""
+moto_log=""
+start_moto() {
+    local moto_port
+    moto_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    moto_log="$(mktemp /tmp/watchdog-moto.XXXXXX.log)"
+    python3 -m moto.server -H 127.0.0.1 -p "$moto_port" >"$moto_log" 2>&1 &
+    moto_pid=$!
+
+    for _ in $(seq 1 100); do
+        curl -fsS -o /dev/null "http://127.0.0.1:$moto_port/moto-api/" 2>/dev/null && break
+        if ! kill -0 "$moto_pid" 2>/dev/null; then
+            echo "scripts/test.sh: moto_server did not start:" >&2
+            cat "$moto_log" >&2
+            exit 1
+        fi
+        sleep 0.2
+    done
+    if ! curl -fsS -o /dev/null "http://127.0.0.1:$moto_port/moto-api/" 2>/dev/null; then
+        echo "scripts/test.sh: moto_server is not answering after 20 s" >&2
+        exit 1
+    fi
+    export WATCHDOG_TEST_MOTO_URL="http://127.0.0.1:$moto_port"
+}
 
 # Docker tests start daemons of their own on private sockets (/tmp/wdd-*) and stop
 # them; should a test crash, none is left running.
-trap 'pkill -f "dockerd --host unix:///tmp/wdd-" 2>/dev/null || true' EXIT
+cleanup() {
+    pkill -f "dockerd --host unix:///tmp/wdd-" 2>/dev/null || true
+    [ -z "$moto_pid" ] || kill "$moto_pid" 2>/dev/null || true
+    [ -z "$moto_log" ] || rm -f "$moto_log"
+}
+trap cleanup EXIT
 
 # Tests that need a real peer fail (instead of skipping) when it is missing.
 export WATCHDOG_TEST_REQUIRE_PEERS=1
@@ -43,4 +81,5 @@ echo "== build (warnings are errors)"
 swift build --build-tests -Xswiftc -warnings-as-errors
 
 echo "== tests"
+start_moto
 swift test --skip-build

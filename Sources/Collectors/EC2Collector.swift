@@ -47,6 +47,11 @@ public struct EC2UnknownInstance: Sendable, Equatable, Encodable {
     public let instanceID: String
     public let error: String
 
+    public init(instanceID: String, error: String) {
+        self.instanceID = instanceID
+        self.error = error
+    }
+
     enum CodingKeys: String, CodingKey {
         case instanceID = "instance_id"
         case error
@@ -204,6 +209,11 @@ public struct EC2CPUUsage: Sendable, Equatable, Encodable {
     public let instanceID: String
     public let averagePercent: Double?
 
+    public init(instanceID: String, averagePercent: Double?) {
+        self.instanceID = instanceID
+        self.averagePercent = averagePercent
+    }
+
     enum CodingKeys: String, CodingKey {
         case instanceID = "instance_id"
         case averagePercent = "average_percent"
@@ -252,12 +262,14 @@ public struct EC2CPUCollector: Collector {
     }
 
     /// The average over the last complete 5-minute period: asking for ten minutes makes
-    /// sure a period is there whatever the instance's monitoring granularity.
+    /// sure a period is there whatever the instance's monitoring granularity. The end
+    /// is a minute ahead because the times are whole seconds and a datapoint stamped in
+    /// this very second must not fall outside.
     func average(of instanceID: String, now: Date, deadline: ContinuousClock.Instant) async throws -> Double? {
         let parameters: [(String, String)] = [
             ("Namespace", "AWS/EC2"), ("MetricName", "CPUUtilization"),
             ("Dimensions.member.1.Name", "InstanceId"), ("Dimensions.member.1.Value", instanceID),
-            ("StartTime", AWSTime.format(now.addingTimeInterval(-600))), ("EndTime", AWSTime.format(now)),
+            ("StartTime", AWSTime.format(now.addingTimeInterval(-600))), ("EndTime", AWSTime.format(now.addingTimeInterval(60))),
             ("Period", "300"), ("Statistics.member.1", "Average"),
         ]
         do {

@@ -12,8 +12,16 @@ public struct EC2Settings: Sendable {
     /// nil: `ec2_cpu_high` is off and CloudWatch is never asked.
     public let cpuPercent: Double?
     /// The `AWS_*` variables (and `HOME`) the credential chain and the endpoint
-    /// overrides read; kept out of every report, as they may hold keys.
-    let awsEnvironment: [String: String]
+    /// overrides read. They may hold keys, so they never print.
+    var awsEnvironment: [String: String] { aws.values }
+    private let aws: AWSEnvironment
+
+    /// Variables whose description shows their names only.
+    struct AWSEnvironment: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+        let values: [String: String]
+        var description: String { "AWS variables " + values.keys.sorted().joined(separator: ", ") }
+        var debugDescription: String { description }
+    }
 
     public init(
         instanceIDs: [String], filters: [EC2Filter], region: String, interval: Duration, transientGrace: Duration,
@@ -25,7 +33,7 @@ public struct EC2Settings: Sendable {
         self.interval = interval
         self.transientGrace = transientGrace
         self.cpuPercent = cpuPercent
-        self.awsEnvironment = awsEnvironment
+        self.aws = AWSEnvironment(values: awsEnvironment)
     }
 
     /// The collectors for these settings: one credential chain shared by both, so

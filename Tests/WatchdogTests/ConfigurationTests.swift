@@ -89,6 +89,8 @@ import Testing
             case .text where variable == .rules: "no colon here"
             case .text where variable == .restartLoop: "often"
             case .text where variable == .heartbeats: "job"
+            case .text where variable == .ec2Filters: "tag:Role"
+            case .list where variable == .ec2InstanceIDs: "i-xyz"
             case .text, .list: nil
             }
         guard let bad else { return nil }
@@ -322,6 +324,68 @@ import Testing
         let loaded = try load(["WATCHDOG_PING_TOKEN": "pt-s3cr3t"])
         #expect(loaded.configuration.pingToken?.value == "pt-s3cr3t")
         #expect(!"\(loaded.effectiveSettings())".contains("s3cr3t"))
+    }
+
+    @Test func ec2IsOffUntilInstancesOrFiltersAreNamed() throws {
+        #expect(try load([:]).configuration.ec2 == nil)
+        #expect(try load(["AWS_REGION": "eu-west-1", "WATCHDOG_EC2_CPU_PCT": "80"]).configuration.ec2 == nil)
+    }
+
+    @Test func ec2ReadsItsVariablesAndAWSsOwn() throws {
+        let ec2 = try #require(
+            try load([
+                "WATCHDOG_EC2_INSTANCE_IDS": "i-12345678, i-0123456789abcdef0",
+                "WATCHDOG_EC2_FILTERS": "tag:Role=worker;instance-state-name=running,stopped",
+                "WATCHDOG_EC2_INTERVAL": "2m", "WATCHDOG_EC2_TRANSIENT_GRACE": "0", "WATCHDOG_EC2_CPU_PCT": "85%",
+                "AWS_DEFAULT_REGION": "eu-central-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
+                "AWS_SECRET_ACCESS_KEY": "aws-s3cr3t", "HOME": "/home/wd", "PATH": "/bin",
+            ]).configuration.ec2)
+        #expect(ec2.instanceIDs == ["i-12345678", "i-0123456789abcdef0"])
+        #expect(ec2.filters.map(\.name) == ["tag:Role", "instance-state-name"])
+        #expect(ec2.region == "eu-central-1")
+        #expect(ec2.interval == .seconds(120))
+        #expect(ec2.transientGrace == .zero)
+        #expect(ec2.cpuPercent == 85)
+        // The credential chain sees AWS's variables and HOME, nothing else.
+        #expect(
+            ec2.awsEnvironment.keys.sorted() == [
+                "AWS_ACCESS_KEY_ID", "AWS_DEFAULT_REGION", "AWS_SECRET_ACCESS_KEY", "HOME",
+            ])
+        #expect(
+            try load(["WATCHDOG_EC2_FILTERS": "tag:Role=worker", "AWS_REGION": "us-east-1"]).configuration.ec2?.region
+                == "us-east-1")
+    }
+
+    @Test func ec2ProblemsNameTheirVariables() {
+        #expect(
+            issues(["WATCHDOG_EC2_INSTANCE_IDS": "i-12345678"]).map(\.description)
+                == [
+                    "AWS_REGION: is required (or AWS_DEFAULT_REGION) when WATCHDOG_EC2_INSTANCE_IDS or WATCHDOG_EC2_FILTERS is set"
+                ])
+        #expect(
+            issues(["WATCHDOG_EC2_INSTANCE_IDS": "i-12345678", "AWS_REGION": "eu west"]).map(\.variable) == [
+                "AWS_REGION"
+            ])
+        #expect(
+            issues([
+                "WATCHDOG_EC2_INSTANCE_IDS": "i-12345678", "AWS_REGION": "eu-west-1",
+                "AWS_ENDPOINT_URL_EC2": "localhost:5000",
+            ]).map(\.variable) == ["AWS_ENDPOINT_URL_EC2"])
+        #expect(
+            issues(["WATCHDOG_EC2_FILTERS": "tag:Role=worker;state", "AWS_REGION": "eu-west-1"]).map(\.variable)
+                == ["WATCHDOG_EC2_FILTERS"])
+    }
+
+    @Test func awsCredentialsComeFromTheEnvFileTooAndAreNeverShown() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write(
+            "watchdog.env",
+            "WATCHDOG_EC2_INSTANCE_IDS=i-12345678\nAWS_REGION=eu-west-1\nAWS_ACCESS_KEY_ID=AKIDEXAMPLE\nAWS_SECRET_ACCESS_KEY=aws-s3cr3t\n"
+        )
+        let loaded = try load(["WATCHDOG_ENV_FILE": path])
+        #expect(loaded.configuration.ec2?.awsEnvironment["AWS_SECRET_ACCESS_KEY"] == "aws-s3cr3t")
+        #expect(!"\(loaded.effectiveSettings())".contains("aws-s3cr3t"))
+        #expect(!"\(loaded.configuration)".contains("aws-s3cr3t"))
     }
 
     @Test func variableNamesAreUniqueAndPrefixed() {
