@@ -269,7 +269,8 @@ public struct EC2CPUCollector: Collector {
         let parameters: [(String, String)] = [
             ("Namespace", "AWS/EC2"), ("MetricName", "CPUUtilization"),
             ("Dimensions.member.1.Name", "InstanceId"), ("Dimensions.member.1.Value", instanceID),
-            ("StartTime", AWSTime.format(now.addingTimeInterval(-600))), ("EndTime", AWSTime.format(now.addingTimeInterval(60))),
+            ("StartTime", AWSTime.format(now.addingTimeInterval(-600))),
+            ("EndTime", AWSTime.format(now.addingTimeInterval(60))),
             ("Period", "300"), ("Statistics.member.1", "Average"),
         ]
         do {
