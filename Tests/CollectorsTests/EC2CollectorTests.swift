@@ -128,6 +128,31 @@ import Testing
         #expect(server.requests.count == 1)
     }
 
+    @Test func rejectedCredentialsAreLookedUpAgainOnTheNextRun() async throws {
+        let auth = try FixtureFiles.text("ec2/error-auth.xml")
+        let server = try await StubHTTPServer.start { request in
+            request.headers["authorization"]?.contains("Credential=AKIDROTATED/") == true
+                ? Self.statusAnswer(["i-12345678"]) : Self.xml(401, auth)
+        }
+        defer { Task { await server.stop() } }
+        let directory = try TemporaryDirectory()
+        let file = try directory.write(
+            "credentials", "[default]\naws_access_key_id = AKIDOLD\naws_secret_access_key = old\n")
+        let chain = AWSCredentialChain(
+            environment: ["AWS_SHARED_CREDENTIALS_FILE": file, "AWS_EC2_METADATA_DISABLED": "true"],
+            timeout: .seconds(2))
+        let collector = EC2Collector(
+            client: AWSQueryClient(
+                service: "ec2", apiVersion: "2016-11-15", region: "eu-west-1", endpoint: server.baseURL,
+                credentials: chain, requestTimeout: .seconds(2)),
+            instanceIDs: ["i-12345678"], filters: [], budget: .seconds(8))
+        await #expect(throws: CollectorError.self) { try await collector.collect() }
+        // The operator rotates the key in the file; the next run uses it.
+        _ = try directory.write(
+            "credentials", "[default]\naws_access_key_id = AKIDROTATED\naws_secret_access_key = new\n")
+        #expect(try await collector.collect().instances.map(\.instanceID) == ["i-12345678"])
+    }
+
     @Test func filtersArePagedThenTheirInstancesDescribed() async throws {
         let pages = [
             try FixtureFiles.text("ec2/describe-instances-page1.xml"),

@@ -118,6 +118,12 @@ public actor AWSCredentialChain {
         return found
     }
 
+    /// Forgets the cached credentials, so the next call looks them up again: used when
+    /// AWS rejects them (rotated keys in the shared file, a revoked session).
+    public func invalidate() {
+        cached = nil
+    }
+
     private func resolve() async throws -> AWSCredentials {
         if let credentials = AWSCredentialParsing.environment(environment) { return credentials }
         if let credentials = try sharedFile() { return credentials }

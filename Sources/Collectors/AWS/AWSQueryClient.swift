@@ -28,6 +28,13 @@ public struct AWSAPIError: Error, Sendable, Equatable, CustomStringConvertible {
         "InternalError", "InternalFailure", "ServiceUnavailable", "Unavailable",
     ]
 
+    /// Codes that say the credentials themselves are no longer good.
+    static let rejectedCredentialCodes: Set<String> = [
+        "AuthFailure", "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException",
+    ]
+
+    public var rejectsCredentials: Bool { Self.rejectedCredentialCodes.contains(code) }
+
     /// Throttled, or a fault on AWS's side that the next attempt may not meet.
     public var isRetried: Bool {
         Self.retriedCodes.contains(code) || status == 429 || status >= 500
@@ -172,7 +179,10 @@ public struct AWSQueryClient: Sendable {
             throw TransientFailure(description: "\(service) could not be reached: \(error)")
         }
         guard (200..<300).contains(status) else {
-            if let apiError = AWSAPIError.parse(answer, status: status) { throw apiError }
+            if let apiError = AWSAPIError.parse(answer, status: status) {
+                if apiError.rejectsCredentials { await self.credentials.invalidate() }
+                throw apiError
+            }
             if status == 429 || status >= 500 { throw TransientFailure(description: "status \(status)") }
             throw CollectorError("\(service) \(action) answered status \(status) without an AWS error document")
         }

@@ -65,7 +65,7 @@ struct RealMoto {
 
     /// One CPUUtilization datapoint, stamped now.
     func putCPU(_ id: String, percent: Double) async throws {
-        try await client("monitoring").call(
+        _ = try await client("monitoring").call(
             "PutMetricData",
             [
                 ("Namespace", "AWS/EC2"), ("MetricData.member.1.MetricName", "CPUUtilization"),
