@@ -36,21 +36,31 @@ public struct EC2Settings: Sendable {
         self.aws = AWSEnvironment(values: awsEnvironment)
     }
 
+    /// The endpoints the API calls go to (CloudWatch's only with the CPU check).
+    public var endpoints: [String] {
+        [ec2Endpoint] + (cpuPercent == nil ? [] : [cloudWatchEndpoint])
+    }
+
+    var ec2Endpoint: String {
+        AWSQueryClient.endpoint(service: "ec2", serviceVariable: "EC2", region: region, environment: awsEnvironment)
+    }
+
+    var cloudWatchEndpoint: String {
+        AWSQueryClient.endpoint(
+            service: "monitoring", serviceVariable: "CLOUDWATCH", region: region, environment: awsEnvironment)
+    }
+
     /// The collectors for these settings: one credential chain shared by both, so
     /// temporary credentials are fetched once.
     func collectors(requestTimeout: Duration, budget: Duration) -> (instances: EC2Collector, cpu: EC2CPUCollector?) {
         let credentials = AWSCredentialChain(environment: awsEnvironment, timeout: requestTimeout)
         let ec2 = AWSQueryClient(
-            service: "ec2", apiVersion: "2016-11-15", region: region,
-            endpoint: AWSQueryClient.endpoint(
-                service: "ec2", serviceVariable: "EC2", region: region, environment: awsEnvironment),
-            credentials: credentials, requestTimeout: requestTimeout)
+            service: "ec2", apiVersion: "2016-11-15", region: region, endpoint: ec2Endpoint, credentials: credentials,
+            requestTimeout: requestTimeout)
         let instances = EC2Collector(client: ec2, instanceIDs: instanceIDs, filters: filters, budget: budget)
         guard cpuPercent != nil else { return (instances, nil) }
         let cloudWatch = AWSQueryClient(
-            service: "monitoring", apiVersion: "2010-08-01", region: region,
-            endpoint: AWSQueryClient.endpoint(
-                service: "monitoring", serviceVariable: "CLOUDWATCH", region: region, environment: awsEnvironment),
+            service: "monitoring", apiVersion: "2010-08-01", region: region, endpoint: cloudWatchEndpoint,
             credentials: credentials, requestTimeout: requestTimeout)
         return (instances, EC2CPUCollector(instances: instances, cloudWatch: cloudWatch, budget: budget))
     }

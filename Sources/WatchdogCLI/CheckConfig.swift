@@ -17,6 +17,10 @@ struct CheckConfig: AsyncParsableCommand {
             let name = setting.name + String(repeating: " ", count: width - setting.name.count)
             lines.append("\(name) = \(setting.value)  (\(setting.origin))")
         }
+        if let ec2 = loaded.configuration.ec2 {
+            // AWS's own variables are not in the table above; say what they resolved to.
+            lines.append("EC2: region \(ec2.region), endpoints \(ec2.endpoints.joined(separator: ", "))")
+        }
         for warning in loaded.warnings {
             lines.append("warning: \(warning)")
         }
