@@ -27,7 +27,8 @@ ensure_packages() {
 }
 
 # Real peers: Alertmanager, node-exporter (real Prometheus text); dockerd with a static busybox for the test image.
-ensure_packages prometheus prometheus-alertmanager prometheus-node-exporter docker.io busybox-static tar curl
+ensure_packages prometheus prometheus-alertmanager prometheus-node-exporter docker.io busybox-static tar curl \
+    docker-compose debootstrap binutils
 
 # Real EC2 and CloudWatch APIs: moto's server (PyPI moto[server]).
 if ! python3 -c "import moto.server, flask, flask_cors" >/dev/null 2>&1; then
@@ -62,6 +63,49 @@ start_moto() {
     export WATCHDOG_TEST_MOTO_URL="http://127.0.0.1:$moto_port"
 }
 
+# The compose end-to-end test (ComposeEndToEndTests) runs the shipped Dockerfile and
+# docker-compose.yml: it needs the release binary as the image ships it (Swift runtime
+# linked in) and a Debian base image. No image registry is reachable, so the base is
+# made with debootstrap from the Debian mirror apt uses, and cached between runs.
+base_image_cache="${WATCHDOG_BASE_IMAGE_CACHE:-/var/cache/watchdog-tests}/debian-bookworm-minbase.tar"
+
+# The first Debian mirror of apt's own configuration (deb822 or one-line format).
+debian_mirror() {
+    local uri
+    uri="$(sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null \
+        | grep -v -- '-security' | head -n 1)"
+    if [ -z "$uri" ]; then
+        uri="$(sed -n 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]*\).*/\2/p' /etc/apt/sources.list 2>/dev/null \
+            | grep -v -- '-security' | head -n 1)"
+    fi
+    echo "$uri"
+}
+
+prepare_compose_test() {
+    echo "== release binary with the Swift runtime linked in (for the image)"
+    swift build -c release --product watchdog --static-swift-stdlib
+    WATCHDOG_TEST_RELEASE_BINARY="$(swift build -c release --product watchdog --static-swift-stdlib --show-bin-path)/watchdog"
+    export WATCHDOG_TEST_RELEASE_BINARY
+    if [ ! -s "$base_image_cache" ]; then
+        local mirror rootfs
+        mirror="$(debian_mirror)"
+        if [ -z "$mirror" ]; then
+            echo "scripts/test.sh: no Debian mirror in apt's sources; cannot make the base image" >&2
+            exit 1
+        fi
+        echo "== Debian base image with debootstrap (once; cached in $base_image_cache)"
+        rootfs="$(mktemp -d /tmp/watchdog-rootfs.XXXXXX)"
+        debootstrap --variant=minbase --include=ca-certificates bookworm "$rootfs" "$mirror" >/dev/null
+        rm -rf "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* \
+            "$rootfs"/usr/share/locale/* "$rootfs"/var/cache/apt/* "$rootfs"/var/lib/apt/lists/*
+        mkdir -p "$(dirname "$base_image_cache")"
+        tar -C "$rootfs" -cf "$base_image_cache.partial" .
+        mv "$base_image_cache.partial" "$base_image_cache"
+        rm -rf "$rootfs"
+    fi
+    export WATCHDOG_TEST_BASE_IMAGE_TAR="$base_image_cache"
+}
+
 # Docker tests start daemons of their own on private sockets (/tmp/wdd-*) and stop
 # them; should a test crash, none is left running.
 cleanup() {
@@ -79,6 +123,8 @@ swift format lint --strict --recursive Sources Tests Package.swift
 
 echo "== build (warnings are errors)"
 swift build --build-tests -Xswiftc -warnings-as-errors
+
+prepare_compose_test
 
 echo "== tests"
 start_moto

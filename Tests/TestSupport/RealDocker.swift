@@ -19,22 +19,25 @@ public final class RealDocker: Sendable {
     public let root: String
     public var socket: String { root + "/docker.sock" }
     private let daemon: ProcessBox
+    private let extraArguments: [String]
 
-    private init(root: String, daemon: ProcessBox) {
+    private init(root: String, daemon: ProcessBox, extraArguments: [String]) {
         self.root = root
         self.daemon = daemon
+        self.extraArguments = extraArguments
     }
 
     /// Starts a daemon of its own (short path: unix socket paths are limited to 107 bytes)
     /// and imports the test image into it.
-    public static func start() async throws -> RealDocker {
+    /// `extraArguments` go to dockerd (a fixed `--default-address-pool`, say).
+    public static func start(extraArguments: [String] = []) async throws -> RealDocker {
         guard available else {
             throw Failure(description: "dockerd, busybox-static or root missing (scripts/test.sh installs them)")
         }
         let root = "/tmp/wdd-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/exec", withIntermediateDirectories: true)
-        let docker = RealDocker(root: root, daemon: ProcessBox())
+        let docker = RealDocker(root: root, daemon: ProcessBox(), extraArguments: extraArguments)
         try await docker.startDaemon()
         try await docker.importImage()
         return docker
@@ -44,11 +47,12 @@ public final class RealDocker: Sendable {
     public func startDaemon() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/dockerd")
-        process.arguments = [
-            "--host", "unix://\(socket)", "--data-root", root + "/data", "--exec-root", root + "/exec",
-            "--pidfile", root + "/docker.pid", "--iptables=false", "--ip6tables=false", "--bridge=none",
-            "--storage-driver=vfs",
-        ]
+        process.arguments =
+            [
+                "--host", "unix://\(socket)", "--data-root", root + "/data", "--exec-root", root + "/exec",
+                "--pidfile", root + "/docker.pid", "--iptables=false", "--ip6tables=false", "--bridge=none",
+                "--storage-driver=vfs",
+            ] + extraArguments
         _ = FileManager.default.createFile(atPath: root + "/dockerd.log", contents: nil)
         let log = FileHandle(forWritingAtPath: root + "/dockerd.log") ?? .nullDevice
         process.standardOutput = log
@@ -118,12 +122,25 @@ public final class RealDocker: Sendable {
         return name
     }
 
+    /// Runs any command with `DOCKER_HOST` set to this daemon (docker-compose, say).
+    @discardableResult
+    public func command(_ command: [String], directory: String? = nil) async throws -> Output {
+        try await shell(
+            command, environment: ["DOCKER_HOST": "unix://\(socket)", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"],
+            directory: directory)
+    }
+
     /// Waits for the command without blocking a thread of Swift's cooperative pool,
     /// which the in-process stand-in servers of other tests need.
-    private func shell(_ command: [String]) async throws -> Output {
+    private func shell(_ command: [String], environment: [String: String]? = nil, directory: String? = nil)
+        async throws -> Output
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
+        if let environment { process.environment = environment }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        process.standardInput = FileHandle.nullDevice
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

@@ -55,16 +55,20 @@ public struct StubResponse: Sendable {
 /// request it receives, in order.
 public final class StubHTTPServer: Sendable {
     public let port: Int
+    /// The address it listens on: loopback unless a test asks for another of this
+    /// machine's own addresses (a Docker bridge gateway, for containers to reach it).
+    public let host: String
     private let channel: any Channel
     private let recorded: Mutex<[RecordedRequest]>
 
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://\(host):\(port)" }
     public var httpsURL: String { "https://localhost:\(port)" }
     public var requests: [RecordedRequest] { recorded.withLock { $0 } }
 
     private let log: Log
 
-    private init(port: Int, channel: any Channel, log: Log) {
+    private init(host: String, port: Int, channel: any Channel, log: Log) {
+        self.host = host
         self.port = port
         self.channel = channel
         self.log = log
@@ -73,7 +77,7 @@ public final class StubHTTPServer: Sendable {
 
     /// With `certificate` and `privateKey` (PEM files) the server speaks HTTPS.
     public static func start(
-        certificate: String? = nil, privateKey: String? = nil,
+        host: String = "127.0.0.1", port: Int = 0, certificate: String? = nil, privateKey: String? = nil,
         _ respond: @escaping @Sendable (RecordedRequest) async -> StubResponse
     ) async throws -> StubHTTPServer {
         let log = Log()
@@ -104,8 +108,8 @@ public final class StubHTTPServer: Sendable {
                             }))
                 }
             }
-        let channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
-        let server = StubHTTPServer(port: channel.localAddress?.port ?? 0, channel: channel, log: log)
+        let channel = try await bootstrap.bind(host: host, port: port).get()
+        let server = StubHTTPServer(host: host, port: channel.localAddress?.port ?? 0, channel: channel, log: log)
         log.server.withLock { $0 = server }
         return server
     }

@@ -43,9 +43,11 @@ public final class TelegramStandIn: Sendable {
         self.state = Mutex(([], [], false))
     }
 
-    public static func start(token: String) async throws -> TelegramStandIn {
+    public static func start(token: String, host: String = "127.0.0.1", port: Int = 0) async throws
+        -> TelegramStandIn
+    {
         let box = Box()
-        let server = try await StubHTTPServer.start { request in
+        let server = try await StubHTTPServer.start(host: host, port: port) { request in
             box.standIn.withLock { $0 }!.respond(to: request)
         }
         let standIn = TelegramStandIn(token: token, server: server)

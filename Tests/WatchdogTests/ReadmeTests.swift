@@ -33,4 +33,22 @@ import Testing
             #expect(table.contains("`\(family.rawValue)`"), "\(family.rawValue) missing from README")
         }
     }
+
+    static let envExampleMarker =
+        "# --- every watchdog variable, with its default (generated from the code) -------------\n\n"
+
+    /// `.env.example` lists every variable with its default and a comment (SPEC §11), and
+    /// is what our own `.env` parser accepts.
+    @Test func envExampleListsEveryVariableFromTheCode() throws {
+        let text = try String(
+            contentsOf: Self.packageRoot.appendingPathComponent(".env.example"), encoding: .utf8)
+        let marker = try #require(text.range(of: Self.envExampleMarker))
+        let generated = String(text[marker.upperBound...])
+        #expect(
+            generated == ConfigVariable.envExampleBlock() + "\n",
+            ".env.example must end with:\n\(ConfigVariable.envExampleBlock())")
+        let settings = try DotEnv.parse(text)
+        #expect(settings.map(\.key).contains("ORCHESTRATOR_IMAGE"))
+        #expect(settings.allSatisfy { !$0.key.hasPrefix("WATCHDOG_") || ConfigVariable.knownNames.contains($0.key) })
+    }
 }

@@ -19,3 +19,17 @@ extension ConfigVariable {
         return lines.joined(separator: "\n")
     }
 }
+
+extension ConfigVariable {
+    /// The watchdog's part of `.env.example`, generated from `all` (a test keeps the file
+    /// equal to it): per variable its summary, then `# NAME=default`, commented out so
+    /// that an untouched copy changes nothing.
+    public static func envExampleBlock() -> String {
+        all.map { variable in
+            var comment = "# \(variable.summary)."
+            if variable.defaultValue == nil { comment += " Default: \(variable.documentedDefault)." }
+            if variable.isSecret { comment += " Secret: or \(variable.name)_FILE=/run/secrets/..." }
+            return comment + "\n# \(variable.name)=\(variable.defaultValue ?? "")"
+        }.joined(separator: "\n")
+    }
+}

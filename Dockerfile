@@ -1,0 +1,48 @@
+# watchdog: a release binary with the Swift runtime linked in, on a small Debian.
+#
+#   docker build -t watchdog .
+#
+# Both base images are build arguments, so a registry mirror or a locally made image can
+# stand in. A builder image that already holds /out/watchdog is used as it is: that is
+# how the test script builds this file's runtime stage on a machine that cannot pull a
+# Swift image (it builds the binary on the host, where the toolchain is).
+ARG BUILDER_IMAGE=swift:6.1-bookworm
+ARG RUNTIME_IMAGE=debian:bookworm-slim
+
+FROM ${BUILDER_IMAGE} AS build
+WORKDIR /src
+COPY . .
+RUN if [ ! -x /out/watchdog ]; then \
+        swift build -c release --product watchdog --static-swift-stdlib \
+        && install -D -m 0755 "$(swift build -c release --product watchdog --show-bin-path)/watchdog" /out/watchdog \
+        && strip /out/watchdog; \
+    fi
+
+FROM ${RUNTIME_IMAGE} AS runtime
+# The group that owns /var/run/docker.sock on the host; compose adds it at run time too
+# (`group_add`), so the image does not have to match every host.
+ARG DOCKER_GID=999
+ARG WATCHDOG_UID=10001
+# CA certificates for Telegram, Slack and https dependencies; installed only when the
+# base image lacks them (a pre-provisioned base needs no network here).
+RUN if [ ! -s /etc/ssl/certs/ca-certificates.crt ]; then \
+        apt-get update \
+        && apt-get install -y --no-install-recommends ca-certificates \
+        && rm -rf /var/lib/apt/lists/*; \
+    fi \
+    && (getent group "${DOCKER_GID}" >/dev/null || groupadd --gid "${DOCKER_GID}" docker-socket) \
+    && useradd --system --uid "${WATCHDOG_UID}" --no-create-home --home-dir /var/lib/watchdog \
+        --shell /usr/sbin/nologin --groups "${DOCKER_GID}" watchdog \
+    && install -d -o watchdog -g watchdog -m 0750 /var/lib/watchdog
+COPY --from=build /out/watchdog /usr/local/bin/watchdog
+
+ENV WATCHDOG_STATE_FILE=/var/lib/watchdog/state.json \
+    WATCHDOG_LISTEN=0.0.0.0:9099
+VOLUME /var/lib/watchdog
+EXPOSE 9099
+USER watchdog
+WORKDIR /var/lib/watchdog
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["/usr/local/bin/watchdog", "healthcheck"]
+ENTRYPOINT ["/usr/local/bin/watchdog"]
+CMD ["run"]
