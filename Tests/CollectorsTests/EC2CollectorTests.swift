@@ -101,6 +101,19 @@ import Testing
         #expect(!"\(String(describing: error))".contains(Self.secret))
     }
 
+    @Test func awsOwnWordsWinOverALaterTimeout() async throws {
+        let throttling = try FixtureFiles.text("ec2/error-throttling.xml")
+        let count = Mutex(0)
+        let server = try await StubHTTPServer.start { _ in
+            Self.increment(count) == 1 ? Self.xml(503, throttling) : .hangs
+        }
+        defer { Task { await server.stop() } }
+        let error = await #expect(throws: CollectorError.self) {
+            try await collector(server, ids: ["i-12345678"], budget: .seconds(1)).collect()
+        }
+        #expect(error?.message.hasSuffix("attempts: RequestLimitExceeded: Request limit exceeded.") == true)
+    }
+
     @Test func aServerFaultWithoutXMLIsRetriedToo() async throws {
         let count = Mutex(0)
         let server = try await StubHTTPServer.start { _ in

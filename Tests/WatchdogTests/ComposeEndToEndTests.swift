@@ -100,6 +100,7 @@ struct ComposeEndToEndTests {
 
         let upStarted = ContinuousClock.now
         try check(await docker.command(compose + ["up", "-d"], directory: project.path), "compose up")
+        let upReturned = ContinuousClock.now - upStarted
         let watchdog = "\(name)_watchdog_1"
         let orchestrator = "\(name)_orchestrator_1"
         // The first completed tick, as the image's own healthcheck sees it.
@@ -143,7 +144,7 @@ struct ComposeEndToEndTests {
                 "compose e2e: image \(imageSize.trimmingCharacters(in: .whitespacesAndNewlines)) bytes, "
                     + "stripped binary \((try? FileManager.default.attributesOfItem(atPath: builder.path + "/watchdog")[.size]) ?? "?") bytes, "
                     + "container \(rss.replacingOccurrences(of: "\t", with: " ")), "
-                    + "up → first completed tick \(firstTick.map { "\($0)" } ?? "?")")
+                    + "up returned after \(upReturned), first completed tick \(firstTick.map { "\($0)" } ?? "?") after up")
 
             for message in telegram.accepted { print("compose e2e: telegram: \(message.text)") }
             let logs = try await docker.run(["logs", watchdog])

@@ -109,27 +109,33 @@ public struct AWSQueryClient: Sendable {
         return "https://\(service).\(region).\(suffix)"
     }
 
-    /// Calls `action` and returns the root of its answer. Throws `AWSAPIError` (after the
-    /// retries, for retried codes) or `CollectorError`.
+    /// Calls `action` and returns the root of its answer. Throws `AWSAPIError` for an
+    /// error that is not retried, `CollectorError` for everything else (retries used up,
+    /// no credentials, a malformed answer).
     public func call(
         _ action: String, _ parameters: [(String, String)], deadline: ContinuousClock.Instant
     ) async throws -> XMLTree.Element {
         let body = Self.formBody([("Action", action), ("Version", apiVersion)] + parameters)
         var retry = 0
+        // AWS's own words win in the final error: a later timeout says less than the
+        // throttling that caused the retries.
+        var lastAPIError: AWSAPIError?
+        var lastFailure = ""
         while true {
-            let failure: any Error
             do {
                 return try await send(body, action: action, deadline: deadline)
             } catch let error as AWSAPIError where error.isRetried {
-                failure = error
+                lastAPIError = error
+                lastFailure = error.description
             } catch let error as TransientFailure {
-                failure = error
+                lastFailure = error.description
             }
             let wait = Duration.milliseconds(
                 Int64.random(in: 0...max(0, backoff.ceiling(retry: retry).wholeMilliseconds)))
             retry += 1
             guard retry < backoff.attempts, ContinuousClock.now + wait + .milliseconds(50) < deadline else {
-                throw CollectorError("\(service) \(action) failed after \(retry) attempts: \(failure)")
+                let reason = lastAPIError?.description ?? lastFailure
+                throw CollectorError("\(service) \(action) failed after \(retry) attempts: \(reason)")
             }
             try await Task.sleep(for: wait)
         }
@@ -145,7 +151,7 @@ public struct AWSQueryClient: Sendable {
         -> XMLTree.Element
     {
         let left = deadline - ContinuousClock.now
-        guard left > .zero else { throw CollectorError("\(service) \(action): no time left for the request") }
+        guard left > .zero else { throw TransientFailure(description: "no time left for another attempt") }
         guard let url = URL(string: endpoint), let host = url.host, !host.isEmpty else {
             throw CollectorError("\(service): the endpoint \(endpoint.prefix(200)) is not a URL")
         }
