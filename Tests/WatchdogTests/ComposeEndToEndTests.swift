@@ -144,7 +144,8 @@ struct ComposeEndToEndTests {
                 "compose e2e: image \(imageSize.trimmingCharacters(in: .whitespacesAndNewlines)) bytes, "
                     + "stripped binary \((try? FileManager.default.attributesOfItem(atPath: builder.path + "/watchdog")[.size]) ?? "?") bytes, "
                     + "container \(rss.replacingOccurrences(of: "\t", with: " ")), "
-                    + "up returned after \(upReturned), first completed tick \(firstTick.map { "\($0)" } ?? "?") after up")
+                    + "up returned after \(upReturned), first completed tick \(firstTick.map { "\($0)" } ?? "?") after up"
+            )
 
             for message in telegram.accepted { print("compose e2e: telegram: \(message.text)") }
             let logs = try await docker.run(["logs", watchdog])
