@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "watchdog", targets: ["WatchdogCLI"]),
         .executable(name: "watchdog-bench", targets: ["WatchdogBench"]),
+        .executable(name: "watchdog-fuzz", targets: ["WatchdogFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
@@ -70,6 +71,16 @@ let package = Package(
         ),
         // Benchmarks of hot paths for scripts/bench.sh; not shipped.
         .executableTarget(name: "WatchdogBench", dependencies: ["Collectors"]),
+        // Every parser of outside input as a function of bytes: fed by libFuzzer
+        // (scripts/fuzz.sh builds watchdog-fuzz with -sanitize=fuzzer) and replayed by
+        // the tests on the inputs kept in Tests/WatchdogTests/FuzzInputs. Not shipped.
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "Collectors", "Notify", "Watchdog", .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(name: "WatchdogFuzz", dependencies: ["FuzzTargets"]),
         // Test helpers shared by the test targets: a manual clock, concurrency probes,
         // temporary directories, a scriptable local HTTP server.
         .target(
@@ -101,9 +112,11 @@ let package = Package(
             // WatchdogCLI is a dependency so that `swift test` builds the binary the
             // process tests run.
             dependencies: [
-                "Watchdog", "WatchdogCLI", "TestSupport",
+                "Watchdog", "WatchdogCLI", "TestSupport", "FuzzTargets",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
-            ]
+            ],
+            // Read by FuzzInputTests and scripts/fuzz.sh from the source tree.
+            exclude: ["FuzzInputs"]
         ),
     ]
 )
