@@ -2,7 +2,8 @@
 // `-DFUZZING`, AddressSanitizer, libFuzzer's coverage instrumentation and libFuzzer's
 // runtime without its `main` (SwiftPM names this executable's entry point
 // `WatchdogFuzz_main`, so the driver is started from there). In an ordinary build this
-// executable only says how to build it.
+// executable only says how to build it. (Not `main.swift`: the fuzzing build compiles
+// every module as a library, where a top-level statement is an error.)
 //
 //     WATCHDOG_FUZZ_TARGET=ec2-xml .build-fuzz/release/watchdog-fuzz CORPUS -max_total_time=60
 
@@ -41,6 +42,11 @@ import FuzzTargets
         return runFuzzerDriver(&argc, &argv, fuzzOneInput)
     }
 #else
-    FileHandle.standardError.write(Data("watchdog-fuzz: build and run it with scripts/fuzz.sh\n".utf8))
-    exit(2)
+    /// Without `-DFUZZING` there is no driver; say how to get one.
+    @main enum WatchdogFuzz {
+        static func main() {
+            FileHandle.standardError.write(Data("watchdog-fuzz: build and run it with scripts/fuzz.sh\n".utf8))
+            exit(2)
+        }
+    }
 #endif
