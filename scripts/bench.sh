@@ -8,16 +8,25 @@
 #   - one tick with 50 healthy containers against a real dockerd (root, docker.io and
 #     busybox-static needed; skipped otherwise);
 #   - the /proc scan: a synthetic tree of 10,000 processes, and the real /proc (with
-#     1,000 extra idle processes) side by side with `ps -eo pid,lstart,args`.
+#     1,000 extra idle processes) side by side with `ps -eo pid,lstart,args`;
+#   - Prometheus text parsing of a real node-exporter's output against Python's
+#     prometheus_client parser on the same text;
+#   - every source on (host, orchestrator, 20 containers on a real dockerd, 10
+#     dependencies, the /proc scan with 500 extra processes, EC2 on moto_server, a push
+#     heartbeat, Telegram): resident memory after 30 and after 1,000 ticks, CPU per tick;
+#     and Monit watching the same host, processes and ports for the same time;
+#   - detection latency: a dependency starts refusing -> the message at the Telegram
+#     stand-in, p50 and p99 over 100 faults at a 1 s interval.
 #
 #   scripts/bench.sh [idle-seconds]     # default 30
-#   BENCH_SECTIONS="proc" scripts/bench.sh   # only some of: idle deps containers proc
+#   BENCH_SECTIONS="proc" scripts/bench.sh
+#       # only some of: idle deps containers proc prom footprint latency
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$(pwd)
 idle_seconds=${1:-30}
 
-sections=${BENCH_SECTIONS:-idle deps containers proc}
+sections=${BENCH_SECTIONS:-idle deps containers proc prom footprint latency}
 wants() { [[ " $sections " == *" $1 "* ]]; }
 
 swift build -c release --product watchdog >/dev/null 2>&1
@@ -38,6 +47,17 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+
+# What the sections need, installed when missing (as scripts/test.sh does).
+missing_packages=()
+wants prom && ! command -v prometheus-node-exporter >/dev/null && missing_packages+=(prometheus-node-exporter)
+wants footprint && ! command -v monit >/dev/null && missing_packages+=(monit)
+if [ "${#missing_packages[@]}" -gt 0 ]; then
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "${missing_packages[@]}" >/dev/null
+fi
+wants prom && ! python3 -c 'import prometheus_client' 2>/dev/null && pip install -q prometheus_client >/dev/null
+wants footprint && ! python3 -c 'import moto, boto3' 2>/dev/null && pip install -q 'moto[server]' >/dev/null
 
 # The duration of one collector in `once --json`, in ms.
 collector_ms() {
@@ -112,23 +132,32 @@ done
 echo "hanging-deps tick:  20 deps, 5 never answer, HTTP timeout 2 s: ${ratios[*]} x timeout (3 runs)"
 fi
 
-# 50 healthy containers against a real dockerd on a private socket.
-if ! wants containers; then
-    :
-elif [ "$(id -u)" -eq 0 ] && command -v dockerd >/dev/null && [ -x /bin/busybox ]; then
+docker_cli() { docker -H "unix://$work/docker.sock" "$@"; }
+# A real dockerd on a private socket with a busybox image, once for the sections that
+# need it.
+start_docker() {
+    [ -S "$work/docker.sock" ] && return 0
     mkdir -p "$work/data" "$work/exec" "$work/rootfs/bin"
     dockerd --host "unix://$work/docker.sock" --data-root "$work/data" --exec-root "$work/exec" \
         --pidfile "$work/docker.pid" --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs \
         >"$work/dockerd.log" 2>&1 &
-    docker_cli() { docker -H "unix://$work/docker.sock" "$@"; }
     for _ in $(seq 1 100); do docker_cli version >/dev/null 2>&1 && break; sleep 0.2; done
     cp /bin/busybox "$work/rootfs/bin/" && ln -s busybox "$work/rootfs/bin/sleep"
     tar -C "$work/rootfs" -c . | docker_cli import - bench-busybox >/dev/null
+}
+can_docker() { [ "$(id -u)" -eq 0 ] && command -v dockerd >/dev/null && [ -x /bin/busybox ]; }
+
+# 50 healthy containers against a real dockerd on a private socket.
+if ! wants containers; then
+    :
+elif can_docker; then
+    start_docker
     names=""
     for i in $(seq 1 50); do
         docker_cli run -d --name "c$i" bench-busybox sleep 3600 >/dev/null
         names="$names,c$i"
     done
+    docker_cli rm -f $(docker_cli ps -aq) >/dev/null
     times=()
     for run in 1 2 3; do
         times+=("$(WATCHDOG_CONTAINERS="${names#,}" WATCHDOG_DOCKER_SOCK="$work/docker.sock" WATCHDOG_STATE_FILE= \
@@ -174,4 +203,91 @@ PY
     echo "proc scan real:     $(echo "$scan" | python3 -c 'import json,sys; print(json.load(sys.stdin)["scanned"])') processes: $scan"
     echo "ps -eo pid,lstart,args: ${ps_ms} ms median of 20 (of which ${ps_start_ms} ms is starting ps: ps -p <one pid>)"
     echo "proc scan / ps:     $(python3 -c "print(round($scan_ms / $ps_ms, 3))") (against ps without its start-up: $(python3 -c "print(round($scan_ms / max($ps_ms - $ps_start_ms, 0.001), 3))"))"
+fi
+
+# Prometheus text parsing: a real node-exporter's page, parsed by the watchdog and by
+# Python's prometheus_client.
+if wants prom; then
+    exporter_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    prometheus-node-exporter --web.listen-address="127.0.0.1:$exporter_port" >"$work/exporter.log" 2>&1 &
+    exporter=$!
+    for _ in $(seq 1 100); do curl -fsS -o "$work/node.prom" "http://127.0.0.1:$exporter_port/metrics" 2>/dev/null && break; sleep 0.1; done
+    kill "$exporter" 2>/dev/null || true
+    swift_parse=$("$bench_binary" prom-parse "$work/node.prom" 200)
+    python_parse=$(python3 "$repo/scripts/prom-parse-python.py" "$work/node.prom" 30)
+    echo "prometheus parse:   node-exporter page: watchdog $swift_parse"
+    echo "                    python prometheus_client $(python3 -c 'import prometheus_client, importlib.metadata as m; print(m.version("prometheus_client"))'): $python_parse"
+    echo "prometheus ratio:   $(python3 -c 'import json,sys; a=json.loads(sys.argv[1]); b=json.loads(sys.argv[2]); print(round(b["wall_ms_median"] / a["wall_ms_median"], 1))' "$swift_parse" "$python_parse") x Python's throughput"
+fi
+
+# Every source on, then Monit watching the same things for the same time.
+if wants footprint; then
+    extra=()
+    if can_docker; then
+        start_docker
+        containers=""
+        for i in $(seq 1 20); do
+            docker_cli run -d --name "f$i" bench-busybox sleep 3600 >/dev/null
+            containers="$containers,f$i"
+        done
+        extra+=(--env "WATCHDOG_CONTAINERS=${containers#,}" --env "WATCHDOG_DOCKER_SOCK=$work/docker.sock")
+    else
+        echo "footprint:          without containers (needs root, dockerd and busybox-static)"
+    fi
+    moto_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    python3 -m moto.server -H 127.0.0.1 -p "$moto_port" >"$work/moto.log" 2>&1 &
+    moto=$!
+    for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$moto_port/moto-api/" 2>/dev/null && break; sleep 0.2; done
+    instances=$(python3 - "$moto_port" <<'PY'
+import sys, boto3
+ec2 = boto3.client("ec2", region_name="eu-west-1", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}",
+                   aws_access_key_id="bench", aws_secret_access_key="bench")
+answer = ec2.run_instances(ImageId="ami-12c6146b", MinCount=10, MaxCount=10)
+print(",".join(instance["InstanceId"] for instance in answer["Instances"]))
+PY
+)
+    extra+=(--env "WATCHDOG_EC2_INSTANCE_IDS=$instances" --env "WATCHDOG_EC2_INTERVAL=1s"
+        --env AWS_REGION=eu-west-1 --env AWS_ACCESS_KEY_ID=bench --env AWS_SECRET_ACCESS_KEY=bench
+        --env "AWS_ENDPOINT_URL=http://127.0.0.1:$moto_port" --env WATCHDOG_PROC_ENABLED=true)
+    sleepers=()
+    for _ in $(seq 1 500); do sleep 3600 & sleepers+=($!); done
+    python3 "$repo/scripts/evidence.py" footprint "$binary" --interval 100ms --ticks 1000 "${extra[@]}" | grep -v '^footprint: seed'
+    echo "footprint at 1 s:   the same sources at WATCHDOG_INTERVAL=1s for 60 ticks:"
+    python3 "$repo/scripts/evidence.py" footprint "$binary" --interval 1s --ticks 90 "${extra[@]}" | grep -E '^(memory|cpu)'
+
+    # Monit watching the host, the 500 processes and the 10 dependency ports each second.
+    read -r healthy_port silent_port < <(python3 -u "$repo/scripts/bench-peers.py" & echo $! > "$work/peers.pid"; wait)
+    peers=$(cat "$work/peers.pid")
+    {
+        echo "set daemon 1"
+        echo "set logfile $work/monit.log"
+        echo "set idfile $work/monit.id"
+        echo "set statefile $work/monit.state"
+        echo "check system bench"
+        echo "  if memory usage > 90% then alert"
+        echo "check filesystem root with path /"
+        echo "  if space usage > 90% then alert"
+        echo "check process sleepers matching \"sleep 3600\""
+        echo "  if does not exist then alert"
+        for i in $(seq 1 10); do
+            echo "check host dep$i with address 127.0.0.1"
+            echo "  if failed port $healthy_port protocol http request \"/health\" then alert"
+        done
+    } >"$work/monitrc"
+    chmod 600 "$work/monitrc"
+    monit -I -c "$work/monitrc" >/dev/null 2>&1 &
+    monit_pid=$!
+    sleep 60
+    monit_rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$monit_pid/status")
+    read -r utime stime < <(awk '{print $14, $15}' "/proc/$monit_pid/stat")
+    kill "$monit_pid" 2>/dev/null || true
+    echo "monit $(monit -V | head -n 1 | awk '{print $NF}'):        the host, 500 processes by pattern, 10 HTTP ports, every 1 s for 60 s:" \
+        "RSS ${monit_rss} kB, CPU $(( (utime + stime) * 1000 / $(getconf CLK_TCK) / 60 )) ms per cycle"
+    kill "${sleepers[@]}" "$moto" 2>/dev/null || true
+    wait "${sleepers[@]}" 2>/dev/null || true
+fi
+
+# Detection latency: fault injected -> fire message accepted by the Telegram stand-in.
+if wants latency; then
+    python3 "$repo/scripts/evidence.py" latency "$binary" --interval 1s --faults "${BENCH_FAULTS:-100}" | grep -v '^latency: seed'
 fi

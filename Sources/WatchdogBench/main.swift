@@ -6,18 +6,28 @@ import Glibc
 /// shipped binary.
 ///
 ///     watchdog-bench proc-scan ROOT ITERATIONS [PATTERN] [MIN_AGE_SECONDS]
+///     watchdog-bench prom-parse FILE ITERATIONS
 ///
-/// Scans ROOT (a real or synthetic /proc) ITERATIONS times after one warm-up scan and
-/// prints one JSON line: processes scanned and matched, and per scan the median wall
-/// time and the mean CPU time (user + system) in milliseconds.
+/// `proc-scan` scans ROOT (a real or synthetic /proc) ITERATIONS times after one warm-up
+/// scan and prints one JSON line: processes scanned and matched, and per scan the median
+/// wall time and the mean CPU time (user + system) in milliseconds.
+///
+/// `prom-parse` parses FILE (Prometheus text exposition) ITERATIONS times after one
+/// warm-up and prints one JSON line: samples, bytes, median wall time per parse and
+/// samples per second at that median.
 @main
 struct WatchdogBench {
     static func main() throws {
         let arguments = CommandLine.arguments
+        if arguments.count == 4, arguments[1] == "prom-parse", let iterations = Int(arguments[3]), iterations > 0 {
+            return try prometheusParse(path: arguments[2], iterations: iterations)
+        }
         guard arguments.count >= 4, arguments[1] == "proc-scan", let iterations = Int(arguments[3]), iterations > 0
         else {
             FileHandle.standardError.write(
-                Data("usage: watchdog-bench proc-scan ROOT ITERATIONS [PATTERN] [MIN_AGE_SECONDS]\n".utf8))
+                Data(
+                    ("usage: watchdog-bench proc-scan ROOT ITERATIONS [PATTERN] [MIN_AGE_SECONDS]\n"
+                        + "       watchdog-bench prom-parse FILE ITERATIONS\n").utf8))
             exit(2)
         }
         let scanner = ProcessScanner(root: arguments[2])
@@ -30,14 +40,34 @@ struct WatchdogBench {
         for _ in 0..<iterations {
             let start = ContinuousClock.now
             scan = try scanner.scan(patterns: patterns, minimumAge: minimumAge, now: Date())
-            let elapsed = start.duration(to: .now).components
-            walls.append(Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15)
+            walls.append(milliseconds(start.duration(to: .now)))
         }
         let cpuPerScan = (cpuSeconds() - cpuBefore) * 1000 / Double(iterations)
         walls.sort()
         print(
             #"{"scanned":\#(scan.scanned),"skipped":\#(scan.skipped),"matched":\#(scan.matched.count),"#
                 + #""wall_ms_median":\#(rounded(walls[walls.count / 2])),"cpu_ms_mean":\#(rounded(cpuPerScan))}"#)
+    }
+
+    static func prometheusParse(path: String, iterations: Int) throws {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var samples = try PrometheusText.parse(text)
+        var walls: [Double] = []
+        for _ in 0..<iterations {
+            let start = ContinuousClock.now
+            samples = try PrometheusText.parse(text)
+            walls.append(milliseconds(start.duration(to: .now)))
+        }
+        walls.sort()
+        let median = walls[walls.count / 2]
+        print(
+            #"{"samples":\#(samples.count),"bytes":\#(text.utf8.count),"wall_ms_median":\#(rounded(median)),"#
+                + #""samples_per_second":\#(Int(Double(samples.count) / (median / 1000)))}"#)
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        let parts = duration.components
+        return Double(parts.seconds) * 1000 + Double(parts.attoseconds) / 1e15
     }
 
     static func cpuSeconds() -> Double {

@@ -42,6 +42,13 @@ import Testing
         #expect(samples[11].name == "openmetrics_total" && samples[11].value == 5)
     }
 
+    @Test func windowsLineEndsTabsAndTrailingBlanksAreBlanks() throws {
+        let samples = try PrometheusText.parse("# TYPE a gauge\r\na{x=\"1\"}\t2\t17\r\n  b 3  \r\n\r\n")
+        #expect(samples.map(\.name) == ["a", "b"])
+        #expect(samples[0].value == 2 && samples[0].timestamp == 17 && samples[0].label("x") == "1")
+        #expect(samples[1].value == 3 && samples[1].timestamp == nil)
+    }
+
     @Test(arguments: [
         ("{a=\"b\"} 1", "line 1: expected a metric name"),
         ("m{a \"b\"} 1", "line 1: expected = after label a"),
@@ -53,6 +60,8 @@ import Testing
         ("m 1 soon", "line 1: invalid timestamp soon"),
         ("m 1 2 3", "line 1: unexpected text after the timestamp"),
         ("<html>", "line 1: expected a metric name"),
+        ("m 1 1e300", "line 1: invalid timestamp 1e300"),
+        ("m 1 -inf", "line 1: invalid timestamp -inf"),
     ])
     func malformedLinesAreErrorsNamingTheLine(text: String, message: String) {
         #expect {
