@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks, reported, never asserted (release build):
+# Benchmarks, reported, never asserted (release build with --static-swift-stdlib, as the
+# image ships it; the results and the machine are in BENCHMARKS.md):
 #   - resident memory of `watchdog run` at idle (host checks only, the HTTP endpoint on
 #     and scraped once a second), time from exec to the first completed tick, CPU per
 #     tick, binary size;
@@ -29,10 +30,11 @@ idle_seconds=${1:-30}
 sections=${BENCH_SECTIONS:-idle deps containers proc prom footprint latency}
 wants() { [[ " $sections " == *" $1 "* ]]; }
 
-swift build -c release --product watchdog >/dev/null 2>&1
-swift build -c release --product watchdog-bench >/dev/null 2>&1
-binary=$(swift build -c release --show-bin-path)/watchdog
-bench_binary=$(swift build -c release --show-bin-path)/watchdog-bench
+# The binary as the image ships it: the Swift runtime and Foundation linked in.
+swift build -c release --product watchdog --static-swift-stdlib >/dev/null 2>&1
+swift build -c release --product watchdog-bench --static-swift-stdlib >/dev/null 2>&1
+binary=$(swift build -c release --product watchdog --static-swift-stdlib --show-bin-path)/watchdog
+bench_binary=$(swift build -c release --product watchdog-bench --static-swift-stdlib --show-bin-path)/watchdog-bench
 work=$(mktemp -d /tmp/wdb-XXXX)
 pid=""
 peers=""
@@ -52,9 +54,13 @@ trap cleanup EXIT
 missing_packages=()
 wants prom && ! command -v prometheus-node-exporter >/dev/null && missing_packages+=(prometheus-node-exporter)
 wants footprint && ! command -v monit >/dev/null && missing_packages+=(monit)
+if wants containers || wants footprint; then
+    command -v dockerd >/dev/null || missing_packages+=(docker.io)
+    [ -x /bin/busybox ] || missing_packages+=(busybox-static)
+fi
 if [ "${#missing_packages[@]}" -gt 0 ]; then
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        "${missing_packages[@]}" >/dev/null
+        "${missing_packages[@]}" >/dev/null 2>&1
 fi
 wants prom && ! python3 -c 'import prometheus_client' 2>/dev/null && pip install -q prometheus_client >/dev/null
 wants footprint && ! python3 -c 'import moto, boto3' 2>/dev/null && pip install -q 'moto[server]' >/dev/null
@@ -66,7 +72,8 @@ collector_ms() {
 
 cd "$work"
 echo "machine:            $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
-echo "binary size:        $(stat -c %s "$binary") bytes ($binary)"
+strip -o "$work/watchdog.stripped" "$binary"
+echo "binary size:        $(stat -c %s "$binary") bytes, $(stat -c %s "$work/watchdog.stripped") stripped as in the image ($binary)"
 
 if wants idle; then
 # Exec to first completed tick: the first run after a build reads the binary from disk;

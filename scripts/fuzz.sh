@@ -8,7 +8,8 @@
 # Tests/WatchdogTests/FuzzInputs/<target>. Prints one line per target: executions and
 # findings. A finding (crash, hang over 5 s, more than 2 GB) is written to
 # .build-fuzz/fuzz/findings/<target>/; fix it and keep the input in FuzzInputs, where
-# the test suite replays it. Exits 1 when anything was found.
+# the test suite replays it. Exits 1 when this run found anything. Every run continues
+# from the corpus the earlier runs grew.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -42,12 +43,15 @@ for target in "${targets[@]}"; do
     mkdir -p "$corpus" "$findings"
     cp -n Tests/WatchdogTests/FuzzInputs/"$target"/* "$corpus"/ 2>/dev/null || true
     log="$work/$target.log"
+    # Findings of this run only: older ones stay until their inputs are kept and deleted.
+    marker="$work/$target.started"
+    touch "$marker"
     status=0
     WATCHDOG_FUZZ_TARGET="$target" "$binary" "$corpus" -max_total_time="$seconds" -timeout=5 \
         -rss_limit_mb=2048 -max_len=65536 -artifact_prefix="$findings/" -print_final_stats=1 \
         >"$log" 2>&1 || status=$?
     runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"
-    crashes="$(find "$findings" -type f | wc -l)"
+    crashes="$(find "$findings" -type f -newer "$marker" | wc -l)"
     printf '%-22s %12s executions in %ss, %s finding(s)\n' "$target" "${runs:-?}" "$seconds" "$crashes"
     if [ "$status" -ne 0 ] || [ "$crashes" -ne 0 ]; then
         found=1
