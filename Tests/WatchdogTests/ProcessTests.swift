@@ -17,6 +17,17 @@ import Testing
         #expect(result.stderr.contains("WATCHDOG_MEM_PCT"))
     }
 
+    @Test func theHarnessTickIntervalIsCheckedAndHiddenFromHelp() async throws {
+        let tooShort = try await WatchdogProcess.run(["run", "--harness-tick-interval", "5ms"], environment: [:])
+        #expect(tooShort.status == 2)
+        #expect(tooShort.stderr.contains("--harness-tick-interval: \"5ms\" is not a duration of at least 10ms"))
+        let help = try await WatchdogProcess.run(["run", "--help"], environment: [:])
+        #expect(!help.stdout.contains("harness"))
+        // SPEC §2.1: operators keep the 1 s minimum.
+        let operatorValue = try await WatchdogProcess.run(["check-config"], environment: ["WATCHDOG_INTERVAL": "100ms"])
+        #expect(operatorValue.status == 2 && operatorValue.stderr.contains("WATCHDOG_INTERVAL"))
+    }
+
     @Test func checkConfigPrintsTheEffectiveConfigurationWithSecretsRedacted() async throws {
         let result = try await WatchdogProcess.run(
             ["check-config"],
