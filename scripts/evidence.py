@@ -26,6 +26,10 @@ Then it compares the faults with what the Telegram stand-in accepted:
   evidence.py soak BINARY --ticks 10000 [--seed N]
   evidence.py crash BINARY --kills 50 [--seed N]
 
+scripts/bench.sh uses the same stand-ins for two measurements without faults to check:
+  evidence.py latency BINARY --interval 1s --faults 100     fault -> fire message, p50/p99
+  evidence.py footprint BINARY --ticks 1000 [--env K=V]...  RSS and CPU per tick
+
 Prints a report and exits 1 when a check fails. Loopback only; standard library only.
 """
 
@@ -573,16 +577,13 @@ def measure_footprint(arguments, listen, watchdog, world, stopping):
     ticks = arguments.ticks - 30
     with open(f"/proc/{watchdog.process.pid}/status") as status:
         peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
-    collectors = {}
+    collectors, errors = {}, 0.0
     with urllib.request.urlopen(f"http://{listen}/metrics", timeout=2) as answer:
         for line in answer.read().decode().splitlines():
             found = re.match(r'watchdog_collector_duration_seconds_(sum|count)\{collector="([^"]+)"\} (\S+)', line)
             if found:
                 collectors.setdefault(found[2], {})[found[1]] = float(found[3])
-    errors = 0.0
-    with urllib.request.urlopen(f"http://{listen}/metrics", timeout=2) as answer:
-        for line in answer.read().decode().splitlines():
-            if line.startswith("watchdog_collector_errors_total{"):
+            elif line.startswith("watchdog_collector_errors_total{"):
                 errors += float(line.rsplit(" ", 1)[1])
     status = stop(watchdog, stopping)
     print(f"sources:      {', '.join(sorted(collectors))}")
@@ -666,7 +667,7 @@ def main():
     problems, kills, rss, crash_notes = [], [], [], []
 
     if arguments.mode == "soak":
-        warm_rss, last_report = None, began
+        last_report = began
         ticks = 0
         while ticks < arguments.ticks:
             time.sleep(1)
@@ -676,8 +677,6 @@ def main():
             ticks = int(metric(listen, "watchdog_ticks_total") or ticks)
             sample = watchdog.rss_kb()
             rss.append((ticks, sample))
-            if warm_rss is None and ticks >= arguments.ticks // 10:
-                warm_rss = sample
             if now() - last_report >= 60:
                 last_report = now()
                 print(f"  {ticks} ticks, {len(scheduler.faults)} faults, {len(world.accepted)} messages, "
