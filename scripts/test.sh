@@ -67,7 +67,7 @@ start_moto() {
 # docker-compose.yml: it needs the release binary as the image ships it (Swift runtime
 # linked in) and a Debian base image. No image registry is reachable, so the base is
 # made with debootstrap from the Debian mirror apt uses, and cached between runs.
-base_image_cache="${WATCHDOG_BASE_IMAGE_CACHE:-/var/cache/watchdog-tests}/debian-bookworm-minbase.tar"
+base_image_cache="${WATCHDOG_BASE_IMAGE_CACHE:-/var/cache/watchdog-tests}/debian-bookworm-minbase-v2.tar"  # v2: "/" is 0755
 
 # The first Debian mirror of apt's own configuration (deb822 or one-line format).
 debian_mirror() {
@@ -96,6 +96,9 @@ prepare_compose_test() {
         echo "== Debian base image with debootstrap (once; cached in $base_image_cache)"
         rootfs="$(mktemp -d /tmp/watchdog-rootfs.XXXXXX)"
         debootstrap --variant=minbase --include=ca-certificates bookworm "$rootfs" "$mirror" >/dev/null
+        # mktemp made the directory 0700 and the tar's "./" becomes the image's "/": as in
+        # any Debian image it must be 0755, or the non-root user cannot reach its binary.
+        chmod 0755 "$rootfs"
         rm -rf "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* \
             "$rootfs"/usr/share/locale/* "$rootfs"/var/cache/apt/* "$rootfs"/var/lib/apt/lists/*
         mkdir -p "$(dirname "$base_image_cache")"
