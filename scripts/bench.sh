@@ -30,11 +30,8 @@ idle_seconds=${1:-30}
 sections=${BENCH_SECTIONS:-idle deps containers proc prom footprint latency}
 wants() { [[ " $sections " == *" $1 "* ]]; }
 
-# The binary as the image ships it: the Swift runtime and Foundation linked in.
-swift build -c release --product watchdog --static-swift-stdlib >/dev/null 2>&1
-swift build -c release --product watchdog-bench --static-swift-stdlib >/dev/null 2>&1
-binary=$(swift build -c release --product watchdog --static-swift-stdlib --show-bin-path)/watchdog
-bench_binary=$(swift build -c release --product watchdog-bench --static-swift-stdlib --show-bin-path)/watchdog-bench
+binary=$(scripts/release-binary.sh watchdog)
+bench_binary=$(scripts/release-binary.sh watchdog-bench)
 work=$(mktemp -d /tmp/wdb-XXXX)
 pid=""
 peers=""
@@ -153,24 +150,29 @@ start_docker() {
     tar -C "$work/rootfs" -c . | docker_cli import - bench-busybox >/dev/null
 }
 can_docker() { [ "$(id -u)" -eq 0 ] && command -v dockerd >/dev/null && [ -x /bin/busybox ]; }
+# Starts COUNT idle containers named PREFIX1..PREFIXCOUNT; prints their names, comma-separated.
+run_containers() {
+    local prefix=$1 count=$2 names=""
+    for i in $(seq 1 "$count"); do
+        docker_cli run -d --name "$prefix$i" bench-busybox sleep 3600 >/dev/null
+        names="$names,$prefix$i"
+    done
+    echo "${names#,}"
+}
 
 # 50 healthy containers against a real dockerd on a private socket.
 if ! wants containers; then
     :
 elif can_docker; then
     start_docker
-    names=""
-    for i in $(seq 1 50); do
-        docker_cli run -d --name "c$i" bench-busybox sleep 3600 >/dev/null
-        names="$names,c$i"
-    done
-    docker_cli rm -f $(docker_cli ps -aq) >/dev/null
+    names=$(run_containers c 50)
     times=()
     for run in 1 2 3; do
-        times+=("$(WATCHDOG_CONTAINERS="${names#,}" WATCHDOG_DOCKER_SOCK="$work/docker.sock" WATCHDOG_STATE_FILE= \
+        times+=("$(WATCHDOG_CONTAINERS="$names" WATCHDOG_DOCKER_SOCK="$work/docker.sock" WATCHDOG_STATE_FILE= \
             WATCHDOG_LOG_LEVEL=error "$binary" once --json --dry-run | collector_ms docker)")
     done
     echo "containers tick:    50 running containers, docker collector: ${times[*]} ms (3 runs)"
+    docker_cli rm -f $(docker_cli ps -aq) >/dev/null
 else
     echo "containers tick:    skipped (needs root, dockerd and busybox-static)"
 fi
@@ -232,12 +234,7 @@ if wants footprint; then
     extra=()
     if can_docker; then
         start_docker
-        containers=""
-        for i in $(seq 1 20); do
-            docker_cli run -d --name "f$i" bench-busybox sleep 3600 >/dev/null
-            containers="$containers,f$i"
-        done
-        extra+=(--env "WATCHDOG_CONTAINERS=${containers#,}" --env "WATCHDOG_DOCKER_SOCK=$work/docker.sock")
+        extra+=(--env "WATCHDOG_CONTAINERS=$(run_containers f 20)" --env "WATCHDOG_DOCKER_SOCK=$work/docker.sock")
     else
         echo "footprint:          without containers (needs root, dockerd and busybox-static)"
     fi

@@ -9,10 +9,5 @@
 #   scripts/crash.sh [kills] [seed]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-# The binary as the image ships it (the Swift runtime linked in).
-if ! build_output=$(swift build -c release --product watchdog --static-swift-stdlib 2>&1); then
-    echo "$build_output" >&2
-    exit 1
-fi
-binary="$(swift build -c release --product watchdog --static-swift-stdlib --show-bin-path)/watchdog"
+binary=$(scripts/release-binary.sh watchdog)
 exec python3 scripts/evidence.py crash "$binary" --kills "${1:-50}" ${2:+--seed "$2"}
