@@ -22,7 +22,8 @@ public enum HTTPDate {
             guard parts.count == 3, parts[0].count == 2, parts[2].count == 2, let day = Int(parts[0]),
                 let shortYear = Int(parts[2])
             else { return nil }
-            // Two-digit years: the nearer century, as RFC 9110 asks (never 50 years ahead).
+            // Two-digit years as POSIX strptime reads them (69 and below are 20xx): a
+            // Retry-After date is near today, well inside that window.
             return date(
                 year: shortYear < 70 ? 2000 + shortYear : 1900 + shortYear, month: parts[1], day: day, clock: words[2])
         case 5:  // Sun Nov  6 08:49:37 1994
