@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import NIOTLS
+import OutboundHTTP
 
 /// One probe's outcome.
 public struct ProbeResult: Sendable, Encodable, Equatable {
@@ -29,12 +30,6 @@ public struct DependencyCollector: Collector {
         self.targets = targets
         self.timeout = timeout
     }
-
-    /// Redirects are not followed: a 3xx is an answer, and following one could leave
-    /// the host the operator named.
-    static let client = HTTPClient(
-        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
 
     public func collect() async throws -> [ProbeResult] {
         await withTaskGroup(of: (Int, ProbeResult).self) { group in
@@ -65,39 +60,26 @@ public struct DependencyCollector: Collector {
             request.headers.add(name: "User-Agent", value: "watchdog")
             var status: Int?
             var error: String?
-            do {
-                let response = try await Self.client.execute(
-                    request, timeout: .milliseconds(timeout.wholeMilliseconds))
-                status = Int(response.status.code)
-                _ = try? await response.body.collect(upTo: 64 * 1024)
-                let wanted = expectedStatus.map { status == $0 } ?? (200..<400).contains(status ?? 0)
-                if !wanted { error = "status \(status ?? 0)" + (expectedStatus.map { ", expected \($0)" } ?? "") }
-            } catch let failure {
-                error = Self.describe(failure)
+            // Redirects are answers here (see OutboundHTTP.clientWithoutRedirects), and so
+            // is the status of a body larger than a health page.
+            switch await HTTPExchange.perform(
+                request, client: OutboundHTTP.clientWithoutRedirects, timeout: timeout, bodyLimit: 64 * 1024,
+                excess: .cut)
+            {
+            case .success(let response):
+                status = response.status
+            case .failure(let failure):
+                error = failure.description
+            }
+            if let status {
+                let wanted = expectedStatus.map { status == $0 } ?? (200..<400).contains(status)
+                if !wanted { error = "status \(status)" + (expectedStatus.map { ", expected \($0)" } ?? "") }
             }
             let measured = latency()
             return ProbeResult(
                 name: target.name, url: target.shownURL, ok: error == nil, error: error, status: status,
                 latencyMs: measured, certificateExpiresAt: await certificate)
         }
-    }
-
-    /// Short error words for people; never the URL.
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout: return "timed out"
-            case .remoteConnectionClosed: return "connection closed by the server"
-            default: break
-            }
-        }
-        if error is NIOSSLError || error is BoringSSLError { return "TLS error: \(error)" }
-        let text = "\(error)"
-        if text.contains("refused") { return "connection refused" }
-        if text.contains("imeout") || text.contains("eadline") { return "timed out" }
-        if text.contains("certificate") || text.contains("SSL") { return "TLS error: \(text.prefix(160))" }
-        if text.contains("resolve") || text.contains("NXDOMAIN") { return "host name not found" }
-        return String(text.prefix(200))
     }
 
     /// Opens a TCP connection and closes it; nil on success, else why not.
@@ -109,7 +91,7 @@ public struct DependencyCollector: Collector {
             try? await channel.close()
             return nil
         } catch {
-            return describe(error)
+            return HTTPExchange.classify(error).description
         }
     }
 

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import OutboundHTTP
 
 /// GET requests to the Docker Engine API over its unix socket. Only GET: the watchdog
 /// never changes a container (SPEC §12).
@@ -11,7 +12,7 @@ public struct DockerClient: Sendable {
     /// Inspect documents are a few KiB; a list of hundreds of containers well under this.
     static let bodyLimit = 8 * 1024 * 1024
 
-    public init(socketPath: String, timeout: Duration, client: HTTPClient = .shared) {
+    public init(socketPath: String, timeout: Duration, client: HTTPClient = OutboundHTTP.client) {
         self.socketPath = socketPath
         self.timeout = timeout
         self.client = client
@@ -37,24 +38,18 @@ public struct DockerClient: Sendable {
         var request = HTTPClientRequest(url: "http+unix://\(encoded)\(path)")
         request.method = .GET
         request.headers.add(name: "Host", value: "docker")
-        do {
-            let response = try await client.execute(request, timeout: .milliseconds(timeout.wholeMilliseconds))
-            let body = try await response.body.collect(upTo: Self.bodyLimit)
+        switch await HTTPExchange.perform(request, client: client, timeout: timeout, bodyLimit: Self.bodyLimit) {
+        case .success(let response):
             return Response(
-                status: Int(response.status.code), apiVersion: response.headers.first(name: "Api-Version"),
-                body: Array(body.readableBytesView))
-        } catch {
-            let text = "\(error)"
-            if text.contains("No such file") || text.contains("ENOENT") {
-                throw Unreachable(description: "no Docker socket at \(socketPath)")
-            }
-            if text.contains("refused") {
-                throw Unreachable(description: "Docker socket \(socketPath) refused the connection")
-            }
-            if text.contains("eadline") || text.contains("imeout") {
-                throw Unreachable(description: "Docker did not answer within the timeout")
-            }
-            throw Unreachable(description: "cannot reach Docker at \(socketPath): \(text.prefix(200))")
+                status: response.status, apiVersion: response.headers.first(name: "Api-Version"), body: response.body)
+        case .failure(.noSuchSocket):
+            throw Unreachable(description: "no Docker socket at \(socketPath)")
+        case .failure(.refused):
+            throw Unreachable(description: "Docker socket \(socketPath) refused the connection")
+        case .failure(.timedOut):
+            throw Unreachable(description: "Docker did not answer within the timeout")
+        case .failure(let failure):
+            throw Unreachable(description: "cannot reach Docker at \(socketPath): \(failure)")
         }
     }
 }

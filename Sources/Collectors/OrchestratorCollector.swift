@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import OutboundHTTP
 
 /// One fetch of the orchestrator's metrics: the envelope, or why there is none. A
 /// failed fetch is a reading (it counts towards `orchestrator_down`), not an error.
@@ -38,23 +39,16 @@ public struct OrchestratorCollector: Collector {
         var request = HTTPClientRequest(url: url)
         request.method = .GET
         request.headers.add(name: "Accept", value: "application/json")
-        let status: Int
-        let contentType: String
-        let body: [UInt8]
-        do {
-            let response = try await HTTPClient.shared.execute(
-                request, timeout: .milliseconds(timeout.wholeMilliseconds))
-            status = Int(response.status.code)
-            contentType = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
-            do {
-                body = Array(try await response.body.collect(upTo: Self.bodyLimit).readableBytesView)
-            } catch {
-                return .failed("the body is larger than \(Self.bodyLimit) bytes")
-            }
-        } catch {
-            return .failed(DependencyCollector.describe(error))
+        switch await HTTPExchange.perform(request, timeout: timeout, bodyLimit: Self.bodyLimit) {
+        case .success(let response):
+            return Self.interpret(
+                status: response.status, contentType: response.headers.first(name: "Content-Type")?.lowercased() ?? "",
+                body: response.body)
+        case .failure(.tooLarge(let limit)):
+            return .failed("the body is larger than \(limit) bytes")
+        case .failure(let failure):
+            return .failed(failure.description)
         }
-        return Self.interpret(status: status, contentType: contentType, body: body)
     }
 
     /// Pure: what a response means: a JSON envelope (`application/json`, or a body that

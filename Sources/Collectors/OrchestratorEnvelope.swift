@@ -8,64 +8,139 @@ public struct OrchestratorEnvelope: Sendable, Encodable, Equatable {
         public let pid: Int?
         public let cpuTicks: Int
         public let startedAt: Date?
+
+        public init(runID: String, jobID: String?, pid: Int?, cpuTicks: Int, startedAt: Date?) {
+            self.runID = runID
+            self.jobID = jobID
+            self.pid = pid
+            self.cpuTicks = cpuTicks
+            self.startedAt = startedAt
+        }
     }
 
     public let generatedAt: Date
     /// Queue counts by state (`queued`, `running`, `failed`, `done`, and any other).
     public let counts: [String: Int]
+    /// The first `maximumAgents` agents of the envelope.
     public let agents: [Agent]
+    /// How many agents the envelope listed: more than `agents.count` when it was cut.
+    public let agentsListed: Int
 
     public static let supportedVersion = 1
+    /// Agents watched per envelope. Each is a key with a sample kept in the state file;
+    /// an orchestrator listing more is told about in the log, and the first ones are
+    /// watched (README "Limits").
+    public static let maximumAgents = 500
+    /// Queue states read per envelope.
+    public static let maximumCounts = 64
+
+    public init(generatedAt: Date, counts: [String: Int], agents: [Agent], agentsListed: Int? = nil) {
+        self.generatedAt = generatedAt
+        self.counts = counts
+        self.agents = agents
+        self.agentsListed = agentsListed ?? agents.count
+    }
 
     /// Parses the envelope; anything else is an error that says precisely what is wrong.
-    /// Unknown fields are ignored.
+    /// Unknown fields are ignored. The decoder's own index of the body is a few bytes
+    /// per token, and only the first `maximumAgents` agents become values, so memory
+    /// stays near the body's size whatever it holds.
     public static func parse(_ body: [UInt8]) throws -> OrchestratorEnvelope {
-        let json: Any
         do {
-            json = try JSONSerialization.jsonObject(with: Data(body))
+            return try JSONDecoder().decode(Wire.self, from: Data(body)).envelope
+        } catch let error as CollectorError {
+            throw error
+        } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
+            throw CollectorError("orchestrator: the body is not a JSON object")
         } catch {
             throw CollectorError("orchestrator: the body is not valid JSON")
         }
-        guard let object = json as? [String: Any] else {
-            throw CollectorError("orchestrator: the body is not a JSON object")
-        }
-        guard let version = object["schema_version"] as? Int else {
-            throw CollectorError("orchestrator: no schema_version in the envelope")
-        }
-        guard version <= supportedVersion else {
-            throw CollectorError(
-                "orchestrator: schema_version \(version) is newer than the \(supportedVersion) this watchdog reads")
-        }
-        guard let generatedAt = date(object["generated_at"]) else {
-            throw CollectorError("orchestrator: generated_at is missing or not a time (RFC 3339 or epoch seconds)")
-        }
-        var counts: [String: Int] = [:]
-        for (state, value) in (object["queue"] as? [String: Any])?["counts"] as? [String: Any] ?? [:] {
-            if let number = value as? Int { counts[String(state.prefix(64))] = number }
-        }
-        var agents: [Agent] = []
-        for (index, item) in ((object["agents"] as? [Any]) ?? []).prefix(10_000).enumerated() {
-            guard let agent = item as? [String: Any], let runID = agent["run_id"] as? String, !runID.isEmpty,
-                let ticks = agent["cpu_ticks"] as? Int
-            else {
-                throw CollectorError("orchestrator: agents[\(index)] needs run_id and cpu_ticks")
-            }
-            agents.append(
-                Agent(
-                    runID: String(runID.prefix(200)),
-                    jobID: (agent["job_id"] as? String).map { String($0.prefix(200)) },
-                    pid: agent["pid"] as? Int, cpuTicks: ticks, startedAt: date(agent["started_at"])))
-        }
-        return OrchestratorEnvelope(generatedAt: generatedAt, counts: counts, agents: agents)
     }
 
-    /// RFC 3339 (fractions allowed) or epoch seconds.
-    static func date(_ value: Any?) -> Date? {
-        if let number = value as? NSNumber, !(value is Bool) {
-            let seconds = number.doubleValue
+    private struct Wire: Decodable {
+        let envelope: OrchestratorEnvelope
+
+        enum Key: String, CodingKey {
+            case schemaVersion = "schema_version"
+            case generatedAt = "generated_at"
+            case queue, agents, counts
+            case runID = "run_id"
+            case jobID = "job_id"
+            case pid
+            case cpuTicks = "cpu_ticks"
+            case startedAt = "started_at"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let object = try decoder.container(keyedBy: Key.self)
+            guard let version = object.lenientInt(.schemaVersion) else {
+                throw CollectorError("orchestrator: no schema_version in the envelope")
+            }
+            guard version <= OrchestratorEnvelope.supportedVersion else {
+                throw CollectorError(
+                    "orchestrator: schema_version \(version) is newer than the "
+                        + "\(OrchestratorEnvelope.supportedVersion) this watchdog reads")
+            }
+            guard let generatedAt = object.lenientDate(.generatedAt) else {
+                throw CollectorError("orchestrator: generated_at is missing or not a time (RFC 3339 or epoch seconds)")
+            }
+            var counts: [String: Int] = [:]
+            if let queue = try? object.nestedContainer(keyedBy: Key.self, forKey: .queue),
+                let states = try? queue.nestedContainer(keyedBy: AnyKey.self, forKey: .counts)
+            {
+                for state in states.allKeys.prefix(OrchestratorEnvelope.maximumCounts) {
+                    if let number = states.lenientInt(state) { counts[String(state.stringValue.prefix(64))] = number }
+                }
+            }
+            var agents: [Agent] = []
+            var listed = 0
+            if var list = try? object.nestedUnkeyedContainer(forKey: .agents) {
+                listed = list.count ?? 0
+                while !list.isAtEnd, agents.count < OrchestratorEnvelope.maximumAgents {
+                    let index = list.currentIndex
+                    guard let agent = try? list.nestedContainer(keyedBy: Key.self),
+                        let runID = agent.lenientString(.runID), !runID.isEmpty,
+                        let ticks = agent.lenientInt(.cpuTicks)
+                    else {
+                        throw CollectorError("orchestrator: agents[\(index)] needs run_id and cpu_ticks")
+                    }
+                    agents.append(
+                        Agent(
+                            runID: String(runID.prefix(200)),
+                            jobID: agent.lenientString(.jobID).map { String($0.prefix(200)) },
+                            pid: agent.lenientInt(.pid), cpuTicks: ticks, startedAt: agent.lenientDate(.startedAt)))
+                }
+            }
+            envelope = OrchestratorEnvelope(
+                generatedAt: generatedAt, counts: counts, agents: agents, agentsListed: max(listed, agents.count))
+        }
+    }
+
+    private struct AnyKey: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A whole number that fits `Int`; nil for anything else (a fraction, a string, a
+    /// number beyond 64 bits), so an odd field is skipped, not fatal.
+    fileprivate func lenientInt(_ key: Key) -> Int? {
+        try? decodeIfPresent(Int.self, forKey: key)
+    }
+
+    fileprivate func lenientString(_ key: Key) -> String? {
+        try? decodeIfPresent(String.self, forKey: key)
+    }
+
+    /// RFC 3339 (fractions allowed) or finite epoch seconds.
+    fileprivate func lenientDate(_ key: Key) -> Date? {
+        if let seconds = try? decodeIfPresent(Double.self, forKey: key) {
             return seconds.isFinite ? Date(timeIntervalSince1970: seconds) : nil
         }
-        guard let text = value as? String else { return nil }
+        guard let text = lenientString(key) else { return nil }
         if let date = try? Date(text, strategy: .iso8601) { return date }
         return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }

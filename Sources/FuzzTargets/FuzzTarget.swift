@@ -14,6 +14,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case cmdline
     case dockerContainer = "docker-container"
     case orchestratorEnvelope = "orchestrator-envelope"
+    /// Two envelopes, one per line, evaluated in turn with the memory carried over: the
+    /// arithmetic on the orchestrator's numbers (deltas, ages) across two fetches.
+    case orchestratorNumbers = "orchestrator-numbers"
     case prometheusText = "prometheus-text"
     case ec2XML = "ec2-xml"
     case cloudWatchXML = "cloudwatch-xml"
@@ -37,6 +40,20 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .orchestratorEnvelope:
             _ = try? OrchestratorEnvelope.parse(bytes)
             _ = OrchestratorCollector.interpret(status: 200, contentType: "application/json", body: bytes)
+        case .orchestratorNumbers:
+            let lines = bytes.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false)
+            let source = OrchestratorSource(
+                url: "http://127.0.0.1:1/", timeout: .seconds(1),
+                settings: .init(
+                    downAfter: 1, staleAfter: .seconds(60), hungAfter: .seconds(60), backlog: 1,
+                    rules: (try? Rule.parseList("q: queue.counts.failed > 1")) ?? []),
+                texts: Texts(.en))
+            var memory: OrchestratorSource.Memory?
+            for (index, line) in lines.enumerated() {
+                let reading = OrchestratorCollector.interpret(status: 200, contentType: "", body: Array(line))
+                let now = Date(timeIntervalSince1970: 1_800_000_000 + Double(index) * 1_000)
+                memory = source.evaluate(reading, memory: memory, now: now).memory
+            }
         case .prometheusText:
             _ = try? PrometheusText.parse(text)
         case .ec2XML:

@@ -11,6 +11,9 @@ import Logging
 public actor ChannelOutbox<C: Clock> where C.Duration == Duration {
     public nonisolated let channel: any NotificationChannel
     public static var capacity: Int { 1_000 }
+    /// The bodies of pending messages together, at most: a thousand digests of a storm
+    /// sent to a dead webhook must not become a state file of hundreds of megabytes.
+    public static var byteCapacity: Int { 2 * 1024 * 1024 }
 
     private let clock: C
     private let origin: C.Instant
@@ -37,13 +40,26 @@ public actor ChannelOutbox<C: Clock> where C.Duration == Duration {
         logger: Logger
     ) {
         self.channel = channel
-        self.released = Array(pending.suffix(Self.capacity))
+        self.released = Self.withinCapacity(pending).kept
         self.clock = clock
         self.origin = clock.now
         self.retryPolicy = retryPolicy
         self.random = random
         self.logger = logger
-        self.counters.dropped = max(0, pending.count - Self.capacity)
+        self.counters.dropped = Self.withinCapacity(pending).dropped
+    }
+
+    /// The newest messages that fit both capacities (the newest one always stays), and
+    /// how many older ones do not.
+    static func withinCapacity(_ messages: [OutboundMessage]) -> (kept: [OutboundMessage], dropped: Int) {
+        var kept = 0
+        var bytes = 0
+        for message in messages.reversed() {
+            bytes += message.body.utf8.count
+            guard kept < capacity, kept == 0 || bytes <= byteCapacity else { break }
+            kept += 1
+        }
+        return (Array(messages.suffix(kept)), messages.count - kept)
     }
 
     /// Sets what the worker calls after each delivery or drop: writing the state file.
@@ -73,7 +89,7 @@ public actor ChannelOutbox<C: Clock> where C.Duration == Duration {
             }
         }
         staged = []
-        let excess = released.count - Self.capacity
+        let excess = Self.withinCapacity(released).dropped
         if excess > 0 {
             released.removeFirst(excess)
             counters.dropped += excess

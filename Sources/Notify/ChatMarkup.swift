@@ -28,6 +28,49 @@ public struct ChatMarkup: Sendable {
         return lines
     }
 
+    /// A digest as lines that fit `budget` as `measure` counts them: always one message,
+    /// however many notifications it covers (storm control: a dead host must not become
+    /// hundreds of messages). The headline, the count per action, per family with its
+    /// severities, then as many keys as fit, and where to see the rest.
+    public func digestLines(
+        _ notifications: [AlertNotification], strings: RenderStrings, budget: Int, shownAtMost: Int = 100,
+        measure: (String) -> Int
+    ) -> [String] {
+        var summary = [digestHeader(notifications, strings: strings)]
+        let actions = NotificationAction.allCases.compactMap { action -> String? in
+            let count = notifications.count { $0.action == action }
+            return count == 0 ? nil : "\(action.icon) \(strings.word(for: action)) \(count)"
+        }
+        summary.append(actions.joined(separator: " · "))
+        var families: [String: [Severity: Int]] = [:]
+        for notification in notifications {
+            families[notification.family, default: [:]][notification.severity, default: 0] += 1
+        }
+        let familyLines = families.sorted { $0.key < $1.key }.map { family, severities in
+            let total = severities.values.reduce(0, +)
+            let split = Severity.allCases.compactMap { severity in
+                severities[severity].map { "\(severity.rawValue) \($0)" }
+            }
+            return "\(code(ChannelText.safe(family, limit: 60))) \(total) (\(split.joined(separator: ", ")))"
+        }
+        // Families are a fixed, short list; more than a dozen lines of them would crowd out the keys.
+        summary += familyLines.prefix(12)
+
+        func footer(_ shown: Int) -> String? {
+            shown < notifications.count ? italic(strings.digestMore(notifications.count - shown)) : nil
+        }
+        var used = summary.map(measure).reduce(0, +) + summary.count
+        var shownLines: [String] = []
+        for notification in notifications.prefix(shownAtMost) {
+            let line = digestLine(notification, strings: strings)
+            let reserve = footer(shownLines.count + 1).map { measure($0) + 1 } ?? 0
+            guard used + measure(line) + 1 + reserve <= budget else { break }
+            shownLines.append(line)
+            used += measure(line) + 1
+        }
+        return summary + shownLines + (footer(shownLines.count).map { [$0] } ?? [])
+    }
+
     /// The first line of a digest.
     public func digestHeader(_ notifications: [AlertNotification], strings: RenderStrings) -> String {
         "📣 \(bold(strings.digest(count: notifications.count))) · "

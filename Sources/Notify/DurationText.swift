@@ -3,7 +3,9 @@
 /// Two units at most: "how long was it down" wants an order of magnitude, not seconds.
 public enum DurationText {
     public static func format(seconds: Double) -> String {
-        let total = Int(max(0, seconds.rounded()))
+        // Ages computed from outside times (an envelope's generated_at of -1e300) may be
+        // beyond any Int: clamp to a thousand years rather than trap.
+        let total = seconds.isNaN ? 0 : Int(min(max(0, seconds.rounded()), 1_000 * 365 * 86_400))
         let days = total / 86_400
         let hours = total % 86_400 / 3_600
         let minutes = total % 3_600 / 60

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import OutboundHTTP
 
 /// What came back from one POST: a response, or why there was none.
 public enum HTTPPostResult: Sendable {
@@ -18,7 +19,7 @@ public struct HTTPPost: Sendable {
     /// Responses larger than this are an error, not a memory spike.
     public static let responseLimit = 1024 * 1024
 
-    public init(client: HTTPClient = .shared, timeout: Duration) {
+    public init(client: HTTPClient = OutboundHTTP.client, timeout: Duration) {
         self.client = client
         self.timeout = timeout
     }
@@ -31,30 +32,12 @@ public struct HTTPPost: Sendable {
         request.headers.add(name: "Content-Type", value: contentType)
         request.headers.add(name: "User-Agent", value: "watchdog")
         request.body = .bytes(ByteBuffer(bytes: body))
-        do {
-            let milliseconds = Int64(timeout.seconds * 1000)
-            let response = try await client.execute(request, timeout: .milliseconds(milliseconds))
-            let bytes = try await response.body.collect(upTo: Self.responseLimit)
-            return .response(
-                status: Int(response.status.code), headers: response.headers,
-                body: Array(bytes.readableBytesView))
-        } catch {
-            return .failed(Self.redact(Self.describe(error), secrets: secrets))
+        switch await HTTPExchange.perform(request, client: client, timeout: timeout, bodyLimit: Self.responseLimit) {
+        case .success(let response):
+            return .response(status: response.status, headers: response.headers, body: response.body)
+        case .failure(let failure):
+            return .failed(Self.redact(failure.description, secrets: secrets))
         }
-    }
-
-    /// Short, operator-readable error text: "timed out", "connection refused", ...
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout: return "timed out"
-            case .remoteConnectionClosed: return "connection closed by the server"
-            default: return "\(error)"
-            }
-        }
-        let text = "\(error)"
-        if text.contains("Connection refused") || text.contains("connectionRefused") { return "connection refused" }
-        return text
     }
 
     /// Replaces every occurrence of each secret by `<redacted>`.

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Logging
 import NIOCore
+import OutboundHTTP
 
 /// The outbound dead-man's switch (`WATCHDOG_HEARTBEAT_URL`, healthchecks.io style): a
 /// GET after every completed tick, so an outside service notices when the watchdog
@@ -39,13 +40,11 @@ public actor HeartbeatPinger {
         request.method = .GET
         request.headers.add(name: "User-Agent", value: "watchdog")
         let failure: String?
-        do {
-            let response = try await HTTPClient.shared.execute(
-                request, timeout: .milliseconds(Int64(timeout.seconds * 1000)))
-            _ = try? await response.body.collect(upTo: 64 * 1024)
-            failure = (200..<300).contains(Int(response.status.code)) ? nil : "status \(response.status.code)"
-        } catch {
-            failure = HTTPPost.redact(HTTPPost.describe(error), secrets: [url])
+        switch await HTTPExchange.perform(request, timeout: timeout, bodyLimit: 64 * 1024) {
+        case .success(let response):
+            failure = (200..<300).contains(response.status) ? nil : "status \(response.status)"
+        case .failure(let error):
+            failure = HTTPPost.redact(error.description, secrets: [url])
         }
         sent += 1
         inFlight = false

@@ -37,6 +37,14 @@ public struct RenderStrings: Sendable {
         }
     }
 
+    /// The last line of a digest that could not list every key.
+    public func digestMore(_ count: Int) -> String {
+        switch language {
+        case .en: "… and \(count) more: GET /alerts on the watchdog's endpoint lists every firing key"
+        case .ru: "… и ещё \(count): все срабатывающие ключи — GET /alerts на эндпоинте watchdog"
+        }
+    }
+
     /// The headline of `watchdog test-notify`.
     public var testMessage: String {
         switch language {

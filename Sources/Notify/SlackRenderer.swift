@@ -17,16 +17,9 @@ public struct SlackRenderer: Sendable {
                     id: batch.id, body: markup.lines(for: notification, strings: strings).joined(separator: "\n"))
             ]
         case .digest(let notifications):
-            var text = markup.digestHeader(notifications, strings: strings)
-            for notification in notifications {
-                let line = "\n" + markup.digestLine(notification, strings: strings)
-                guard text.count + line.count < Self.textLimit else {
-                    text += "\n…"
-                    break
-                }
-                text += line
-            }
-            return [OutboundMessage(id: batch.id, body: text)]
+            let lines = markup.digestLines(
+                notifications, strings: strings, budget: Self.textLimit, measure: { $0.count })
+            return [OutboundMessage(id: batch.id, body: lines.joined(separator: "\n"))]
         }
     }
 }

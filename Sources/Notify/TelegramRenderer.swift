@@ -1,8 +1,8 @@
 /// Renders notifications as Telegram HTML messages (parse mode HTML).
 ///
-/// Every line is self-contained (its tags close on it) so long digests are split at line
-/// boundaries within Telegram's length limit. A single notification always fits one
-/// message, because its outside text is cut.
+/// Every line is self-contained (its tags close on it). A single notification always
+/// fits one message, because its outside text is cut; a digest is one message however
+/// many notifications it covers.
 public struct TelegramRenderer: Sendable {
     public let strings: RenderStrings
     public let silentResolved: Bool
@@ -20,14 +20,11 @@ public struct TelegramRenderer: Sendable {
             let text = markup.lines(for: notification, strings: strings).joined(separator: "\n")
             return [OutboundMessage(id: batch.id, body: text, silent: silent)]
         case .digest(let notifications):
-            let lines =
-                [markup.digestHeader(notifications, strings: strings)]
-                + notifications.map { markup.digestLine($0, strings: strings) }
-            let parts = TelegramText.split(lines: lines)
-            return parts.enumerated().map { index, text in
-                OutboundMessage(
-                    id: parts.count == 1 ? batch.id : "\(batch.id)#\(index + 1)", body: text, silent: silent)
-            }
+            let lines = markup.digestLines(
+                notifications, strings: strings, budget: TelegramText.limit, measure: TelegramText.visibleLength)
+            // The lines were chosen to fit; the split only guards the limit.
+            let text = TelegramText.split(lines: lines).first ?? ""
+            return [OutboundMessage(id: batch.id, body: text, silent: silent)]
         }
     }
 }

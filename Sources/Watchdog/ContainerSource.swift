@@ -141,7 +141,10 @@ public struct ContainerSource: Source {
         track.restartCounts.removeAll { $0.at < windowStart }
         track.restartCounts.append(Memory.Sample(at: now, count: container.restartCount))
         if track.restartCounts.count > 256 { track.restartCounts.removeFirst(track.restartCounts.count - 256) }
-        let growth = container.restartCount - (track.restartCounts.map(\.count).min() ?? container.restartCount)
+        let lowest = track.restartCounts.map(\.count).min() ?? container.restartCount
+        // Docker's numbers, and the remembered ones from the state file: saturate, never trap.
+        let (difference, overflow) = container.restartCount.subtractingReportingOverflow(lowest)
+        let growth = overflow ? (lowest < 0 ? Int.max : 0) : difference
         let restartsKey = SignalKey(.containerRestarts, name)
         let restartsTitle = texts.containerRestartsTitle(name)
         if container.oomKilled {

@@ -81,8 +81,11 @@ public struct OrchestratorSource: Source {
                     key: downKey, active: false, severity: .critical, title: texts.orchestratorDownTitle(),
                     detail: texts.orchestratorAnswered())
             ]
-            signals += Rule.evaluate(settings.rules, on: samples, activeSince: &next.ruleSince, now: now, texts: texts)
-            return SourceEvaluation(signals: signals, memory: next)
+            var overLimit: [String] = []
+            signals += Rule.evaluate(
+                settings.rules, on: samples, activeSince: &next.ruleSince, now: now, texts: texts, overLimit: &overLimit
+            )
+            return SourceEvaluation(signals: signals, memory: next, overLimit: Self.joined(overLimit))
 
         case .envelope(let envelope):
             next.failedFetches = 0
@@ -97,13 +100,22 @@ public struct OrchestratorSource: Source {
                     key: SignalKey(.orchestratorStale), active: age > settings.staleAfter.seconds, severity: .warning,
                     title: texts.orchestratorStaleTitle(),
                     detail: texts.orchestratorGenerated(ago: DurationText.format(seconds: age))))
+            var overLimit: [String] = []
+            if envelope.agentsListed > envelope.agents.count {
+                overLimit.append(
+                    "the envelope lists \(envelope.agentsListed) agents; the first \(envelope.agents.count) are watched"
+                )
+            }
             signals += agentSignals(envelope.agents, memory: &next, now: now)
             if let failed = envelope.counts["failed"] {
                 if let baseline = next.failedBaseline, failed > baseline {
+                    // Both numbers come from outside: the difference of two extremes
+                    // saturates instead of trapping.
+                    let (delta, overflow) = failed.subtractingReportingOverflow(baseline)
                     signals.append(
                         Signal(
                             key: SignalKey(.jobFailed), active: true, severity: .warning, title: texts.jobFailedTitle(),
-                            detail: texts.jobsFailed(delta: failed - baseline, total: failed)))
+                            detail: texts.jobsFailed(delta: overflow ? .max : delta, total: failed)))
                 }
                 // A lower count (the orchestrator restarted) becomes the new baseline.
                 next.failedBaseline = failed
@@ -120,9 +132,14 @@ public struct OrchestratorSource: Source {
             let counts = envelope.counts.map {
                 PrometheusSample(name: "queue.counts.\($0.key)", labels: [], value: Double($0.value))
             }
-            signals += Rule.evaluate(settings.rules, on: counts, activeSince: &next.ruleSince, now: now, texts: texts)
-            return SourceEvaluation(signals: signals, memory: next)
+            signals += Rule.evaluate(
+                settings.rules, on: counts, activeSince: &next.ruleSince, now: now, texts: texts, overLimit: &overLimit)
+            return SourceEvaluation(signals: signals, memory: next, overLimit: Self.joined(overLimit))
         }
+    }
+
+    private static func joined(_ notes: [String]) -> String? {
+        notes.isEmpty ? nil : notes.joined(separator: "; ")
     }
 
     /// `agent_hung` per run: CPU ticks unchanged for `hungAfter`, measured on the

@@ -154,10 +154,23 @@ extension Rule {
     static func evaluate(
         _ rules: [Rule], on samples: [PrometheusSample], activeSince: inout [String: Date], now: Date, texts: Texts
     ) -> [Signal] {
+        var overLimit: [String] = []
+        return evaluate(rules, on: samples, activeSince: &activeSince, now: now, texts: texts, overLimit: &overLimit)
+    }
+
+    /// As above; a rule matching more than `SourceLimits.seriesPerRule` series watches
+    /// the first ones (in the body's order) and says so in `overLimit`.
+    static func evaluate(
+        _ rules: [Rule], on samples: [PrometheusSample], activeSince: inout [String: Date], now: Date, texts: Texts,
+        overLimit: inout [String]
+    ) -> [Signal] {
         var signals: [Signal] = []
         var stillHolding: [String: Date] = [:]
         for rule in rules {
+            var matched = 0
             for sample in samples where rule.matches(sample) {
+                matched += 1
+                guard matched <= SourceLimits.seriesPerRule else { continue }
                 let entity = rule.entity(for: sample)
                 let holds = rule.comparison.holds(sample.value, rule.threshold)
                 var active = false
@@ -174,6 +187,10 @@ extension Rule {
                         key: SignalKey(.rule, entity), active: active, severity: rule.severity,
                         title: texts.ruleTitle(rule.name),
                         detail: "\(sample.name) = \(format(sample.value)) (rule: \(condition))"))
+            }
+            if matched > SourceLimits.seriesPerRule {
+                overLimit.append(
+                    "rule \(rule.name) matches \(matched) series; the first \(SourceLimits.seriesPerRule) are watched")
             }
         }
         activeSince = stillHolding

@@ -35,11 +35,15 @@ public struct SourceEvaluation<Memory: Sendable>: Sendable {
     /// is unreachable, so no container can be judged. They are neither resolved nor
     /// fired.
     public var unknown: KeyOwnership?
+    /// What the reading held beyond a limit and was left out (`SourceLimits`), in words
+    /// for the log; nil when nothing was.
+    public var overLimit: String?
 
-    public init(signals: [Signal], memory: Memory?, unknown: KeyOwnership? = nil) {
+    public init(signals: [Signal], memory: Memory?, unknown: KeyOwnership? = nil, overLimit: String? = nil) {
         self.signals = signals
         self.memory = memory
         self.unknown = unknown
+        self.overLimit = overLimit
     }
 }
 
@@ -70,9 +74,18 @@ extension Source {
         let evaluation = evaluate(reading, memory: remembered, now: now)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let kept = evaluation.memory.flatMap { try? encoder.encode($0) }
+        var kept = evaluation.memory.flatMap { try? encoder.encode($0) }
+        var overLimit = evaluation.overLimit
+        if let size = kept?.count, size > SourceLimits.memoryBytes {
+            // Never reached with the other limits in force; if it were, the state file
+            // must not grow with it: the source starts afresh at its next run.
+            kept = nil
+            overLimit = [overLimit, "its memory of \(size) bytes is over \(SourceLimits.memoryBytes) and was dropped"]
+                .compactMap { $0 }.joined(separator: "; ")
+        }
         return CollectedSignals(
-            reading: reading, signals: evaluation.signals, memory: kept, unknown: evaluation.unknown)
+            reading: reading, signals: evaluation.signals, memory: kept, unknown: evaluation.unknown,
+            overLimit: overLimit)
     }
 }
 
@@ -82,4 +95,5 @@ struct CollectedSignals: Sendable {
     let signals: [Signal]
     let memory: Data?
     let unknown: KeyOwnership?
+    let overLimit: String?
 }

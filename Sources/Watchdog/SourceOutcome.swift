@@ -23,12 +23,14 @@ public struct SourceOutcome: Sendable {
     public let memory: Data?
     /// Owned keys the source could not judge although it ran (see `SourceEvaluation`).
     public let unknown: KeyOwnership?
+    /// What was left out for being over a limit (`SourceLimits`); nil when nothing was.
+    public let overLimit: String?
     public let duration: Duration
 
     public init(
         source: String, ownership: KeyOwnership, status: Status, signals: [Signal] = [],
         reading: (any Encodable & Sendable)? = nil, memory: Data? = nil, unknown: KeyOwnership? = nil,
-        duration: Duration = .zero
+        overLimit: String? = nil, duration: Duration = .zero
     ) {
         self.source = source
         self.ownership = ownership
@@ -37,6 +39,7 @@ public struct SourceOutcome: Sendable {
         self.reading = reading
         self.memory = memory
         self.unknown = unknown
+        self.overLimit = overLimit
         self.duration = duration
     }
 }

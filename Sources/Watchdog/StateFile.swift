@@ -10,9 +10,11 @@ public struct StateFile: Sendable {
         self.path = path
     }
 
-    /// A state file larger than this is not ours (1000 pending messages per channel
-    /// at a few KiB each stays well below it).
-    static let sizeLimit = 64 * 1024 * 1024
+    /// A state file larger than this is not ours: what the watchdog writes is bounded by
+    /// `SourceLimits` (at most a few MB of alerts) and the outboxes' byte capacity
+    /// (2 MiB per channel), well below it; reading a larger one would cost memory in
+    /// proportion (README "Limits").
+    static let sizeLimit = 24 * 1024 * 1024
 
     public enum LoadResult: Sendable, Equatable {
         case missing
@@ -62,6 +64,24 @@ public struct StateFile: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
         return try encoder.encode(state)
+    }
+
+    /// Where a start records that it is applying this file; removed once its first
+    /// tick is saved. Holds the number of starts in a row that got no further.
+    var startMarkerPath: String { "\(path).starting" }
+
+    /// Starts in a row that died before their first tick was saved.
+    func unfinishedStarts() -> Int {
+        guard let text = try? String(contentsOfFile: startMarkerPath, encoding: .utf8) else { return 0 }
+        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
+    func recordStart(unfinishedBefore: Int) {
+        try? Data("\(unfinishedBefore + 1)\n".utf8).write(to: URL(fileURLWithPath: startMarkerPath))
+    }
+
+    func clearStartMarker() {
+        unlink(startMarkerPath)
     }
 
     /// Moves an unusable file aside as `<name>.corrupt-<time>` so it can be inspected

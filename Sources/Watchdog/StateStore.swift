@@ -16,6 +16,7 @@ public actor StateStore {
     private var outboxes: @Sendable () async -> [String: [OutboundMessage]] = { [:] }
     private var lastWritten: Data?
     private var lastError: String?
+    private var startConfirmed = false
 
     /// `path` nil keeps state in memory only.
     public init(path: String?, engine: EngineState, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
@@ -29,12 +30,39 @@ public actor StateStore {
         outboxes = provider
     }
 
+    /// Starts in a row that may die before their first tick is saved before the state
+    /// file is taken for the cause and set aside: a state the process traps on would
+    /// otherwise be a crash loop under `restart: unless-stopped`. Three, so that a
+    /// restart killed early by an operator's hand does not cost the outbox.
+    public static let unfinishedStartsBeforeSettingAside = 3
+
     /// Loads the state file at start. A missing file is a fresh start; an unusable one
-    /// is moved aside, logged at error level, and replaced by a fresh state.
-    public static func loadState(path: String?, logger: Logger, now: Date) -> PersistedState {
+    /// (it does not parse, or it parses but the last starts on it all died before their
+    /// first tick: it does not apply) is moved aside, logged at error level, and replaced
+    /// by a fresh state. With `guardsStart` the start is recorded next to the file until
+    /// `confirmStart()`; a dry run passes false and writes nothing. (A source memory that
+    /// no longer decodes, after an upgrade, is not a reason: that source starts afresh.)
+    public static func loadState(
+        path: String?, logger: Logger, now: Date, guardsStart: Bool = true
+    ) -> PersistedState {
         guard let path else { return .empty }
         let file = StateFile(path: path)
-        switch file.load() {
+        let unfinished = guardsStart ? file.unfinishedStarts() : 0
+        var loaded = file.load()
+        if case .loaded = loaded {
+            if unfinished >= unfinishedStartsBeforeSettingAside {
+                loaded = .unusable(
+                    reason: "it does not apply: the last \(unfinished) starts on it ended before their first tick")
+            }
+        }
+        if guardsStart {
+            if case .loaded = loaded {
+                file.recordStart(unfinishedBefore: unfinished)
+            } else {
+                file.clearStartMarker()
+            }
+        }
+        switch loaded {
         case .missing:
             logger.info("no state file yet, starting fresh", metadata: ["path": "\(path)"])
             return .empty
@@ -59,6 +87,13 @@ public actor StateStore {
             }
             return .empty
         }
+    }
+
+    /// The first tick of this start is saved: the state file applied without trouble.
+    public func confirmStart() {
+        guard let file, !startConfirmed else { return }
+        startConfirmed = true
+        file.clearStartMarker()
     }
 
     /// Records the engine's state and writes the file.

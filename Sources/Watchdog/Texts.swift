@@ -132,7 +132,7 @@ public struct Texts: Sendable, Equatable {
     }
 
     static func milliseconds(_ value: Double) -> String {
-        value < 10 ? "\((value * 10).rounded() / 10) ms" : "\(Int(value.rounded())) ms"
+        value < 10 ? "\((value * 10).rounded() / 10) ms" : "\(Int(exactly: value.rounded()) ?? Int.max) ms"
     }
 
     // MARK: orchestrator
@@ -316,7 +316,8 @@ public struct Texts: Sendable, Equatable {
     }
 
     static func percent(_ value: Double) -> String {
+        // CloudWatch's averages come from outside: a value beyond Int is printed as it is.
         let rounded = (value * 10).rounded() / 10
-        return rounded == rounded.rounded() ? "\(Int(rounded))%" : "\(rounded)%"
+        return Int(exactly: rounded).map { "\($0)%" } ?? "\(rounded)%"
     }
 }

@@ -16,6 +16,9 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
     /// When each source with an interval last ran, and what it said then.
     private var lastRun: [String: Date] = [:]
     private var standing: [String: [Signal]] = [:]
+    /// Per source, what it last left out for being over a limit: logged when it changes,
+    /// not every tick.
+    private var overLimitNotes: [String: String] = [:]
 
     public init(
         sources: [any Source], settings: DecisionSettings, collectTimeout: Duration, clock: C,
@@ -81,6 +84,22 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
         return evaluation
     }
 
+    /// The sources whose over-limit note changed with this tick: the new note, or nil
+    /// when the source is back within every limit. Only sources that ran count.
+    public func overLimitChanges(_ outcomes: [SourceOutcome], evaluation: TickEvaluation) -> [(
+        source: String, note: String?
+    )] {
+        var changes: [(source: String, note: String?)] = []
+        for outcome in outcomes where outcome.status == .ok {
+            let note = evaluation.overLimit[outcome.source]
+            if note != overLimitNotes[outcome.source] {
+                overLimitNotes[outcome.source] = note
+                changes.append((outcome.source, note))
+            }
+        }
+        return changes
+    }
+
     /// A second of slack, so a source with a 5-minute interval on a 30-second tick runs
     /// on the tick nearest its due time even when tick start times jitter.
     private func isDue(last: Date, interval: Duration, now: Date) -> Bool {
@@ -101,6 +120,7 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
         var reading: (any Encodable & Sendable)?
         var remembered: Data?
         var unknown: KeyOwnership?
+        var overLimit: String?
         switch result {
         case .finished(.success(let collected)):
             status = .ok
@@ -108,6 +128,7 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
             reading = collected.reading
             remembered = collected.memory
             unknown = collected.unknown
+            overLimit = collected.overLimit
         case .finished(.failure(let error)):
             status = error is CancellationError ? .cancelled : .failed("\(error)")
         case .timedOut:
@@ -117,6 +138,6 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
         }
         return SourceOutcome(
             source: name, ownership: source.ownership, status: status, signals: signals,
-            reading: reading, memory: remembered, unknown: unknown, duration: duration)
+            reading: reading, memory: remembered, unknown: unknown, overLimit: overLimit, duration: duration)
     }
 }

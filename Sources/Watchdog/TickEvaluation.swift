@@ -10,7 +10,21 @@ public struct TickEvaluation: Sendable {
     public let firing: [AlertNotification]
     /// Notifications dropped by `WATCHDOG_MUTE` this tick.
     public let mutedCount: Int
+    /// Per source that ran, what it left out for being over a limit (`SourceLimits`).
+    public let overLimit: [String: String]
     public let state: EngineState
+}
+
+/// The signals of one source within `SourceLimits.keysPerSource`: keys already tracked
+/// first (so nothing firing is lost or falsely resolved), then active ones, then the
+/// rest, each in key order so the same keys stay watched from tick to tick. Pure.
+func keepWithinLimit(
+    _ signals: [Signal], tracked: [SignalKey: TrackedAlert], limit: Int = SourceLimits.keysPerSource
+) -> (kept: [Signal], leftOut: Int) {
+    guard signals.count > limit else { return (signals, 0) }
+    func rank(_ signal: Signal) -> Int { tracked[signal.key] != nil ? 0 : signal.active ? 1 : 2 }
+    let ordered = signals.sorted { (rank($0), $0.key) < (rank($1), $1.key) }
+    return (Array(ordered.prefix(limit)), signals.count - limit)
 }
 
 /// Turns this tick's source outcomes into observations, decides every observed key, and
@@ -20,6 +34,7 @@ public func evaluateTick(
 ) -> TickEvaluation {
     var next = state
     var observations: [SignalKey: (Observation, Signal?)] = [:]
+    var overLimit: [String: String] = [:]
 
     for outcome in outcomes {
         let collectorKey = SignalKey(.collectorFailed, outcome.source)
@@ -27,13 +42,28 @@ public func evaluateTick(
         case .ok:
             next.collectors[outcome.source] = nil
             next.samples[outcome.source] = outcome.memory
-            for signal in outcome.signals {
+            let (signals, leftOut) = keepWithinLimit(outcome.signals, tracked: state.alerts)
+            let notes =
+                [outcome.overLimit]
+                + [
+                    leftOut == 0
+                        ? nil
+                        : "\(outcome.signals.count) keys reported; \(SourceLimits.keysPerSource) are watched, "
+                            + "\(leftOut) left out"
+                ]
+            if case let words = notes.compactMap({ $0 }), !words.isEmpty {
+                overLimit[outcome.source] = words.joined(separator: "; ")
+            }
+            for signal in signals {
                 observations[signal.key] = (signal.active ? .active : .inactive, signal)
             }
             // Synthesized recovery: what the source no longer reports is gone, unless the
-            // source says it could not judge it this tick.
+            // source says it could not judge it this tick, or it was left out over the limit.
+            let reported = leftOut == 0 ? [] : Set(outcome.signals.map(\.key))
             for key in state.alerts.keys
-            where outcome.ownership.owns(key) && observations[key] == nil && outcome.unknown?.owns(key) != true {
+            where outcome.ownership.owns(key) && observations[key] == nil && outcome.unknown?.owns(key) != true
+                && !reported.contains(key)
+            {
                 observations[key] = (.inactive, nil)
             }
             // Only a stored collector_failed key needs the inactive observation.
@@ -121,8 +151,14 @@ public func evaluateTick(
                 detail: tracked.signal.detail, instance: settings.instance, startedAt: since, at: now)
         }
 
+    // What is over goes first: when the Docker daemon comes back, `docker_unreachable`'s
+    // resolve must reach the chat before the containers found dead meanwhile, or the
+    // reader takes the new alerts for more of the same outage. Key order otherwise.
+    let ordered = notifications.filter { $0.action == .resolve } + notifications.filter { $0.action != .resolve }
+
     return TickEvaluation(
-        decisions: decisions, notifications: notifications, firing: firing, mutedCount: mutedCount, state: next)
+        decisions: decisions, notifications: ordered, firing: firing, mutedCount: mutedCount, overLimit: overLimit,
+        state: next)
 }
 
 private func makeNotification(

@@ -75,9 +75,18 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
         let outcomes = await collectAllowingShutdownGrace(now: now)
         let evaluation = await engine.conclude(outcomes, now: now)
         log(outcomes: outcomes, evaluation: evaluation)
+        for (source, note) in await engine.overLimitChanges(outcomes, evaluation: evaluation) {
+            if let note {
+                logger.warning(
+                    "source over a limit; the rest is left out", metadata: ["source": "\(source)", "limit": "\(note)"])
+            } else {
+                logger.notice("source within its limits again", metadata: ["source": "\(source)"])
+            }
+        }
         await delivery.stage(
             TickNotifications(notifications: evaluation.notifications, firing: evaluation.firing, now: now))
         await store.save(engine: evaluation.state)
+        await store.confirmStart()
         await delivery.release()
         return TickReport(
             time: now, instance: engine.settings.instance, outcomes: outcomes, evaluation: evaluation,

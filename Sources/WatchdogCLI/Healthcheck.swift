@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import OutboundHTTP
 import Watchdog
 
 /// `watchdog healthcheck`: exit 0 when the running watchdog's `/healthz` answers 200, for
@@ -16,22 +17,18 @@ struct Healthcheck: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let url = "http://\(Self.connectAddress(for: listen))/healthz"
-        do {
-            var request = HTTPClientRequest(url: url)
-            request.headers.add(name: "User-Agent", value: "watchdog-healthcheck")
-            let response = try await HTTPClient.shared.execute(
-                request, timeout: .milliseconds(Int64(configuration.httpTimeout.seconds * 1000)))
-            let body = try await response.body.collect(upTo: 16 * 1024)
-            let text = String(buffer: body)
-            guard response.status.code == 200 else {
-                print("unhealthy: \(url) answered \(response.status.code) \(text)")
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "User-Agent", value: "watchdog-healthcheck")
+        switch await HTTPExchange.perform(request, timeout: configuration.httpTimeout, bodyLimit: 16 * 1024) {
+        case .success(let response):
+            let text = String(decoding: response.body, as: UTF8.self)
+            guard response.status == 200 else {
+                print("unhealthy: \(url) answered \(response.status) \(text)")
                 throw ExitCode(1)
             }
             print("healthy: \(text)")
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            print("unhealthy: \(url): \(error)")
+        case .failure(let failure):
+            print("unhealthy: \(url): \(failure)")
             throw ExitCode(1)
         }
     }

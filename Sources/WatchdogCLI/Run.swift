@@ -3,9 +3,16 @@ import Foundation
 import Logging
 import Notify
 import ServiceLifecycle
+import Synchronization
 import Watchdog
 
 /// `watchdog run`: the service, until SIGTERM or SIGINT.
+///
+/// SIGHUP re-reads the configuration (SPEC §8): an invalid one is logged, naming the
+/// variable, and the running one stays; a valid one ends the running services
+/// gracefully, as a SIGTERM would, and starts them anew with the new configuration and
+/// everything the old ones knew (alert states, source memories, outboxes), handed over
+/// in memory, so a watchdog without a state file keeps it all too.
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the watchdog service (the default command).")
@@ -20,38 +27,72 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try loadConfigurationOrExit()
-        var configuration = loaded.configuration
         let logger = prepareProcess(loaded)
-        if let text = harnessTickInterval {
+        let harnessInterval = try harnessTickInterval.map { text in
             guard let interval = ConfigValueParser.duration(text, bareUnitSeconds: 1), interval >= .milliseconds(10)
             else {
                 FileHandle.standardError.write(
                     Data("--harness-tick-interval: \"\(text)\" is not a duration of at least 10ms\n".utf8))
                 throw ExitCode(2)
             }
-            configuration.interval = interval
             logger.warning(
                 "tick interval set by --harness-tick-interval, for test harnesses only",
                 metadata: ["interval": "\(text)"])
+            return interval
         }
+        let hangups = await HangupSignals()
+        // One set of metrics for the life of the process: counters go on across reloads.
+        let metrics = WatchdogMetrics()
+        var configuration = loaded.configuration
+        var handedOver: PersistedState?
+        while true {
+            if let harnessInterval { configuration.interval = harnessInterval }
+            let ended = try await runServices(
+                configuration, handedOver: handedOver, hangups: hangups, metrics: metrics, logger: logger)
+            guard let reload = ended else { break }
+            configuration = reload.configuration
+            handedOver = reload.state
+            logger.notice("configuration reloaded; services restarted with every state kept")
+        }
+        logger.notice("watchdog stopped")
+    }
 
+    /// What a reload hands from the old services to the new ones.
+    struct Reload {
+        let configuration: Configuration
+        let state: PersistedState
+    }
+
+    /// Runs one generation of the services until shutdown (nil) or a valid reload.
+    private func runServices(
+        _ configuration: Configuration, handedOver: PersistedState?, hangups: HangupSignals,
+        metrics: WatchdogMetrics, logger: Logger
+    ) async throws -> Reload? {
         let channels = ChannelCatalog.channels(for: configuration, logger: logger)
         let pinger = configuration.heartbeatURL.map {
             HeartbeatPinger(url: $0.value, timeout: configuration.httpTimeout, logger: logger)
         }
         let heartbeats = HeartbeatBoard(names: configuration.heartbeats.map(\.name))
         let status = WatchdogStatus(mute: MuteList(configuration.mute))
-        let metrics = WatchdogMetrics()
         let assembly = await TickAssembly.make(
             configuration, channels: channels, writesState: true, logger: logger, heartbeatBoard: heartbeats,
+            handedOver: handedOver,
             onTick: { report in
                 status.recordTick(finishedAt: .now, alerts: report.alerts)
                 metrics.record(report, finishedAtUnixTime: Date().timeIntervalSince1970)
                 await pinger?.tickCompleted()
             })
+        let reloaded = Mutex<Configuration?>(nil)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: assembly.ticks, serviceName: "ticks"),
             .init(service: DeliveryService(delivery: assembly.delivery), serviceName: "delivery"),
+            .init(
+                service: ConfigurationReloadService(
+                    hangups: hangups, logger: logger,
+                    accepted: { configuration in
+                        reloaded.withLock { $0 = configuration }
+                    }),
+                successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "reload"),
         ]
         if let address = configuration.listen {
             let delivery = assembly.delivery
@@ -82,6 +123,39 @@ struct Run: AsyncParsableCommand {
                 "listen": "\(configuration.listen?.description ?? "off")",
             ])
         try await ServiceGroup(configuration: groupConfiguration).run()
-        logger.notice("watchdog stopped")
+        guard let next = reloaded.withLock({ $0 }) else { return nil }
+        let state = PersistedState(
+            savedAt: Date(), engine: await assembly.ticks.engine.state, outboxes: await assembly.delivery.snapshot())
+        return Reload(configuration: next, state: state)
+    }
+}
+
+/// Waits for SIGHUP and reads the configuration again. An invalid one is logged with
+/// every reason (each names its variable) and changes nothing; a valid one is handed to
+/// `accepted` and the service returns, which shuts the group down gracefully so that
+/// `Run` can start it anew.
+struct ConfigurationReloadService: Service {
+    let hangups: HangupSignals
+    let logger: Logger
+    let accepted: @Sendable (Configuration) -> Void
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while await hangups.next() {
+                logger.notice("SIGHUP: reading the configuration again")
+                do {
+                    let loaded = try Configuration.load()
+                    for warning in loaded.warnings {
+                        logger.warning("configuration warning", metadata: ["warning": "\(warning)"])
+                    }
+                    accepted(loaded.configuration)
+                    return
+                } catch {
+                    logger.error(
+                        "new configuration is invalid; the running one stays",
+                        metadata: ["error": "\(error)"])
+                }
+            }
+        }
     }
 }

@@ -12,15 +12,19 @@ struct TickAssembly {
 
     /// Loads the saved state (forgetting keys no configured source can judge), and joins
     /// engine, channels and state file. With `writesState` false nothing is written and
-    /// nothing saved is sent (a dry run still decides from the saved state).
+    /// nothing saved is sent (a dry run still decides from the saved state). A reload
+    /// passes the old services' state as `handedOver`, which stands for the file.
     static func make(
         _ configuration: Configuration, channels: [any NotificationChannel], writesState: Bool, logger: Logger,
-        heartbeatBoard: HeartbeatBoard? = nil,
+        heartbeatBoard: HeartbeatBoard? = nil, handedOver: PersistedState? = nil,
         onTick: @escaping @Sendable (TickReport) async -> Void = { _ in }
     ) async -> TickAssembly {
         let clock = ContinuousClock()
-        let persisted = StateStore.loadState(path: configuration.stateFile, logger: logger, now: Date())
         let sources = SourceCatalog.sources(for: configuration, heartbeatBoard: heartbeatBoard)
+        let persisted =
+            handedOver
+            ?? StateStore.loadState(
+                path: configuration.stateFile, logger: logger, now: Date(), guardsStart: writesState)
         let (engineState, dropped) = persisted.engine.pruned(to: sources)
         if !dropped.isEmpty {
             logger.notice(

@@ -21,6 +21,9 @@ public final class LogRecorder: Sendable {
 
     public var all: [Record] { records.withLock { $0 } }
 
+    /// Every record as its searchable line, one per line.
+    public var text: String { all.map(\.line).joined(separator: "\n") }
+
     public func logger(label: String = "test") -> Logger {
         Logger(label: label) { _ in Handler(recorder: self) }
     }

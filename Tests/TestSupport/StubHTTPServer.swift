@@ -20,22 +20,26 @@ public struct RecordedRequest: Sendable {
     }
 }
 
-/// What a stub server answers; `hang` never answers, `delay` answers late.
+/// What a stub server answers; `hang` never answers, `delay` answers late, `trickle`
+/// sends the head at once and then the body one byte per interval.
 public struct StubResponse: Sendable {
     public var status: Int
     public var headers: [String: String]
     public var body: String
     public var delay: Duration
     public var hang: Bool
+    public var trickle: Duration?
 
     public init(
-        status: Int, headers: [String: String] = [:], body: String = "", delay: Duration = .zero, hang: Bool = false
+        status: Int, headers: [String: String] = [:], body: String = "", delay: Duration = .zero, hang: Bool = false,
+        trickle: Duration? = nil
     ) {
         self.status = status
         self.headers = headers
         self.body = body
         self.delay = delay
         self.hang = hang
+        self.trickle = trickle
     }
 
     public static func json(_ status: Int, _ body: String, headers: [String: String] = [:]) -> StubResponse {
@@ -182,8 +186,28 @@ private final class StubHandler: ChannelInboundHandler {
         var headers = HTTPHeaders(response.headers.map { ($0.key, $0.value) })
         headers.replaceOrAdd(name: "Content-Length", value: "\(response.body.utf8.count)")
         let head = HTTPResponseHead(version: .http1_1, status: .init(statusCode: response.status), headers: headers)
+        if let trickle = response.trickle {
+            context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
+            trickleBody(Array(response.body.utf8)[...], every: trickle, context: context)
+            return
+        }
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: response.body)))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    /// One byte, then the rest after `every`: a peer that answers but never finishes.
+    private func trickleBody(_ rest: ArraySlice<UInt8>, every: Duration, context: ChannelHandlerContext) {
+        guard let byte = rest.first, context.channel.isActive else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            return
+        }
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: [byte])))), promise: nil)
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let nanoseconds = every.components.seconds * 1_000_000_000 + every.components.attoseconds / 1_000_000_000
+        context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
+            let (handler, context) = bound.value
+            handler.trickleBody(rest.dropFirst(), every: every, context: context)
+        }
     }
 }

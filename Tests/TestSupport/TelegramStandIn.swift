@@ -19,6 +19,8 @@ public final class TelegramStandIn: Sendable {
         case serverError(Int)
         case chatNotFound
         case hang
+        /// Answers 200 with a valid body, one byte every interval (a stalled proxy).
+        case trickle(Duration)
     }
 
     public struct Message: Sendable, Equatable {
@@ -98,6 +100,10 @@ public final class TelegramStandIn: Sendable {
             return error(400, "Bad Request: chat not found")
         case .hang:
             return .hangs
+        case .trickle(let every):
+            var answer = StubResponse.json(200, #"{"ok":true,"result":{"message_id":1,"date":0,"chat":{"id":1}}}"#)
+            answer.trickle = every
+            return answer
         case nil:
             break
         }

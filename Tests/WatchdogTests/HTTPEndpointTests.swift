@@ -43,6 +43,48 @@ import Testing
             #expect(try await fetch(base + "/healthz", method: "DELETE").status == 404)
         }
     }
+
+    /// A local client holding 64 idle connections kept `/healthz` (and the compose
+    /// healthcheck) from being answered at all. With 300 held, it still answers.
+    @Test func healthzAnswersWhileAClientHoldsHundredsOfIdleConnections() async throws {
+        let status = WatchdogStatus()
+        status.recordTick(finishedAt: .now, alerts: [:])
+        let endpoint = Endpoint(
+            status: status, metrics: WatchdogMetrics(), heartbeats: nil, pingToken: nil,
+            staleAfter: .seconds(3600), channelStatistics: { [] })
+        try await serving(endpoint) { base in
+            let port = try #require(Int(base.split(separator: ":").last ?? ""))
+            let held = (0..<300).compactMap { _ in Self.openIdleConnection(port: port) }
+            defer { for descriptor in held { close(descriptor) } }
+            #expect(held.count == 300)
+            // Quiet for over a second: the held connections are the ones to give way.
+            try await Task.sleep(for: .milliseconds(1_500))
+            for _ in 0..<3 {
+                let answer = try await fetch(base + "/healthz")
+                #expect(answer.status == 200)
+            }
+        }
+    }
+
+    /// A TCP connection to the endpoint that never sends a byte.
+    static func openIdleConnection(port: Int) -> Int32? {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return nil }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            close(descriptor)
+            return nil
+        }
+        return descriptor
+    }
 }
 
 /// The binary with its endpoint on: health, metrics checked by promtool, pings with and

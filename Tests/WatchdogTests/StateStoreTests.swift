@@ -26,14 +26,14 @@ import Testing
         let pending = ["telegram": [OutboundMessage(id: "a", body: "<b>x</b>", silent: true)]]
         await store.setOutboxes { pending }
         await store.save(engine: firingState)
+        // Written atomically: no temporary file is left behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["state.json"])
 
         let loaded = StateStore.loadState(path: path, logger: LogRecorder().logger(), now: now)
         #expect(loaded.engine == firingState)
         #expect(loaded.outboxes == pending)
         #expect(loaded.version == PersistedState.currentVersion)
         #expect(loaded.savedAt == now)
-        // Written atomically: no temporary file is left behind.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["state.json"])
     }
 
     @Test func aMissingFileIsAFreshStart() {

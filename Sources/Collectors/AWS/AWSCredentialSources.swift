@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import OutboundHTTP
 
 /// The pure parsers of the credential chain (SPEC §10.5): environment, shared
 /// credentials file, and the JSON the ECS and instance-metadata endpoints answer.
@@ -196,18 +197,14 @@ public actor AWSCredentialChain {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        do {
-            let response = try await HTTPClient.shared.execute(
-                request, timeout: .milliseconds(timeout.wholeMilliseconds))
-            let body = try await response.body.collect(upTo: Self.bodyLimit)
-            guard (200..<300).contains(Int(response.status.code)) else {
-                throw CollectorError("\(step) answered status \(response.status.code)")
+        switch await HTTPExchange.perform(request, timeout: timeout, bodyLimit: Self.bodyLimit) {
+        case .success(let response):
+            guard (200..<300).contains(response.status) else {
+                throw CollectorError("\(step) answered status \(response.status)")
             }
-            return Array(buffer: body)
-        } catch let error as CollectorError {
-            throw error
-        } catch {
-            throw CollectorError("\(step) could not be reached: \(error)")
+            return response.body
+        case .failure(let failure):
+            throw CollectorError("\(step) could not be reached: \(failure)")
         }
     }
 }

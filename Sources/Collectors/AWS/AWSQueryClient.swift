@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import OutboundHTTP
 
 /// An error document from an AWS Query API: EC2's `Response/Errors/Error` or the
 /// `ErrorResponse/Error` of the other Query services. Code and message are kept verbatim
@@ -174,15 +175,14 @@ public struct AWSQueryClient: Sendable {
 
         let status: Int
         let answer: [UInt8]
-        do {
-            let response = try await HTTPClient.shared.execute(
-                request, timeout: .milliseconds(min(requestTimeout, left).wholeMilliseconds))
-            status = Int(response.status.code)
-            answer = Array(buffer: try await response.body.collect(upTo: Self.bodyLimit))
-        } catch let error as NIOTooManyBytesError {
-            throw CollectorError("\(service) \(action): the answer is larger than \(Self.bodyLimit) bytes (\(error))")
-        } catch {
-            throw TransientFailure(description: "\(service) could not be reached: \(error)")
+        switch await HTTPExchange.perform(request, timeout: min(requestTimeout, left), bodyLimit: Self.bodyLimit) {
+        case .success(let response):
+            status = response.status
+            answer = response.body
+        case .failure(.tooLarge(let limit)):
+            throw CollectorError("\(service) \(action): the answer is larger than \(limit) bytes")
+        case .failure(let failure):
+            throw TransientFailure(description: "\(service) could not be reached: \(failure)")
         }
         guard (200..<300).contains(status) else {
             if let apiError = AWSAPIError.parse(answer, status: status) {

@@ -15,9 +15,12 @@ public struct HTTPEndpointService: Service {
     let logger: Logger
     let onListening: @Sendable (Int) async -> Void
 
-    /// At most this many connections at a time, each closed after idling this long, so a
-    /// misbehaving scraper cannot exhaust file descriptors.
-    static let maximumConnections = 64
+    /// Beyond this many open connections the quietest is closed for each new one
+    /// (`ConnectionRoster`), so held idle connections cannot starve `/healthz`.
+    static let keptConnections = 32
+    /// Never more open at once, against file-descriptor exhaustion by clients that keep
+    /// many connections busy.
+    static let maximumConnections = 256
     static let idleTimeout = TimeAmount.seconds(30)
 
     public init(
@@ -49,12 +52,14 @@ public struct HTTPEndpointService: Service {
         // of the watchdog's info log.
         serverLogger.logLevel = max(logger.logLevel, .notice)
         let (address, logger, onListening) = (self.address, self.logger, self.onListening)
+        let roster = ConnectionRoster(keepAtMost: Self.keptConnections, hardLimit: Self.maximumConnections)
         let application = Application(
             responder: responder,
-            server: .http1(configuration: .init(idleTimeout: Self.idleTimeout)),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [ConnectionActivity(roster: roster)], idleTimeout: Self.idleTimeout)),
             configuration: .init(
-                address: .hostname(address.host, port: address.port),
-                availableConnectionsDelegate: MaximumAvailableConnections(Self.maximumConnections)),
+                address: .hostname(address.host, port: address.port)),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? address.port
                 logger.notice("http endpoint listening", metadata: ["address": "\(address.host):\(port)"])

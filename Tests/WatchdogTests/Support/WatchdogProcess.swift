@@ -78,6 +78,15 @@ final class WatchdogProcess: Sendable {
         process.terminate()
     }
 
+    /// Sends `number` (SIGHUP, ...) to the process.
+    func signal(_ number: Int32) {
+        Glibc.kill(process.processIdentifier, number)
+    }
+
+    var isRunning: Bool { process.isRunning }
+
+    var stdout: String { stdoutData.withLock { String(decoding: $0, as: UTF8.self) } }
+
     /// SIGKILL: no handler runs, nothing is flushed.
     func kill() {
         Glibc.kill(process.processIdentifier, SIGKILL)
