@@ -17,20 +17,25 @@
 #     heartbeat, Telegram): resident memory after 30 and after 1,000 ticks, CPU per tick;
 #     and Monit watching the same host, processes and ports for the same time;
 #   - detection latency: a dependency starts refusing -> the message at the Telegram
-#     stand-in, p50 and p99 over 100 faults at a 1 s interval.
+#     stand-in, p50 and p99 over 100 faults at a 1 s interval;
+#   - hostile inputs (scripts/hostile.py): a 50 MB and a 20 MB state file, an envelope
+#     of 100,000 hung agents, 50,000 Prometheus series matching one rule, a refused and
+#     an unknown orchestrator, a Telegram API trickling its answer, /healthz while a
+#     client holds 64 and 300 idle connections: peak resident memory, tick time,
+#     messages. BENCH_BINARY=path measures another build (an older commit's) instead.
 #
 #   scripts/bench.sh [idle-seconds]     # default 30
 #   BENCH_SECTIONS="proc" scripts/bench.sh
-#       # only some of: idle deps containers proc prom footprint latency
+#       # only some of: idle deps containers proc prom footprint latency hostile
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$(pwd)
 idle_seconds=${1:-30}
 
-sections=${BENCH_SECTIONS:-idle deps containers proc prom footprint latency}
+sections=${BENCH_SECTIONS:-idle deps containers proc prom footprint latency hostile}
 wants() { [[ " $sections " == *" $1 "* ]]; }
 
-binary=$(scripts/release-binary.sh watchdog)
+binary=${BENCH_BINARY:-$(scripts/release-binary.sh watchdog)}
 bench_binary=$(scripts/release-binary.sh watchdog-bench)
 work=$(mktemp -d /tmp/wdb-XXXX)
 pid=""
@@ -294,4 +299,9 @@ fi
 # Detection latency: fault injected -> fire message accepted by the Telegram stand-in.
 if wants latency; then
     python3 "$repo/scripts/evidence.py" latency "$binary" --interval 1s --faults "${BENCH_FAULTS:-100}" | grep -v '^latency: seed'
+fi
+
+# Hostile inputs: what each costs, and that none is a crash (SPEC §1).
+if wants hostile; then
+    python3 "$repo/scripts/hostile.py" "$binary" --ticks "${BENCH_HOSTILE_TICKS:-20}"
 fi

@@ -208,7 +208,9 @@ def telegram_handler(world):
                     world.telegram_answers["invalid"] += 1
                 return self.reply(400, {"ok": False, "error_code": 400,
                                         "description": "Bad Request: chat not found"})
-            if len(text.encode("utf-16-le")) // 2 > 4096 + 200:  # entities are not counted; the tags' share
+            # Telegram counts 4096 UTF-16 units after entity parsing: tags are not text.
+            visible = html_unescape(re.sub(r"<[^>]*>", "", text))
+            if len(visible.encode("utf-16-le")) // 2 > 4096:
                 with LOCK:
                     world.telegram_answers["invalid"] += 1
                 return self.reply(400, {"ok": False, "error_code": 400,

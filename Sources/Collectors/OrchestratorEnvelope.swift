@@ -46,8 +46,15 @@ public struct OrchestratorEnvelope: Sendable, Encodable, Equatable {
     /// per token, and only the first `maximumAgents` agents become values, so memory
     /// stays near the body's size whatever it holds.
     public static func parse(_ body: [UInt8]) throws -> OrchestratorEnvelope {
+        // The decoder indexes the whole document (about ten times its size for a list of
+        // small objects): the agents beyond the limit are cut from the bytes first.
+        let (cut, listed) = cuttingAgents(body, keeping: maximumAgents)
         do {
-            return try JSONDecoder().decode(Wire.self, from: Data(body)).envelope
+            let envelope = try JSONDecoder().decode(Wire.self, from: Data(cut)).envelope
+            guard let listed else { return envelope }
+            return OrchestratorEnvelope(
+                generatedAt: envelope.generatedAt, counts: envelope.counts, agents: envelope.agents,
+                agentsListed: max(listed, envelope.agents.count))
         } catch let error as CollectorError {
             throw error
         } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
@@ -55,6 +62,95 @@ public struct OrchestratorEnvelope: Sendable, Encodable, Equatable {
         } catch {
             throw CollectorError("orchestrator: the body is not valid JSON")
         }
+    }
+
+    /// The body with the top-level `agents` array cut after its first `keeping`
+    /// elements, and how many it listed; the body unchanged and nil when there is
+    /// nothing to cut or the bytes are not shaped as expected (the decoder then says
+    /// what is wrong). One pass, no allocation but the result. Pure.
+    public static func cuttingAgents(_ body: [UInt8], keeping: Int) -> (body: [UInt8], listed: Int?) {
+        let quote = UInt8(ascii: "\"")
+        let backslash = UInt8(ascii: "\\")
+        let key = Array("agents".utf8)
+        var index = 0
+        var depth = 0
+        /// Past the string that starts at `index`; its content's range.
+        func skipString() -> Range<Int> {
+            let start = index + 1
+            index = start
+            while index < body.count, body[index] != quote {
+                index += body[index] == backslash ? 2 : 1
+            }
+            let content = start..<min(index, body.count)
+            index += 1
+            return content
+        }
+        func skipSpace() {
+            while index < body.count, [0x20, 0x09, 0x0A, 0x0D].contains(body[index]) { index += 1 }
+        }
+        while index < body.count {
+            switch body[index] {
+            case quote:
+                let content = skipString()
+                guard depth == 1, body[content].elementsEqual(key) else { continue }
+                skipSpace()
+                guard index < body.count, body[index] == UInt8(ascii: ":") else { continue }
+                index += 1
+                skipSpace()
+                guard index < body.count, body[index] == UInt8(ascii: "[") else { return (body, nil) }
+                return cutArray(body, from: index, keeping: keeping)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                index += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                index += 1
+            default:
+                index += 1
+            }
+        }
+        return (body, nil)
+    }
+
+    /// `body[open]` is `[`: cuts that array after `keeping` elements.
+    private static func cutArray(_ body: [UInt8], from open: Int, keeping: Int) -> (body: [UInt8], listed: Int?) {
+        let quote = UInt8(ascii: "\"")
+        let backslash = UInt8(ascii: "\\")
+        var index = open + 1
+        var depth = 0
+        var elements = 0
+        var cutAt: Int?
+        while index < body.count {
+            let byte = body[index]
+            switch byte {
+            case quote:
+                if depth == 0, elements == 0 { elements = 1 }
+                index += 1
+                while index < body.count, body[index] != quote { index += body[index] == backslash ? 2 : 1 }
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                if depth == 0, elements == 0 { elements = 1 }
+                depth += 1
+            case UInt8(ascii: "}"):
+                depth -= 1
+            case UInt8(ascii: "]"):
+                if depth == 0 {
+                    guard let cutAt else { return (body, elements) }
+                    return (Array(body[..<cutAt]) + body[index...], elements)
+                }
+                depth -= 1
+            case UInt8(ascii: ","):
+                if depth == 0 {
+                    if elements == keeping, cutAt == nil { cutAt = index }
+                    elements += 1
+                }
+            case 0x20, 0x09, 0x0A, 0x0D:
+                break
+            default:
+                if depth == 0, elements == 0 { elements = 1 }
+            }
+            index += 1
+        }
+        return (body, nil)
     }
 
     private struct Wire: Decodable {

@@ -7,6 +7,7 @@ import Glibc
 ///
 ///     watchdog-bench proc-scan ROOT ITERATIONS [PATTERN] [MIN_AGE_SECONDS]
 ///     watchdog-bench prom-parse FILE ITERATIONS
+///     watchdog-bench envelope-parse FILE ITERATIONS
 ///
 /// `proc-scan` scans ROOT (a real or synthetic /proc) ITERATIONS times after one warm-up
 /// scan and prints one JSON line: processes scanned and matched, and per scan the median
@@ -15,6 +16,9 @@ import Glibc
 /// `prom-parse` parses FILE (Prometheus text exposition) ITERATIONS times after one
 /// warm-up and prints one JSON line: samples, bytes, median wall time per parse and
 /// samples per second at that median.
+///
+/// `envelope-parse` parses FILE (an orchestrator JSON envelope) likewise and prints the
+/// agents kept and listed, the median wall time and the peak resident memory (VmHWM).
 @main
 struct WatchdogBench {
     static func main() throws {
@@ -22,12 +26,16 @@ struct WatchdogBench {
         if arguments.count == 4, arguments[1] == "prom-parse", let iterations = Int(arguments[3]), iterations > 0 {
             return try prometheusParse(path: arguments[2], iterations: iterations)
         }
+        if arguments.count == 4, arguments[1] == "envelope-parse", let iterations = Int(arguments[3]), iterations > 0 {
+            return try envelopeParse(path: arguments[2], iterations: iterations)
+        }
         guard arguments.count >= 4, arguments[1] == "proc-scan", let iterations = Int(arguments[3]), iterations > 0
         else {
             FileHandle.standardError.write(
                 Data(
                     ("usage: watchdog-bench proc-scan ROOT ITERATIONS [PATTERN] [MIN_AGE_SECONDS]\n"
-                        + "       watchdog-bench prom-parse FILE ITERATIONS\n").utf8))
+                        + "       watchdog-bench prom-parse FILE ITERATIONS\n"
+                        + "       watchdog-bench envelope-parse FILE ITERATIONS\n").utf8))
             exit(2)
         }
         let scanner = ProcessScanner(root: arguments[2])
@@ -63,6 +71,24 @@ struct WatchdogBench {
         print(
             #"{"samples":\#(samples.count),"bytes":\#(text.utf8.count),"wall_ms_median":\#(rounded(median)),"#
                 + #""samples_per_second":\#(Int(Double(samples.count) / (median / 1000)))}"#)
+    }
+
+    static func envelopeParse(path: String, iterations: Int) throws {
+        let body = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        var envelope = try OrchestratorEnvelope.parse(body)
+        var walls: [Double] = []
+        for _ in 0..<iterations {
+            let start = ContinuousClock.now
+            envelope = try OrchestratorEnvelope.parse(body)
+            walls.append(milliseconds(start.duration(to: .now)))
+        }
+        walls.sort()
+        let peak =
+            (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("VmHWM:") }?.split(separator: " ").dropFirst().first ?? "?"
+        print(
+            #"{"agents":\#(envelope.agents.count),"listed":\#(envelope.agentsListed),"bytes":\#(body.count),"#
+                + #""wall_ms_median":\#(rounded(walls[walls.count / 2])),"peak_kb":\#(peak)}"#)
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

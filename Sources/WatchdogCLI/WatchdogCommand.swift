@@ -29,6 +29,10 @@ func loadConfigurationOrExit() throws -> LoadedConfiguration {
 /// reported through it.
 func prepareProcess(_ loaded: LoadedConfiguration) -> Logger {
     signal(SIGPIPE, SIG_IGN)
+    // A fixed threshold: large buffers (a 4 MiB body, a state file) are mapped and given
+    // back to the system when freed. glibc's default raises the threshold to the largest
+    // block freed so far, after which such buffers stay resident for the process's life.
+    _ = glibcMallopt(glibcMmapThreshold, 128 * 1024)
     let configuration = loaded.configuration
     LoggingSystem.bootstrap { label in
         WatchdogLogHandler(label: label, level: configuration.logLevel, format: configuration.logFormat)
@@ -39,3 +43,9 @@ func prepareProcess(_ loaded: LoadedConfiguration) -> Logger {
     }
     return logger
 }
+
+/// glibc's `mallopt(3)`; `<malloc.h>` is not part of Swift's Glibc module.
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+/// `M_MMAP_THRESHOLD` in `<malloc.h>`.
+private let glibcMmapThreshold: Int32 = -3

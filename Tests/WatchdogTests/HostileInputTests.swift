@@ -53,6 +53,22 @@ func returns<T: Sendable>(within limit: Duration, _ operation: @escaping @Sendab
         #expect(second.memory?.failedBaseline == failed)
     }
 
+    /// Docker's restart counts (and the ones remembered in the state file) are outside
+    /// numbers too: their difference saturates.
+    @Test(arguments: [(Int.min, Int.max, true), (Int.max, Int.min, false), (-5, 5, true)])
+    func restartCountsAtTheExtremesSaturate(remembered: Int, now count: Int, loops: Bool) {
+        let source = ContainerSource(
+            collector: DockerCollector(
+                client: DockerClient(socketPath: "/nonexistent.sock", timeout: .seconds(1)), names: ["db"],
+                project: .none),
+            grace: .seconds(120), restartLoop: .init(count: 3, window: .seconds(600)), texts: texts)
+        var track = ContainerSource.Memory.Track(restartCounts: [.init(at: t0, count: remembered)])
+        let signals = source.evaluate(
+            ContainerStatus(name: "db", id: "1", state: "running", restartCount: count), track: &track,
+            now: t0.addingTimeInterval(60))
+        #expect(signals.first { $0.key == SignalKey(.containerRestarts, "db") }?.active == loops)
+    }
+
     @Test(arguments: [-1e300, 1e300, -9.3e18])
     func generatedAtFarInThePastOrFutureIsStaleOrFreshNotATrap(seconds: Double) throws {
         let reading = envelope(failed: 0, generatedAt: Date(timeIntervalSince1970: seconds))
@@ -71,6 +87,31 @@ func returns<T: Sendable>(within limit: Duration, _ operation: @escaping @Sendab
         let evaluation = orchestrator().evaluate(.envelope(parsed), memory: nil, now: t0)
         #expect(evaluation.signals.count { $0.key.family == .agentHung } == OrchestratorEnvelope.maximumAgents)
         #expect(evaluation.overLimit == "the envelope lists 100000 agents; the first 500 are watched")
+    }
+
+    /// The agents beyond the limit are cut from the bytes before the decoder indexes
+    /// them; strings holding brackets, commas and escaped quotes do not confuse the cut.
+    @Test(arguments: [
+        (#"{"agents":[1,2,3,4]}"#, 2, #"{"agents":[1,2]}"#, 4),
+        (#"{"agents":[1,2]}"#, 2, #"{"agents":[1,2]}"#, 2),
+        (#"{"agents":[]}"#, 2, #"{"agents":[]}"#, 0),
+        (
+            #"{"x":"agents","agents" : [ {"a":"],\"[,"} , [1,[2]], "s" ]}"#, 1,
+            #"{"x":"agents","agents" : [ {"a":"],\"[,"} ]}"#, 3
+        ),
+        (#"{"q":{"agents":[1,2,3]},"agents":[4,5,6]}"#, 1, #"{"q":{"agents":[1,2,3]},"agents":[4]}"#, 3),
+    ])
+    func theAgentsArrayIsCutAfterTheLimit(body: String, keep: Int, expected: String, listed: Int) {
+        let (cut, count) = OrchestratorEnvelope.cuttingAgents(Array(body.utf8), keeping: keep)
+        #expect(String(decoding: cut, as: UTF8.self) == expected)
+        #expect(count == listed)
+    }
+
+    @Test(arguments: [#"{"agents":[1,2"#, #"{"agents":"#, #"{"agents":{"a":1}}"#, "[", ""])
+    func aBodyNotShapedAsExpectedIsLeftForTheDecoderToJudge(body: String) {
+        let (cut, count) = OrchestratorEnvelope.cuttingAgents(Array(body.utf8), keeping: 1)
+        #expect(cut == Array(body.utf8))
+        #expect(count == nil)
     }
 
     @Test func fiftyThousandSeriesMatchingOneRuleWatchTheFirstHundred() throws {

@@ -1,4 +1,6 @@
+import Collectors
 import Foundation
+import Notify
 import Testing
 
 @testable import Watchdog
@@ -31,6 +33,29 @@ import Testing
         let table = try #require(Self.section("signals-table", in: try Self.readme()))
         for family in SignalFamily.allCases {
             #expect(table.contains("`\(family.rawValue)`"), "\(family.rawValue) missing from README")
+        }
+    }
+
+    /// The README's limits are the code's: a changed constant fails here until the
+    /// table says the same.
+    @Test func theLimitsTableStatesTheCodesLimits() throws {
+        let table = try #require(Self.section("limits-table", in: try Self.readme()))
+        let mebibyte = 1024 * 1024
+        let rows = [
+            "| keys one source reports in one tick | \(SourceLimits.keysPerSource) |",
+            "| series one rule matches | \(SourceLimits.seriesPerRule) |",
+            "| agents in one orchestrator envelope | \(OrchestratorEnvelope.maximumAgents) |",
+            "| queue states in one envelope | \(OrchestratorEnvelope.maximumCounts) |",
+            "| orchestrator body | \(OrchestratorCollector.bodyLimit / mebibyte) MiB |",
+            "| a source's memory between ticks | \(SourceLimits.memoryBytes / mebibyte) MiB |",
+            "| pending messages per channel | \(ChannelOutbox<ContinuousClock>.capacity) and "
+                + "\(ChannelOutbox<ContinuousClock>.byteCapacity / mebibyte) MiB |",
+            "| state file read at start | \(StateFile.sizeLimit / mebibyte) MiB |",
+            "| HTTP endpoint connections | \(HTTPEndpointService.keptConnections) kept, "
+                + "\(HTTPEndpointService.maximumConnections) open |",
+        ]
+        for row in rows {
+            #expect(table.contains(row), "README limits table lacks: \(row)")
         }
     }
 

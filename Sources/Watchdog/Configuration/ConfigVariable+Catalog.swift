@@ -12,7 +12,8 @@ extension ConfigVariable {
         "hard limit for one collector in one tick")
     static let httpTimeout = ConfigVariable(
         "WATCHDOG_HTTP_TIMEOUT", .duration(minimum: .milliseconds(100)), default: "5s",
-        "limit for one outbound HTTP request or TCP connect")
+        "limit for one outbound HTTP request, its whole answer included, or TCP connect; a refused connection or a failed name lookup fails at once"
+    )
     static let cooldown = ConfigVariable(
         "WATCHDOG_COOLDOWN", .duration(minimum: .zero), default: "30m",
         "repeat interval for a still-firing alert; 0 = never repeat")
