@@ -18,7 +18,7 @@
 #     and Monit watching the same host, processes and ports for the same time;
 #   - detection latency: a dependency starts refusing -> the message at the Telegram
 #     stand-in, p50 and p99 over 100 faults at a 1 s interval;
-#   - hostile inputs (scripts/hostile.py): a 50 MB and a 20 MB state file, an envelope
+#   - hostile inputs (scripts/hostile.py): a 50 MB state file, and 15 MB and 8 MB ones (under the limit), an envelope
 #     of 100,000 hung agents, 50,000 Prometheus series matching one rule, a refused and
 #     an unknown orchestrator, a Telegram API trickling its answer, /healthz while a
 #     client holds 64 and 300 idle connections: peak resident memory, tick time,

@@ -119,12 +119,19 @@ class Run:
             return None, type(error).__name__
 
     def stop(self):
+        """Resident memory now, and the exit status if it died before (None if not).
+        A watchdog that does not exit within 10 s of SIGTERM is killed and says so."""
         self.sample()
         rss = status_of(self.process.pid).get("VmRSS", 0)
         crashed = self.process.poll()
         if crashed is None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                crashed = "no exit within 10 s of SIGTERM, killed"
         self.stderr.close()
         return rss, crashed
 
@@ -133,10 +140,11 @@ def mb(kb):
     return f"{kb / 1024:.1f} MB"
 
 
-def case_state_file(binary, ticks, workdir, megabytes):
-    """A state file of `megabytes` MB holding a valid outbox of 4 KiB messages."""
-    count = megabytes * 1024 // 4
-    message = {"id": "", "body": "x" * 4000, "silent": False}
+def case_state_file(binary, ticks, workdir, megabytes, body_bytes):
+    """A state file of about `megabytes` MB: a valid outbox of messages of `body_bytes`
+    (small ones are many JSON values, which is what costs a decoder memory)."""
+    count = megabytes * 1_000_000 // (body_bytes + 40)
+    message = {"id": "", "body": "x" * body_bytes, "silent": False}
     with open(os.path.join(workdir, "state.json"), "w") as state:
         state.write('{"version":1,"savedAt":"2026-12-01T00:00:00Z",'
                     '"engine":{"alerts":{},"collectors":{},"samples":{}},"outboxes":{"console":[')
@@ -257,8 +265,9 @@ def case_held(binary, ticks, workdir):
 
 CASES = {
     "baseline": case_baseline,
-    "state-50mb": lambda b, t, w: case_state_file(b, t, w, 50),
-    "state-20mb": lambda b, t, w: case_state_file(b, t, w, 20),
+    "state-50mb": lambda b, t, w: case_state_file(b, t, w, 50, 100),
+    "state-15mb": lambda b, t, w: case_state_file(b, t, w, 15, 4000),
+    "state-8mb": lambda b, t, w: case_state_file(b, t, w, 8, 100),
     "agents": case_agents,
     "series": case_series,
     "refused": case_refused,

@@ -13,7 +13,7 @@ public actor ChannelOutbox<C: Clock> where C.Duration == Duration {
     public static var capacity: Int { 1_000 }
     /// The bodies of pending messages together, at most: a thousand digests of a storm
     /// sent to a dead webhook must not become a state file of hundreds of megabytes.
-    public static var byteCapacity: Int { 2 * 1024 * 1024 }
+    public static var byteCapacity: Int { 1024 * 1024 }
 
     private let clock: C
     private let origin: C.Instant

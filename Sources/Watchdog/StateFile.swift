@@ -12,9 +12,9 @@ public struct StateFile: Sendable {
 
     /// A state file larger than this is not ours: what the watchdog writes is bounded by
     /// `SourceLimits` (at most a few MB of alerts) and the outboxes' byte capacity
-    /// (2 MiB per channel), well below it; reading a larger one would cost memory in
+    /// (1 MiB per channel), well below it; reading a larger one would cost memory in
     /// proportion (README "Limits").
-    static let sizeLimit = 24 * 1024 * 1024
+    static let sizeLimit = 16 * 1024 * 1024
 
     public enum LoadResult: Sendable, Equatable {
         case missing
