@@ -40,13 +40,14 @@ public actor ChannelOutbox<C: Clock> where C.Duration == Duration {
         logger: Logger
     ) {
         self.channel = channel
-        self.released = Self.withinCapacity(pending).kept
+        let (kept, dropped) = Self.withinCapacity(pending)
+        self.released = kept
         self.clock = clock
         self.origin = clock.now
         self.retryPolicy = retryPolicy
         self.random = random
         self.logger = logger
-        self.counters.dropped = Self.withinCapacity(pending).dropped
+        self.counters.dropped = dropped
     }
 
     /// The newest messages that fit both capacities (the newest one always stays), and

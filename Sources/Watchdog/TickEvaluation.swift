@@ -43,17 +43,13 @@ public func evaluateTick(
             next.collectors[outcome.source] = nil
             next.samples[outcome.source] = outcome.memory
             let (signals, leftOut) = keepWithinLimit(outcome.signals, tracked: state.alerts)
-            let notes =
-                [outcome.overLimit]
-                + [
-                    leftOut == 0
-                        ? nil
-                        : "\(outcome.signals.count) keys reported; \(SourceLimits.keysPerSource) are watched, "
-                            + "\(leftOut) left out"
-                ]
-            if case let words = notes.compactMap({ $0 }), !words.isEmpty {
-                overLimit[outcome.source] = words.joined(separator: "; ")
+            var notes = outcome.overLimit.map { [$0] } ?? []
+            if leftOut > 0 {
+                notes.append(
+                    "\(outcome.signals.count) keys reported; \(SourceLimits.keysPerSource) are watched, \(leftOut) left out"
+                )
             }
+            if !notes.isEmpty { overLimit[outcome.source] = notes.joined(separator: "; ") }
             for signal in signals {
                 observations[signal.key] = (signal.active ? .active : .inactive, signal)
             }

@@ -60,14 +60,7 @@ struct WatchdogBench {
     static func prometheusParse(path: String, iterations: Int) throws {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         var samples = try PrometheusText.parse(text)
-        var walls: [Double] = []
-        for _ in 0..<iterations {
-            let start = ContinuousClock.now
-            samples = try PrometheusText.parse(text)
-            walls.append(milliseconds(start.duration(to: .now)))
-        }
-        walls.sort()
-        let median = walls[walls.count / 2]
+        let median = try medianMilliseconds(iterations) { samples = try PrometheusText.parse(text) }
         print(
             #"{"samples":\#(samples.count),"bytes":\#(text.utf8.count),"wall_ms_median":\#(rounded(median)),"#
                 + #""samples_per_second":\#(Int(Double(samples.count) / (median / 1000)))}"#)
@@ -76,19 +69,25 @@ struct WatchdogBench {
     static func envelopeParse(path: String, iterations: Int) throws {
         let body = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         var envelope = try OrchestratorEnvelope.parse(body)
-        var walls: [Double] = []
-        for _ in 0..<iterations {
-            let start = ContinuousClock.now
-            envelope = try OrchestratorEnvelope.parse(body)
-            walls.append(milliseconds(start.duration(to: .now)))
-        }
-        walls.sort()
+        let median = try medianMilliseconds(iterations) { envelope = try OrchestratorEnvelope.parse(body) }
         let peak =
             (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("VmHWM:") }?.split(separator: " ").dropFirst().first ?? "?"
         print(
             #"{"agents":\#(envelope.agents.count),"listed":\#(envelope.agentsListed),"bytes":\#(body.count),"#
-                + #""wall_ms_median":\#(rounded(walls[walls.count / 2])),"peak_kb":\#(peak)}"#)
+                + #""wall_ms_median":\#(rounded(median)),"peak_kb":\#(peak)}"#)
+    }
+
+    /// Runs `body` `iterations` times; the median wall time of one run, in ms.
+    static func medianMilliseconds(_ iterations: Int, _ body: () throws -> Void) rethrows -> Double {
+        var walls: [Double] = []
+        for _ in 0..<iterations {
+            let start = ContinuousClock.now
+            try body()
+            walls.append(milliseconds(start.duration(to: .now)))
+        }
+        walls.sort()
+        return walls[walls.count / 2]
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

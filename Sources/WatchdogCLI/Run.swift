@@ -47,8 +47,12 @@ struct Run: AsyncParsableCommand {
         var handedOver: PersistedState?
         while true {
             if let harnessInterval { configuration.interval = harnessInterval }
+            // A reload applies WATCHDOG_LOG_LEVEL too; WATCHDOG_LOG_FORMAT is the log
+            // handler's, installed once per process, and needs a restart.
+            var generationLogger = logger
+            generationLogger.logLevel = configuration.logLevel
             let ended = try await runServices(
-                configuration, handedOver: handedOver, hangups: hangups, metrics: metrics, logger: logger)
+                configuration, handedOver: handedOver, hangups: hangups, metrics: metrics, logger: generationLogger)
             guard let reload = ended else { break }
             configuration = reload.configuration
             handedOver = reload.state
