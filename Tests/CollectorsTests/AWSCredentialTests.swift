@@ -88,13 +88,13 @@ import Testing
         var environment = Self.bare
         environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = server.baseURL + "/v2/credentials/abc"
         environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] = tokenFile
-        let credentials = try await AWSCredentialChain(environment: environment, timeout: .seconds(2)).credentials()
+        let credentials = try await AWSCredentialChain(environment: environment, timeout: .seconds(8)).credentials()
         #expect(credentials.accessKeyID == "ASIAECS")
         #expect(server.requests.map(\.uri) == ["/v2/credentials/abc"])
 
         environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] = nil
         await #expect(throws: CollectorError("the container credentials endpoint answered status 401")) {
-            try await AWSCredentialChain(environment: environment, timeout: .seconds(2)).credentials()
+            try await AWSCredentialChain(environment: environment, timeout: .seconds(8)).credentials()
         }
     }
 
@@ -124,7 +124,7 @@ import Testing
         defer { Task { await server.stop() } }
         var environment = Self.bare
         environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = server.baseURL
-        let chain = AWSCredentialChain(environment: environment, timeout: .seconds(2))
+        let chain = AWSCredentialChain(environment: environment, timeout: .seconds(8))
         let start = Date(timeIntervalSince1970: 1_800_000_000 + 3600)
         #expect(try await chain.credentials(now: start).accessKeyID == "ASIAIMDS1")
         // Still 6 minutes left: kept.
