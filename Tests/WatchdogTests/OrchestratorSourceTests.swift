@@ -61,7 +61,7 @@ func envelope(
         downAfter: 3, staleAfter: .seconds(300), hungAfter: .seconds(900), backlog: 10)
 
     func engine(_ standIn: OrchestratorStandIn, state: EngineState = EngineState()) -> TickEngine<ManualClock> {
-        let source = OrchestratorSource(url: standIn.url, timeout: .seconds(2), settings: settings, texts: Texts(.en))
+        let source = OrchestratorSource(url: standIn.url, timeout: .seconds(8), settings: settings, texts: Texts(.en))
         return TickEngine(
             sources: [source],
             settings: DecisionSettings(
