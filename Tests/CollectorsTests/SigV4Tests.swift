@@ -3,12 +3,12 @@ import Testing
 
 @testable import Collectors
 
-/// Every header-signing case of the official AWS SigV4 test suite, in
-/// `../shared/testdata/sigv4` (a copy of awslabs/aws-c-auth's `aws-signing-test-suite/v4`).
+/// Every header-signing case of the official AWS SigV4 test suite, in `SigV4Suite` next
+/// to this file (a copy of awslabs/aws-c-auth's `tests/aws-signing-test-suite/v4`, Apache
+/// License 2.0; its README and LICENSE are there).
 @Suite struct SigV4Tests {
-    static let suite = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/testdata/sigv4")
+    static let suite = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("SigV4Suite")
 
     static var cases: [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: suite.path)) ?? []

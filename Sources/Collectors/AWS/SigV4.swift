@@ -23,7 +23,7 @@ public struct SigV4Request: Sendable {
 }
 
 /// AWS Signature Version 4 for header-signed requests, as the official test suite
-/// (`../shared/testdata/sigv4`) defines it. Pure: the time is passed in.
+/// (kept in `Tests/CollectorsTests/SigV4Suite`) defines it. Pure: the time is passed in.
 public struct SigV4: Sendable {
     public let region: String
     public let service: String
