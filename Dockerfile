@@ -6,7 +6,7 @@
 # stand in. A builder image that already holds /out/watchdog is used as it is: that is
 # how the test script builds this file's runtime stage on a machine that cannot pull a
 # Swift image (it builds the binary on the host, where the toolchain is).
-ARG BUILDER_IMAGE=swift:6.1-bookworm
+ARG BUILDER_IMAGE=swift:6.3-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
 
 FROM ${BUILDER_IMAGE} AS build

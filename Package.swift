@@ -66,6 +66,7 @@ let package = Package(
             dependencies: [
                 "Collectors",
                 "Notify",
+                "OutboundHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -112,7 +113,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CollectorsTests",
-            dependencies: ["Collectors", "TestSupport"],
+            dependencies: ["Collectors", "OutboundHTTP", "TestSupport"],
             // SigV4Suite: the official signing vectors, read by SigV4Tests from the source tree.
             exclude: ["SigV4Suite"],
             resources: [.copy("Fixtures")]

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it (.ci/run calls this script):
-# formatting lint, a warnings-as-errors build, then every test.
+# formatting lint, a warnings-as-errors build, the Dockerfile's builder check, a static
+# release build for the compose test, then every test; it ends with one line
+# "N passed, M failed, K skipped" and the names of the failing tests.
 #
 # It installs what the tests need when it is missing, so it passes on a fresh machine:
-# real peers the tests talk to (Alertmanager) come from Debian's packages.
+# Debian packages (apt: Alertmanager, Prometheus, node-exporter, docker.io, ...) and
+# moto[server] (pip). It needs root (apt, its own dockerd) and Debian (apt, debootstrap).
+# Every process it starts is stopped by its own pid, never by a name pattern.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -28,7 +32,7 @@ ensure_packages() {
 
 # Real peers: Alertmanager, node-exporter (real Prometheus text); dockerd with a static busybox for the test image.
 ensure_packages prometheus prometheus-alertmanager prometheus-node-exporter docker.io busybox-static tar curl \
-    docker-compose debootstrap binutils
+    docker-compose debootstrap binutils git
 
 # Real EC2 and CloudWatch APIs: moto's server (PyPI moto[server]).
 if ! python3 -c "import moto.server, flask, flask_cors" >/dev/null 2>&1; then
@@ -109,14 +113,59 @@ prepare_compose_test() {
     export WATCHDOG_TEST_BASE_IMAGE_TAR="$base_image_cache"
 }
 
-# Docker tests start daemons of their own on private sockets (/tmp/wdd-*) and stop
-# them; should a test crash, none is left running.
+# This run's own folder. Docker tests start daemons of their own on private sockets
+# (/tmp/wdd-*) and list each here by pid (RealDocker, WATCHDOG_TEST_RUN_DIR): should a
+# test crash, exactly this run's daemons are stopped, and no other run's.
+run_dir="$(mktemp -d /tmp/watchdog-test-run.XXXXXX)"
+export WATCHDOG_TEST_RUN_DIR="$run_dir"
+
+stop_pid() {
+    local pid="$1"
+    kill "$pid" 2>/dev/null || return 0
+    for _ in $(seq 1 100); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
 cleanup() {
-    pkill -f "dockerd --host unix:///tmp/wdd-" 2>/dev/null || true
-    [ -z "$moto_pid" ] || kill "$moto_pid" 2>/dev/null || true
+    local listed pid root
+    for listed in "$run_dir"/dockerd-*; do
+        [ -e "$listed" ] || continue
+        pid="${listed##*/dockerd-}"
+        root="$(cat "$listed")"
+        # The pid is this run's daemon only while its command line names its root.
+        if [ -n "$root" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "--data-root $root/data"; then
+            stop_pid "$pid"
+        fi
+        case "$root" in /tmp/wdd-*) rm -rf "$root" ;; esac
+    done
+    [ -z "$moto_pid" ] || stop_pid "$moto_pid"
     [ -z "$moto_log" ] || rm -f "$moto_log"
+    rm -rf "$run_dir"
 }
 trap cleanup EXIT
+
+# One line for the whole run, then each failing test with where its first issue was.
+summarize_tests() {
+    local log="$1" status="$2" passed failed skipped
+    # Swift Testing's lines: "✔ Test name() passed after …", "✘ Test name() failed after …",
+    # "➜ Test name() skipped"; its closing "Test run with N tests …" line is not a test.
+    passed="$(grep -v -e '^✔ Test run with ' -e '^✘ Test run with ' "$log" | grep -c '^✔ Test .* passed' || true)"
+    failed="$(grep -v -e '^✔ Test run with ' -e '^✘ Test run with ' "$log" | grep -c '^✘ Test .* failed' || true)"
+    skipped="$(grep -c '^➜ Test .* skipped' "$log" || true)"
+    echo
+    echo "== $passed passed, $failed failed, $skipped skipped"
+    if [ "$failed" -gt 0 ]; then
+        echo "failing tests:"
+        grep -v -e '^✔ Test run with ' -e '^✘ Test run with ' "$log" | grep '^✘ Test .* failed' | sed 's/^✘ Test \(.*\) failed.*/  \1/'
+        echo "their issues (the first 40):"
+        grep '^✘ Test .* recorded an issue' "$log" | head -n 40 | sed 's/^✘ Test /  /'
+    elif [ "$status" -ne 0 ]; then
+        echo "the test run ended with status $status without a failing test: see the log above (a crash?)"
+    fi
+}
 
 # Tests that need a real peer fail (instead of skipping) when it is missing.
 export WATCHDOG_TEST_REQUIRE_PEERS=1
@@ -127,8 +176,22 @@ swift format lint --strict --recursive Sources Tests Package.swift
 echo "== build (warnings are errors)"
 swift build --build-tests -Xswiftc -warnings-as-errors
 
+echo "== the Dockerfile's builder has the Swift the package needs"
+scripts/check-builder.sh
+# ...and the check can fail: an older builder is refused.
+sed 's/^ARG BUILDER_IMAGE=.*/ARG BUILDER_IMAGE=swift:5.10-bookworm/' Dockerfile >"$run_dir/Dockerfile.old"
+if scripts/check-builder.sh "$run_dir/Dockerfile.old" >/dev/null 2>&1; then
+    echo "scripts/test.sh: check-builder accepted swift:5.10 for this package" >&2
+    exit 1
+fi
+
 prepare_compose_test
 
 echo "== tests"
 start_moto
-swift test --skip-build
+set +e
+swift test --skip-build 2>&1 | tee "$run_dir/tests.log"
+test_status="${PIPESTATUS[0]}"
+set -e
+summarize_tests "$run_dir/tests.log" "$test_status"
+exit "$test_status"

@@ -11,7 +11,7 @@ public struct ProbeResult: Sendable, Encodable, Equatable {
     public let name: String
     public let url: String
     public let ok: Bool
-    /// What went wrong, in a few words: `connection refused`, `timed out`, `TLS error: …`,
+    /// What went wrong, in a few words: `connection refused by db:5432`, `timed out`, `TLS: …`,
     /// `status 503`. Never the URL's credentials or query.
     public let error: String?
     public let status: Int?
@@ -91,7 +91,7 @@ public struct DependencyCollector: Collector {
             try? await channel.close()
             return nil
         } catch {
-            return HTTPExchange.classify(error).description
+            return HTTPExchange.classify(error, target: .init(host: host, port: port)).description
         }
     }
 

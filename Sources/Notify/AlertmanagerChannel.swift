@@ -1,4 +1,5 @@
 import Foundation
+import OutboundHTTP
 
 /// Pushes alerts to an Alertmanager (`POST /api/v2/alerts`), the path for fleets:
 /// grouping, silences and deduplication across many watchdogs are Alertmanager's job.
@@ -9,6 +10,7 @@ import Foundation
 /// resolutions, so the queue stays one post deep.
 public struct AlertmanagerChannel: NotificationChannel {
     public let name = "alertmanager"
+    public var destination: String { ShownURL.of(url, pathIsSecret: false) }
     private let url: String
     private let interval: Duration
     private let post: HTTPPost

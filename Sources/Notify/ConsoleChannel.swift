@@ -1,4 +1,5 @@
 import Foundation
+import OutboundHTTP
 
 /// Writes one line per notification to standard output (or another file handle).
 ///
@@ -6,6 +7,7 @@ import Foundation
 /// It never digests: a log is not a chat that a storm could flood.
 public struct ConsoleChannel: NotificationChannel {
     public let name = "console"
+    public var destination: String { "the console (standard output)" }
     public let usesDigests = false
     private let renderer: ConsoleRenderer
     private let output: FileHandle

@@ -7,7 +7,7 @@ import OutboundHTTP
 /// What came back from one POST: a response, or why there was none.
 public enum HTTPPostResult: Sendable {
     case response(status: Int, headers: HTTPHeaders, body: [UInt8])
-    /// No response: refused, timed out, TLS error, body too large. Always retryable.
+    /// No response: refused, timed out, TLS failure, body too large. Always retryable.
     case failed(String)
 }
 

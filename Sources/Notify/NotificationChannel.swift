@@ -21,6 +21,8 @@ public enum SendOutcome: Sendable, Equatable {
 public protocol NotificationChannel: Sendable {
     /// Stable name used in logs, metrics, the state file and `--channel`.
     var name: String { get }
+    /// Where messages go, safe to show (`test-notify`): secrets in it are redacted.
+    var destination: String { get }
     /// How fast the API lets us send.
     var pacing: Pacing { get }
     /// Whether many notifications of one tick are folded into one digest message.
@@ -40,6 +42,7 @@ public protocol NotificationChannel: Sendable {
 }
 
 extension NotificationChannel {
+    public var destination: String { name }
     public var pacing: Pacing { .unlimited }
     public var usesDigests: Bool { true }
 

@@ -1,9 +1,11 @@
 import Foundation
+import OutboundHTTP
 
 /// A Slack incoming webhook. The webhook URL is the secret: it is scrubbed from every
 /// error text.
 public struct SlackChannel: NotificationChannel {
     public let name = "slack"
+    public var destination: String { ShownURL.of(webhookURL, pathIsSecret: true) }
     /// Slack allows about one message a second per webhook.
     public let pacing = Pacing(minimumGap: .seconds(1))
     private let webhookURL: String

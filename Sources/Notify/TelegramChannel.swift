@@ -1,4 +1,5 @@
 import Logging
+import OutboundHTTP
 import Synchronization
 
 /// Where and how to send Telegram messages.
@@ -26,6 +27,9 @@ public struct TelegramSettings: Sendable {
 /// message is re-sent at once.
 public final class TelegramChannel: NotificationChannel {
     public let name = "telegram"
+    public var destination: String {
+        ShownURL.of(settings.apiBaseURL.trimmingSuffix("/"), pathIsSecret: false) + "/bot<redacted>/sendMessage"
+    }
     public let pacing: Pacing
     private let settings: TelegramSettings
     private let renderer: TelegramRenderer

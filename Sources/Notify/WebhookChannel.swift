@@ -1,7 +1,10 @@
+import OutboundHTTP
+
 /// A generic JSON webhook receiving the Alertmanager webhook payload (version 4). The
 /// URL may carry a token, so it is treated as a secret.
 public struct WebhookChannel: NotificationChannel {
     public let name = "webhook"
+    public var destination: String { ShownURL.of(url, pathIsSecret: true) }
     private let url: String
     private let post: HTTPPost
 

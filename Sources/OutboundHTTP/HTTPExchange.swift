@@ -16,12 +16,15 @@ public enum HTTPExchange {
         public let body: [UInt8]
     }
 
-    /// Why there is no response, in words for people: never the URL (it may carry a
-    /// token or credentials).
+    /// Why there is no response, in words for people: the host and port it concerns,
+    /// never the URL (its path or user part may carry a token or credentials), never a
+    /// Swift type name.
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         case timedOut
-        case refused
-        case nameNotFound
+        /// The `host:port` that refused, when known.
+        case refused(String?)
+        /// The host that could not be resolved, when known.
+        case nameNotFound(String?)
         case noSuchSocket
         case closedByPeer
         case tooLarge(limit: Int)
@@ -31,12 +34,12 @@ public enum HTTPExchange {
         public var description: String {
             switch self {
             case .timedOut: "timed out"
-            case .refused: "connection refused"
-            case .nameNotFound: "host name not found"
+            case .refused(let target): target.map { "connection refused by \($0)" } ?? "connection refused"
+            case .nameNotFound(let host): host.map { "cannot resolve host \($0)" } ?? "cannot resolve the host name"
             case .noSuchSocket: "no such socket"
             case .closedByPeer: "connection closed by the server"
             case .tooLarge(let limit): "the answer is larger than \(limit) bytes"
-            case .tls(let text): "TLS error: \(text)"
+            case .tls(let text): "TLS: \(text)"
             case .other(let text): text
             }
         }
@@ -75,7 +78,7 @@ public enum HTTPExchange {
                 } catch is NIOTooManyBytesError {
                     return .failure(.tooLarge(limit: bodyLimit))
                 } catch {
-                    return .failure(classify(error))
+                    return .failure(classify(error, target: FailureWords.target(ofURL: request.url)))
                 }
             }
             group.addTask {
@@ -95,27 +98,68 @@ public enum HTTPExchange {
         }
     }
 
-    /// Short words for an error of the HTTP stack.
-    public static func classify(_ error: any Error) -> Failure {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout, .cancelled: return .timedOut
-            case .remoteConnectionClosed: return .closedByPeer
-            default: break
-            }
-        }
-        if error is NIOSSLError || error is BoringSSLError { return .tls(String("\(error)".prefix(160))) }
-        if error is CancellationError { return .timedOut }
+    /// Short words for an error of the HTTP stack; `target` (`host:port`) is named in
+    /// a refusal, its host in a failed lookup.
+    public static func classify(_ error: any Error, target: FailureWords.Target? = nil) -> Failure {
+        if let known = classifyKnown(error, target: target) { return known }
         let text = "\(error)"
-        if text.contains("refused") || text.contains("ECONNREFUSED") { return .refused }
+        if text.contains("refused") || text.contains("ECONNREFUSED") { return .refused(target?.description) }
         if text.contains("No such file") || text.contains("ENOENT") { return .noSuchSocket }
         if text.contains("UnknownHost") || text.contains("resolve") || text.contains("NXDOMAIN")
             || text.contains("name resolution") || text.contains("Name or service not known")
         {
-            return .nameNotFound
+            return .nameNotFound(target?.host)
         }
         if text.contains("imeout") || text.contains("eadline") { return .timedOut }
-        if text.contains("certificate") || text.contains("SSL") { return .tls(String(text.prefix(160))) }
-        return .other(String(text.prefix(200)))
+        if text.contains("certificate") || text.contains("SSL") { return .tls(FailureWords.tls(text)) }
+        return .other(FailureWords.plain(text))
+    }
+
+    /// Any error in words: the HTTP stack's classified, any other's own description
+    /// without a leading Swift type name.
+    public static func words(for error: any Error) -> String {
+        classifyKnown(error, target: nil)?.description ?? FailureWords.plain("\(error)")
+    }
+
+    /// The errors of the HTTP stack by their types; nil for any other error.
+    static func classifyKnown(_ error: any Error, target: FailureWords.Target?) -> Failure? {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout, .cancelled,
+                .tlsHandshakeTimeout, .socksHandshakeTimeout, .httpProxyHandshakeTimeout:
+                return .timedOut
+            case .remoteConnectionClosed: return .closedByPeer
+            default: break
+            }
+        }
+        if let error = error as? NIOConnectionError {
+            // Happy eyeballs: the lookups failed, or every address was tried.
+            if let first = error.connectionErrors.first {
+                return classify(first.error, target: target ?? .init(host: error.host, port: error.port))
+            }
+            if error.dnsAError != nil || error.dnsAAAAError != nil { return .nameNotFound(target?.host ?? error.host) }
+        }
+        if error is SocketAddressError { return .nameNotFound(target?.host) }
+        if let error = error as? IOError {
+            switch error.errnoCode {
+            case ECONNREFUSED: return .refused(target?.description)
+            case ENOENT: return .noSuchSocket
+            case ECONNRESET, EPIPE: return .closedByPeer
+            case ETIMEDOUT: return .timedOut
+            default: return .other(FailureWords.systemError(error.errnoCode, target: target))
+            }
+        }
+        if let error = error as? ChannelError {
+            switch error {
+            case .connectTimeout: return .timedOut
+            case .eof, .ioOnClosedChannel, .outputClosed, .inputClosed, .alreadyClosed: return .closedByPeer
+            default: break
+            }
+        }
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
+            return .tls(FailureWords.tls("\(error)"))
+        }
+        if error is CancellationError { return .timedOut }
+        return nil
     }
 }

@@ -104,7 +104,9 @@ public struct Texts: Sendable, Equatable {
     }
 
     func dependencyFailed(url: String, error: String, times: Int) -> String {
-        pick(en: "\(url): \(error) (\(times) in a row)", ru: "\(url): \(error) (\(times) раз подряд)")
+        pick(
+            en: "\(url): \(error) (\(times == 1 ? "once" : "\(times) in a row"))",
+            ru: "\(url): \(error) (\(times) раз подряд)")
     }
 
     func dependencyAnswered(url: String, latency: String) -> String {
@@ -142,7 +144,9 @@ public struct Texts: Sendable, Equatable {
     }
 
     func orchestratorFailed(_ error: String, times: Int) -> String {
-        pick(en: "\(error) (\(times) fetches in a row)", ru: "\(error) (\(times) раз подряд)")
+        pick(
+            en: "\(error) (\(times == 1 ? "1 fetch" : "\(times) fetches in a row"))",
+            ru: "\(error) (\(times) раз подряд)")
     }
 
     func orchestratorAnswered() -> String {

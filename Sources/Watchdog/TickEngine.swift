@@ -1,5 +1,7 @@
+import Collectors
 import Foundation
 import Notify
+import OutboundHTTP
 
 /// Runs the sources of one tick and keeps what the tick remembers.
 ///
@@ -130,7 +132,7 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
             unknown = collected.unknown
             overLimit = collected.overLimit
         case .finished(.failure(let error)):
-            status = error is CancellationError ? .cancelled : .failed("\(error)")
+            status = error is CancellationError ? .cancelled : .failed(Self.words(for: error))
         case .timedOut:
             status = .failed("timed out after \(DurationText.format(seconds: timeout.seconds))")
         case .cancelled:
@@ -139,5 +141,14 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
         return SourceOutcome(
             source: name, ownership: source.ownership, status: status, signals: signals,
             reading: reading, memory: remembered, unknown: unknown, overLimit: overLimit, duration: duration)
+    }
+}
+
+extension TickEngine {
+    /// A source's failure as an operator reads it (in `collector_failed`, in logs): a
+    /// `CollectorError`'s own words; anything else classified, never a Swift type name.
+    static func words(for error: any Error) -> String {
+        if let error = error as? CollectorError { return error.description }
+        return HTTPExchange.words(for: error)
     }
 }

@@ -3,16 +3,34 @@ import Foundation
 import Watchdog
 
 /// `watchdog check-config`: validate the environment and print the settings in force.
+///
+/// Warnings come first and on stderr, so a typo is the first thing read and not the last
+/// line of a long table; a warning makes the exit status 1 (`run` only logs it).
 struct CheckConfig: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
-        abstract: "Validate the configuration and print it with secrets redacted; exit 0 or 2.")
+        abstract: "Validate the configuration and print it with secrets redacted.",
+        discussion: """
+            Reads the environment and the .env file of the working directory (or \
+            WATCHDOG_ENV_FILE) and says which file it read. Exit status: 0 valid, 1 valid \
+            with warnings (an unknown WATCHDOG_* variable, usually a typo), 2 invalid.
+            """)
 
     func run() async throws {
-        let loaded = try loadConfigurationOrExit()
+        let loaded = try await loadResolvedConfigurationOrExit()
+        if !loaded.warnings.isEmpty {
+            let text = loaded.warnings.map { "warning: \($0)" }.joined(separator: "\n")
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+        }
+        print(Self.report(loaded).joined(separator: "\n"))
+        if !loaded.warnings.isEmpty { throw ExitCode(1) }
+    }
+
+    /// The settings file, every setting with its value and origin, and the verdict.
+    static func report(_ loaded: LoadedConfiguration) -> [String] {
         let settings = loaded.effectiveSettings()
         let width = settings.map(\.name.count).max() ?? 0
-        var lines: [String] = []
+        var lines = [loaded.environment.settingsFile.description]
         for setting in settings {
             let name = setting.name + String(repeating: " ", count: width - setting.name.count)
             lines.append("\(name) = \(setting.value)  (\(setting.origin))")
@@ -21,10 +39,11 @@ struct CheckConfig: AsyncParsableCommand {
             // AWS's own variables are not in the table above; say what they resolved to.
             lines.append("EC2: region \(ec2.region), endpoints \(ec2.endpoints.joined(separator: ", "))")
         }
-        for warning in loaded.warnings {
-            lines.append("warning: \(warning)")
-        }
-        lines.append("configuration ok")
-        print(lines.joined(separator: "\n"))
+        let count = loaded.warnings.count
+        lines.append(
+            count == 0
+                ? "configuration ok"
+                : "configuration valid, with \(count) warning\(count == 1 ? "" : "s") (on stderr, above)")
+        return lines
     }
 }

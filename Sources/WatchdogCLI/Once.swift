@@ -15,7 +15,7 @@ struct Once: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let loaded = try loadConfigurationOrExit()
+        let loaded = try await loadResolvedConfigurationOrExit()
         let configuration = loaded.configuration
         let logger = prepareProcess(loaded)
 

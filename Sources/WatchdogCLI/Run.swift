@@ -26,7 +26,7 @@ struct Run: AsyncParsableCommand {
     var harnessTickInterval: String?
 
     func run() async throws {
-        let loaded = try loadConfigurationOrExit()
+        let loaded = try await loadResolvedConfigurationOrExit()
         let logger = prepareProcess(loaded)
         let harnessInterval = try harnessTickInterval.map { text in
             guard let interval = ConfigValueParser.duration(text, bareUnitSeconds: 1), interval >= .milliseconds(10)
@@ -54,7 +54,7 @@ struct Run: AsyncParsableCommand {
             let ended = try await runServices(
                 configuration, handedOver: handedOver, hangups: hangups, metrics: metrics, logger: generationLogger)
             guard let reload = ended else { break }
-            configuration = reload.configuration
+            configuration = await InstanceLabel.resolve(reload.configuration)
             handedOver = reload.state
             logger.notice("configuration reloaded; services restarted with every state kept")
         }

@@ -14,7 +14,7 @@ struct TestNotify: AsyncParsableCommand {
     var channel: String?
 
     func run() async throws {
-        let loaded = try loadConfigurationOrExit()
+        let loaded = try await loadResolvedConfigurationOrExit()
         let configuration = loaded.configuration
         let logger = prepareProcess(loaded)
         var channels = ChannelCatalog.channels(for: configuration, logger: logger)
@@ -44,15 +44,22 @@ struct TestNotify: AsyncParsableCommand {
                 switch await channel.send(message) {
                 case .delivered: continue
                 case .retryable(let reason, let retryAfter):
-                    answer = "failed (temporary): \(reason)" + (retryAfter.map { ", retry after \($0) s" } ?? "")
+                    let wait = retryAfter.map { ", retry after \(Self.seconds($0)) s" } ?? ""
+                    answer = "failed (temporary): \(reason)" + wait
                 case .permanent(let reason):
                     answer = "failed: \(reason)"
                 }
                 allDelivered = false
                 break
             }
-            print("\(channel.name): \(answer)")
+            print("\(channel.name) → \(channel.destination): \(answer)")
         }
         if !allDelivered { throw ExitCode(1) }
+    }
+
+    /// `30` for 30.0, `1.5` for 1.5: what an API's retry_after said, without a float's tail.
+    static func seconds(_ value: Double) -> String {
+        guard value.isFinite, value.rounded() == value, abs(value) < 1e12 else { return "\(value)" }
+        return String(Int(value))
     }
 }

@@ -9,6 +9,7 @@ struct WatchdogCommand: AsyncParsableCommand {
         commandName: "watchdog",
         abstract: "Watches a host and the services next to it; tells people when something is wrong.",
         discussion: "Configured by WATCHDOG_* environment variables; see `watchdog check-config`.",
+        version: "watchdog \(WatchdogVersion.current)",
         subcommands: [Run.self, Once.self, CheckConfig.self, TestNotify.self, Healthcheck.self],
         defaultSubcommand: Run.self)
 }
@@ -21,6 +22,14 @@ func loadConfigurationOrExit() throws -> LoadedConfiguration {
         FileHandle.standardError.write(Data((error.description + "\n").utf8))
         throw ExitCode(2)
     }
+}
+
+/// Loads the configuration and, in a container, replaces a default instance label with
+/// the compose project and service or the Docker host's name (`InstanceLabel`).
+func loadResolvedConfigurationOrExit() async throws -> LoadedConfiguration {
+    var loaded = try loadConfigurationOrExit()
+    loaded.configuration = await InstanceLabel.resolve(loaded.configuration)
+    return loaded
 }
 
 /// Prepares the process for a command that ticks: a closed stdout or stderr must not

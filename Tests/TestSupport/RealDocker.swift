@@ -59,6 +59,7 @@ public final class RealDocker: Sendable {
         process.standardError = log
         try process.run()
         daemon.set(process)
+        recordForCleanup(pid: process.processIdentifier)
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if (try? await run(["version"]))?.status == 0 { return }
@@ -73,6 +74,19 @@ public final class RealDocker: Sendable {
         guard let process = daemon.get(), process.isRunning else { return }
         process.terminate()
         while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        if let directory = Self.cleanupDirectory {
+            try? FileManager.default.removeItem(atPath: "\(directory)/dockerd-\(process.processIdentifier)")
+        }
+    }
+
+    /// scripts/test.sh's folder for this run (`WATCHDOG_TEST_RUN_DIR`): each daemon is
+    /// listed there by pid, with its root, so that should the tests crash, the script
+    /// stops exactly this run's daemons and no other run's.
+    static let cleanupDirectory = ProcessInfo.processInfo.environment["WATCHDOG_TEST_RUN_DIR"]
+
+    private func recordForCleanup(pid: Int32) {
+        guard let directory = Self.cleanupDirectory else { return }
+        _ = FileManager.default.createFile(atPath: "\(directory)/dockerd-\(pid)", contents: Data(root.utf8))
     }
 
     /// Removes every container, stops the daemon, and deletes its files.
@@ -93,7 +107,7 @@ public final class RealDocker: Sendable {
         for tool in ["sh", "sleep", "true", "false", "cat", "echo", "dd", "head", "kill", "exit", "test", "tail"] {
             try? FileManager.default.createSymbolicLink(atPath: "\(rootfs)/bin/\(tool)", withDestinationPath: "busybox")
         }
-        let tar = try await shell(["/bin/tar", "-C", rootfs, "-cf", root + "/rootfs.tar", "."])
+        let tar = try await Self.shell(["/bin/tar", "-C", rootfs, "-cf", root + "/rootfs.tar", "."])
         guard tar.status == 0 else { throw Failure(description: "tar failed: \(tar.stderr)") }
         let imported = try await run(["import", root + "/rootfs.tar", Self.image])
         guard imported.status == 0 else { throw Failure(description: "docker import failed: \(imported.stderr)") }
@@ -111,7 +125,7 @@ public final class RealDocker: Sendable {
         let client =
             FileManager.default.isExecutableFile(atPath: "/usr/bin/docker")
             ? "/usr/bin/docker" : "/usr/local/bin/docker"
-        return try await shell([client, "-H", "unix://\(socket)"] + arguments)
+        return try await Self.shell([client, "-H", "unix://\(socket)"] + arguments)
     }
 
     /// Runs a container from the test image; returns its name.
@@ -125,14 +139,14 @@ public final class RealDocker: Sendable {
     /// Runs any command with `DOCKER_HOST` set to this daemon (docker-compose, say).
     @discardableResult
     public func command(_ command: [String], directory: String? = nil) async throws -> Output {
-        try await shell(
+        try await Self.shell(
             command, environment: ["DOCKER_HOST": "unix://\(socket)", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"],
             directory: directory)
     }
 
-    /// Waits for the command without blocking a thread of Swift's cooperative pool,
+    /// Runs any program. Waits for it without blocking a thread of Swift's cooperative pool,
     /// which the in-process stand-in servers of other tests need.
-    private func shell(_ command: [String], environment: [String: String]? = nil, directory: String? = nil)
+    public static func shell(_ command: [String], environment: [String: String]? = nil, directory: String? = nil)
         async throws -> Output
     {
         let process = Process()

@@ -88,7 +88,6 @@ struct ComposeEndToEndTests {
             WATCHDOG_TELEGRAM_BOT_TOKEN=\(token)
             WATCHDOG_TELEGRAM_CHAT_ID=-100123
             WATCHDOG_TELEGRAM_API_URL=http://\(Self.gateway):\(telegramPort)
-            WATCHDOG_INSTANCE=e2e
             WATCHDOG_INTERVAL=1s
             WATCHDOG_ORCH_METRICS_URL=http://orchestrator:8080/metrics
             WATCHDOG_ORCH_DOWN_AFTER=2
@@ -134,6 +133,11 @@ struct ComposeEndToEndTests {
             #expect(
                 resolved.contains { $0.contains("RESOLVED") && $0.contains("Orchestrator metrics are unreachable") })
             #expect(telegram.accepted.allSatisfy { $0.chatID == "-100123" })
+            // No WATCHDOG_INSTANCE: the label is the compose project and service, read
+            // from the watchdog's own container, not its container id.
+            #expect(
+                telegram.accepted.allSatisfy { $0.text.contains("\(name)/watchdog") },
+                "\(telegram.accepted.map(\.text))")
 
             // Measurements for the README and the issue note (printed, never asserted).
             let pid = try await docker.run(["inspect", "-f", "{{.State.Pid}}", watchdog]).stdout

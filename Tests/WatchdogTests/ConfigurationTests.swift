@@ -9,7 +9,7 @@ import Testing
     func load(_ environment: [String: String], directory: String? = nil) throws(ConfigurationError)
         -> LoadedConfiguration
     {
-        try Configuration.load(process: environment, executableDirectory: directory, hostName: "box-1")
+        try Configuration.load(process: environment, workingDirectory: directory, hostName: "box-1")
     }
 
     func issues(_ environment: [String: String]) -> [ConfigIssue] {

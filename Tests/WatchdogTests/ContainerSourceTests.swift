@@ -81,6 +81,44 @@ struct ContainerSourceTests {
         await docker.shutdown()
     }
 
+    /// In a container the default instance label is what Docker says about it: the
+    /// compose project and service, else the Docker host's name; never the container id.
+    @Test func theDefaultInstanceLabelComesFromTheContainersLabelsOrTheDockerHost() async throws {
+        let docker = try await RealDocker.start()
+        do {
+            try await docker.container(
+                "composed",
+                ["--label", "com.docker.compose.project=shop", "--label", "com.docker.compose.service=watchdog"],
+                command: ["sleep", "300"])
+            try await docker.container("plain", command: ["sleep", "300"])
+            let client = DockerClient(socketPath: docker.socket, timeout: .seconds(10))
+            func id(_ name: String) async throws -> String {
+                try await docker.run(["inspect", "-f", "{{.Id}}", name]).stdout.trimmingCharacters(
+                    in: .whitespacesAndNewlines)
+            }
+            let composed = await OwnContainer.describe(id: try await id("composed"), client: client)
+            #expect(
+                InstanceLabel.choose(containerLabels: composed.labels, dockerHostName: composed.dockerHostName)?.label
+                    == "shop/watchdog")
+
+            let hostName = try await docker.run(["info", "-f", "{{.Name}}"]).stdout.trimmingCharacters(
+                in: .whitespacesAndNewlines)
+            let plain = await OwnContainer.describe(id: try await id("plain"), client: client)
+            #expect(!hostName.isEmpty && plain.dockerHostName == hostName)
+            let chosen = InstanceLabel.choose(containerLabels: plain.labels, dockerHostName: plain.dockerHostName)
+            #expect(chosen?.label == hostName && chosen?.origin == .dockerHost)
+
+            // No daemon to ask: nothing is known, and the host name stays.
+            await docker.stopDaemon()
+            let unreachable = await OwnContainer.describe(id: String(repeating: "a", count: 64), client: client)
+            #expect(unreachable == OwnContainer.Description())
+        } catch {
+            await docker.shutdown()
+            throw error
+        }
+        await docker.shutdown()
+    }
+
     @Test func oomKillsRestartLoopsAndHealthchecks() async throws {
         let docker = try await RealDocker.start()
         do {
@@ -195,6 +233,21 @@ struct ContainerSourceTests {
 }
 
 @Suite struct ContainerParsingTests {
+    @Test func theInstanceLabelPrefersComposeThenTheDockerHost() {
+        let project = "com.docker.compose.project"
+        let service = "com.docker.compose.service"
+        #expect(
+            InstanceLabel.choose(containerLabels: [project: "shop", service: "wd"], dockerHostName: "h")?.label
+                == "shop/wd")
+        #expect(InstanceLabel.choose(containerLabels: [project: " shop "], dockerHostName: "h")?.label == "shop")
+        #expect(
+            InstanceLabel.choose(containerLabels: [project: " ", service: "wd"], dockerHostName: "h")?.origin
+                == .dockerHost)
+        #expect(InstanceLabel.choose(containerLabels: [:], dockerHostName: "  ") == nil)
+        #expect(OwnContainer.dockerHostName(fromInfo: Array(#"{"Name":"docker-01","ID":"x"}"#.utf8)) == "docker-01")
+        #expect(OwnContainer.dockerHostName(fromInfo: Array("[1,2]".utf8)) == nil)
+    }
+
     @Test func ownContainerIdComesFromMountinfo() {
         let id = String(repeating: "ab12", count: 16)
         let mountinfo = "612 600 0:45 /var/lib/docker/containers/\(id)/hostname /etc/hostname rw - ext4 /dev/sda rw\n"
@@ -244,7 +297,7 @@ struct ContainerSourceTests {
 
     @Test func restartLoopSettingsParse() throws {
         func loop(_ text: String) throws -> ContainerSource.RestartLoop {
-            try Configuration.load(process: ["WATCHDOG_RESTART_LOOP": text], executableDirectory: nil).configuration
+            try Configuration.load(process: ["WATCHDOG_RESTART_LOOP": text], workingDirectory: nil).configuration
                 .restartLoop
         }
         #expect(try loop("3/10m") == .init(count: 3, window: .seconds(600)))

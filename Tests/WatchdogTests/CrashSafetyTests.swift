@@ -72,19 +72,35 @@ import Testing
         ]
         let ok = try await WatchdogProcess.run(["test-notify"], environment: environment)
         #expect(ok.status == 0)
-        #expect(ok.stdout.contains("telegram: ok"))
-        #expect(ok.stdout.contains("console: ok"))
+        // Each channel names where it sent, its secret redacted.
+        #expect(ok.stdout.contains("telegram → \(standIn.baseURL)/bot<redacted>/sendMessage: ok"))
+        #expect(ok.stdout.contains("console → the console (standard output): ok"))
         #expect(standIn.accepted.first?.text.contains("Test message from watchdog") == true)
 
         standIn.inject([.chatNotFound])
         let failed = try await WatchdogProcess.run(["test-notify", "--channel", "telegram"], environment: environment)
         #expect(failed.status == 1)
-        #expect(failed.stdout == "telegram: failed: HTTP 400: Bad Request: chat not found\n")
+        #expect(
+            failed.stdout
+                == "telegram → \(standIn.baseURL)/bot<redacted>/sendMessage: failed: HTTP 400: Bad Request: chat not found\n"
+        )
+
+        // A webhook URL is a secret as a whole: only its scheme, host and port are shown,
+        // and a refusal says by whom, in words.
+        let port = try freeLocalPort()
+        var withWebhook = environment
+        withWebhook["WATCHDOG_WEBHOOK_URL"] = "http://hook-user:TESTNOTIFY-secret@127.0.0.1:\(port)/TESTNOTIFY-secret"
+        let refused = try await WatchdogProcess.run(["test-notify", "--channel", "webhook"], environment: withWebhook)
+        #expect(refused.status == 1)
+        #expect(
+            refused.stdout
+                == "webhook → http://127.0.0.1:\(port)/<redacted>: failed (temporary): connection refused by 127.0.0.1:\(port)\n"
+        )
 
         let unknown = try await WatchdogProcess.run(["test-notify", "--channel", "slack"], environment: environment)
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("configured: telegram, console"))
-        for result in [ok, failed, unknown] {
+        for result in [ok, failed, unknown, refused] {
             #expect(!(result.stdout + result.stderr).contains("TESTNOTIFY-secret"))
         }
     }

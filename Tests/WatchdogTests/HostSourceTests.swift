@@ -42,7 +42,7 @@ import Testing
 
     @Test func theDefaultConfigurationWatchesMemoryAndEachDiskPath() throws {
         let configuration = try Configuration.load(
-            process: ["WATCHDOG_DISK_PATHS": "/,/tmp"], executableDirectory: nil
+            process: ["WATCHDOG_DISK_PATHS": "/,/tmp"], workingDirectory: nil
         ).configuration
         #expect(SourceCatalog.sources(for: configuration).map(\.name) == ["memory", "disk:/", "disk:/tmp"])
     }

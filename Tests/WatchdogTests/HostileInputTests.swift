@@ -182,16 +182,21 @@ func returns<T: Sendable>(within limit: Duration, _ operation: @escaping @Sendab
     @Test func aRefusedOrUnknownOrchestratorFailsAtOnceNotAfterTheTimeout() async throws {
         let port = try freeLocalPort()
         let refused = OrchestratorCollector(url: "http://127.0.0.1:\(port)/metrics", timeout: .seconds(600))
-        #expect(await returns(within: .seconds(60)) { try? await refused.collect() } == .failed("connection refused"))
+        #expect(
+            await returns(within: .seconds(60)) { try? await refused.collect() }
+                == .failed("connection refused by 127.0.0.1:\(port)"))
         let unknown = OrchestratorCollector(url: "http://no-such-host.invalid:8080/metrics", timeout: .seconds(600))
-        #expect(await returns(within: .seconds(60)) { try? await unknown.collect() } == .failed("host name not found"))
+        #expect(
+            await returns(within: .seconds(60)) { try? await unknown.collect() }
+                == .failed("cannot resolve host no-such-host.invalid"))
     }
 
     @Test func aRefusedHTTPDependencyFailsAtOnce() async throws {
-        let target = try DependencyTarget.parse(name: "api", url: "http://127.0.0.1:\(try freeLocalPort())/health")
+        let port = try freeLocalPort()
+        let target = try DependencyTarget.parse(name: "api", url: "http://127.0.0.1:\(port)/health")
         let collector = DependencyCollector(targets: [target], timeout: .seconds(600))
         let results = await returns(within: .seconds(60)) { (try? await collector.collect()) ?? [] }
-        #expect(results?.first?.error == "connection refused")
+        #expect(results?.first?.error == "connection refused by 127.0.0.1:\(port)")
     }
 }
 

@@ -114,8 +114,9 @@ func envelope(
     }
 
     @Test func refusedAndOversizedFetchesFailClearly() async throws {
-        let closed = OrchestratorCollector(url: "http://127.0.0.1:\(try freeLocalPort())/metrics", timeout: .seconds(2))
-        #expect(try await closed.collect() == .failed("connection refused"))
+        let port = try freeLocalPort()
+        let closed = OrchestratorCollector(url: "http://127.0.0.1:\(port)/metrics", timeout: .seconds(2))
+        #expect(try await closed.collect() == .failed("connection refused by 127.0.0.1:\(port)"))
         let huge = try await StubHTTPServer.start { _ in
             .json(200, "{" + String(repeating: " ", count: 5 * 1024 * 1024) + "}")
         }

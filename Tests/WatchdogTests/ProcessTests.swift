@@ -30,13 +30,49 @@ import Testing
 
     @Test func checkConfigPrintsTheEffectiveConfigurationWithSecretsRedacted() async throws {
         let result = try await WatchdogProcess.run(
-            ["check-config"],
-            environment: ["WATCHDOG_HEARTBEAT_URL": "https://hc.example/s3cr3t", "WATCHDOG_INTERVALL": "5"])
+            ["check-config"], environment: ["WATCHDOG_HEARTBEAT_URL": "https://hc.example/s3cr3t"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("WATCHDOG_HEARTBEAT_URL"))
         #expect(result.stdout.contains("<redacted>"))
-        #expect(result.stdout.contains("did you mean WATCHDOG_INTERVAL?"))
+        #expect(result.stdout.hasSuffix("configuration ok\n"))
+        #expect(result.stderr.isEmpty)
         #expect(!(result.stdout + result.stderr).contains("s3cr3t"))
+    }
+
+    /// A typo is the first thing read, on stderr, and `check-config` fails on it with 1;
+    /// `run` with the same environment only warns and runs.
+    @Test func aTypoIsWarnedFirstOnStderrAndCheckConfigExitsWith1() async throws {
+        let result = try await WatchdogProcess.run(["check-config"], environment: ["WATCHDOG_INTERVALL": "5"])
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.hasPrefix(
+                "warning: unknown variable WATCHDOG_INTERVALL; did you mean WATCHDOG_INTERVAL?\n"))
+        #expect(!result.stdout.contains("did you mean"))
+        #expect(result.stdout.contains("configuration valid, with 1 warning (on stderr, above)"))
+        let once = try await WatchdogProcess.run(["once", "--dry-run"], environment: ["WATCHDOG_INTERVALL": "5"])
+        #expect(once.status == 0)
+        #expect(once.stderr.contains("did you mean WATCHDOG_INTERVAL?"))
+    }
+
+    /// SPEC §2: `.env` is read from the working directory, as compose and dotenv tools
+    /// read it, and `check-config` names the file it read, or the one it looked for.
+    @Test func checkConfigReadsDotEnvFromTheWorkingDirectoryAndNamesIt() async throws {
+        let directory = try TemporaryDirectory()
+        let none = try await WatchdogProcess.run(["check-config"], environment: [:], workingDirectory: directory.path)
+        #expect(none.status == 0)
+        #expect(none.stdout.hasPrefix("settings file: none (\(directory.path)/.env does not exist;"))
+        #expect(none.stdout.contains("WATCHDOG_MEM_PCT") && none.stdout.contains("= 90  (default)"))
+
+        // What the README says a user does: copy the shipped example and edit one line.
+        let example = try String(contentsOfFile: Checkout.root + "/.env.example", encoding: .utf8)
+        #expect(example.contains("\n# WATCHDOG_MEM_PCT=90\n"))
+        _ = try directory.write(
+            ".env", example.replacingOccurrences(of: "\n# WATCHDOG_MEM_PCT=90\n", with: "\nWATCHDOG_MEM_PCT=1\n"))
+        let read = try await WatchdogProcess.run(["check-config"], environment: [:], workingDirectory: directory.path)
+        #expect(read.status == 0)
+        #expect(read.stdout.hasPrefix("settings file \(directory.path)/.env (read;"))
+        let memory = read.stdout.split(separator: "\n").first { $0.hasPrefix("WATCHDOG_MEM_PCT ") }
+        #expect(memory?.hasSuffix("= 1  (\(directory.path)/.env)") == true)
     }
 
     @Test func checkConfigSaysWhereEC2CallsGoAndNeverShowsAWSKeys() async throws {

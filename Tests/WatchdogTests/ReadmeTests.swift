@@ -1,6 +1,7 @@
 import Collectors
 import Foundation
 import Notify
+import TestSupport
 import Testing
 
 @testable import Watchdog
@@ -75,5 +76,47 @@ import Testing
         let settings = try DotEnv.parse(text)
         #expect(settings.map(\.key).contains("ORCHESTRATOR_IMAGE"))
         #expect(settings.allSatisfy { !$0.key.hasPrefix("WATCHDOG_") || ConfigVariable.knownNames.contains($0.key) })
+    }
+
+    /// The README's "add the watchdog to your existing compose file" block: what a user
+    /// pastes is valid compose merged into another project's file, and carries every
+    /// setting of the shipped service (but `depends_on`, which names our orchestrator).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/docker-compose") || RealDocker.required))
+    func theComposeServiceBlockIsValidInAnotherProjectsFile() async throws {
+        let section = try #require(Self.section("compose-service", in: try Self.readme()))
+        let block = section.replacingOccurrences(of: "```yaml\n", with: "").replacingOccurrences(of: "\n```", with: "")
+        let project = try TemporaryDirectory()
+        try FileManager.default.createSymbolicLink(
+            atPath: project.path + "/watchdog", withDestinationPath: Self.packageRoot.path)
+        _ = try project.write(".env", "WATCHDOG_TELEGRAM_BOT_TOKEN=1:x\nWATCHDOG_TELEGRAM_CHAT_ID=-1\n")
+        _ = try project.write(
+            "docker-compose.yml", "services:\n  shop:\n    image: example/shop:1\n    restart: always\n" + block + "\n")
+        let checked = try await RealDocker.shell(
+            [
+                "/usr/bin/docker-compose", "--project-directory", project.path, "-f",
+                project.path + "/docker-compose.yml", "config",
+            ],
+            environment: ["PATH": "/usr/bin:/bin"], directory: project.path)
+        #expect(checked.status == 0, "docker-compose config: \(checked.stderr)")
+        #expect(checked.stdout.contains("  shop:") && checked.stdout.contains("  watchdog:"))
+        #expect(checked.stdout.contains("read_only: true"))
+
+        func serviceKeys(_ text: String) -> Set<String> {
+            var keys = Set<String>()
+            var inWatchdog = false
+            for line in text.split(separator: "\n") {
+                if line.hasPrefix("  ") && !line.hasPrefix("   ") { inWatchdog = line.hasPrefix("  watchdog:") }
+                if !line.hasPrefix(" ") { inWatchdog = false }
+                guard inWatchdog, line.hasPrefix("    "), !line.hasPrefix("     "), !line.hasPrefix("    #"),
+                    let colon = line.firstIndex(of: ":")
+                else { continue }
+                keys.insert(String(line[line.index(line.startIndex, offsetBy: 4)..<colon]))
+            }
+            return keys
+        }
+        let shipped = try String(
+            contentsOf: Self.packageRoot.appendingPathComponent("docker-compose.yml"), encoding: .utf8)
+        #expect(serviceKeys(block) == serviceKeys(shipped).subtracting(["depends_on"]))
+        #expect(block.contains("# pid: host") && shipped.contains("    # pid: host\n"))
     }
 }

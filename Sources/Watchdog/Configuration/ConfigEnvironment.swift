@@ -19,22 +19,44 @@ public struct ConfigEnvironment: Sendable {
         }
     }
 
+    /// Which settings file was read, or where one was looked for: `check-config` says
+    /// it, because a `.env` that is silently not read is the first hour's worst surprise.
+    public enum SettingsFile: Sendable, Equatable, CustomStringConvertible {
+        /// Read (its values are under the process environment).
+        case read(String)
+        /// `.env` was looked for here and is not there.
+        case absent(String)
+        /// No working directory to look in, and `WATCHDOG_ENV_FILE` is not set.
+        case none
+
+        public var description: String {
+            switch self {
+            case .read(let path): "settings file \(path) (read; the process environment wins over it)"
+            case .absent(let path):
+                "settings file: none (\(path) does not exist; WATCHDOG_ENV_FILE=/path reads another)"
+            case .none: "settings file: none"
+            }
+        }
+    }
+
     public let values: [String: String]
     public let origins: [String: Origin]
+    public let settingsFile: SettingsFile
 
-    public init(values: [String: String], origins: [String: Origin]) {
+    public init(values: [String: String], origins: [String: Origin], settingsFile: SettingsFile = .none) {
         self.values = values
         self.origins = origins
+        self.settingsFile = settingsFile
     }
 
     static let envFileLimit = 1024 * 1024
     static let secretFileLimit = 64 * 1024
 
-    /// Reads `WATCHDOG_ENV_FILE` (or `.env` next to the binary when it exists), lays the
-    /// process environment over it, and reads `X_FILE` secrets. Problems are returned,
-    /// not thrown, so one run reports all of them.
+    /// Reads `WATCHDOG_ENV_FILE` (or `.env` in the working directory when it exists, as
+    /// compose and dotenv tools do), lays the process environment over it, and reads
+    /// `X_FILE` secrets. Problems are returned, not thrown, so one run reports all of them.
     public static func gather(
-        process: [String: String], executableDirectory: String?
+        process: [String: String], workingDirectory: String?
     ) -> (ConfigEnvironment, [ConfigIssue]) {
         var issues: [ConfigIssue] = []
         var values: [String: String] = [:]
@@ -42,11 +64,16 @@ public struct ConfigEnvironment: Sendable {
 
         let envFileVariable = ConfigVariable.envFile.name
         var envFile: String?
+        var settingsFile = SettingsFile.none
         if let explicit = process[envFileVariable], !explicit.isEmpty {
             envFile = explicit
-        } else if let directory = executableDirectory {
-            let candidate = directory + "/.env"
-            if FileManager.default.fileExists(atPath: candidate) { envFile = candidate }
+        } else if let directory = workingDirectory {
+            let candidate = (directory.hasSuffix("/") ? directory : directory + "/") + ".env"
+            if FileManager.default.fileExists(atPath: candidate) {
+                envFile = candidate
+            } else {
+                settingsFile = .absent(candidate)
+            }
         }
         if let envFile {
             do {
@@ -55,6 +82,7 @@ public struct ConfigEnvironment: Sendable {
                     values[key] = value
                     origins[key] = .envFile(envFile)
                 }
+                settingsFile = .read(envFile)
             } catch {
                 issues.append(
                     ConfigIssue(variable: envFileVariable, message: "cannot use \(envFile): \(error)"))
@@ -85,7 +113,7 @@ public struct ConfigEnvironment: Sendable {
                     ConfigIssue(variable: fileVariable, message: "cannot read the secret: \(error)"))
             }
         }
-        return (ConfigEnvironment(values: values, origins: origins), issues)
+        return (ConfigEnvironment(values: values, origins: origins, settingsFile: settingsFile), issues)
     }
 
     /// One warning per unknown `WATCHDOG_*` name, with the closest known name.

@@ -2,7 +2,7 @@ extension ConfigVariable {
     // MARK: core (SPEC §2.1)
 
     static let envFile = ConfigVariable(
-        "WATCHDOG_ENV_FILE", .text, default: "", documented: ".env next to the binary",
+        "WATCHDOG_ENV_FILE", .text, default: "", documented: ".env in the working directory",
         "file of KEY=VALUE lines read at start; real environment variables win")
     static let interval = ConfigVariable(
         "WATCHDOG_INTERVAL", .duration(minimum: .seconds(1)), default: "30s",
@@ -18,13 +18,14 @@ extension ConfigVariable {
         "WATCHDOG_COOLDOWN", .duration(minimum: .zero), default: "30m",
         "repeat interval for a still-firing alert; 0 = never repeat")
     static let instance = ConfigVariable(
-        "WATCHDOG_INSTANCE", .text, default: nil, documented: "host name",
+        "WATCHDOG_INSTANCE", .text, default: nil,
+        documented: "host name; in a container, the compose project/service or the Docker host's name",
         "label shown in every message (which host or stack)")
     static let stateFile = ConfigVariable(
-        "WATCHDOG_STATE_FILE", .text, default: "./watchdog-state.json",
+        "WATCHDOG_STATE_FILE", .text, default: "./watchdog-state.json", inContainer: "/var/lib/watchdog/state.json",
         "persisted alert state and outbox; empty = in memory only")
     static let listen = ConfigVariable(
-        "WATCHDOG_LISTEN", .listenAddress, default: "127.0.0.1:9099",
+        "WATCHDOG_LISTEN", .listenAddress, default: "127.0.0.1:9099", inContainer: "0.0.0.0:9099",
         "address of the HTTP endpoint; off disables it")
     static let language = ConfigVariable(
         "WATCHDOG_LANG", .choice(["en", "ru"]), default: "en", "message language")

@@ -13,8 +13,9 @@ extension ConfigVariable {
                 // A computed default ("host name") is prose, not a value to type.
                 : variable.documentedDefault == variable.defaultValue
                     ? "`\(variable.documentedDefault)`" : variable.documentedDefault
+            let container = variable.containerValue.map { " (image and compose: `\($0)`)" } ?? ""
             let secret = variable.isSecret ? " Secret: may be given as `\(variable.name)_FILE`." : ""
-            lines.append("| `\(variable.name)` | \(shownDefault) | \(variable.summary).\(secret) |")
+            lines.append("| `\(variable.name)` | \(shownDefault)\(container) | \(variable.summary).\(secret) |")
         }
         return lines.joined(separator: "\n")
     }
@@ -29,6 +30,11 @@ extension ConfigVariable {
             var comment = "# \(variable.summary)."
             if variable.defaultValue == nil { comment += " Default: \(variable.documentedDefault)." }
             if variable.isSecret { comment += " Secret: or \(variable.name)_FILE=/run/secrets/..." }
+            if let container = variable.containerValue {
+                // This file is compose's: show what compose uses, and what a host run does.
+                comment += " Compose and the image use the value below; run on a host: \(variable.defaultValue ?? "")."
+                return comment + "\n# \(variable.name)=\(container)"
+            }
             return comment + "\n# \(variable.name)=\(variable.defaultValue ?? "")"
         }.joined(separator: "\n")
     }

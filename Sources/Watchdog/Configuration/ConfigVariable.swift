@@ -27,16 +27,19 @@ public struct ConfigVariable: Sendable, Hashable {
     public let defaultValue: String?
     /// The default as the README shows it.
     public let documentedDefault: String
+    /// The value the image and the shipped compose file set (nil: the default).
+    public let containerValue: String?
     public let isSecret: Bool
     public let summary: String
 
     public init(
-        _ name: String, _ kind: Kind, default defaultValue: String?, documented: String? = nil,
-        secret: Bool = false, _ summary: String
+        _ name: String, _ kind: Kind, default defaultValue: String?, inContainer containerValue: String? = nil,
+        documented: String? = nil, secret: Bool = false, _ summary: String
     ) {
         self.name = name
         self.kind = kind
         self.defaultValue = defaultValue
+        self.containerValue = containerValue
         self.documentedDefault = documented ?? defaultValue ?? ""
         self.isSecret = secret
         self.summary = summary

@@ -12,7 +12,10 @@ extension LoadedConfiguration {
     public func effectiveSettings() -> [EffectiveSetting] {
         ConfigVariable.all.map { variable in
             let set = environment.values[variable.name]
-            let origin = set == nil ? "default" : environment.origins[variable.name]?.description ?? "environment"
+            var origin = set == nil ? "default" : environment.origins[variable.name]?.description ?? "environment"
+            if variable == .instance, configuration.instanceOrigin != .configured {
+                origin = "default: \(configuration.instanceOrigin)"
+            }
             let value: String
             if variable.isSecret {
                 value = (set ?? "").isEmpty ? "" : "<redacted>"

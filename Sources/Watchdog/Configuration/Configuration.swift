@@ -12,6 +12,8 @@ public struct Configuration: Sendable {
     /// nil: never repeat.
     public var cooldown: Duration?
     public var instance: String
+    /// Where `instance` came from; only a default is replaced at start (`InstanceLabel`).
+    public var instanceOrigin: InstanceOrigin
     /// nil: keep state in memory only.
     public var stateFile: String?
     /// nil: no HTTP endpoint.
@@ -86,7 +88,7 @@ public struct Configuration: Sendable {
 
 /// A configuration together with what `check-config` shows and the start-up warnings.
 public struct LoadedConfiguration: Sendable {
-    public let configuration: Configuration
+    public var configuration: Configuration
     public let environment: ConfigEnvironment
     /// Unknown `WATCHDOG_*` variables, with suggestions; logged at start.
     public let warnings: [String]
@@ -96,11 +98,11 @@ extension Configuration {
     /// Reads and validates every variable; throws one error listing every problem.
     public static func load(
         process: [String: String] = ProcessInfo.processInfo.environment,
-        executableDirectory: String? = Configuration.executableDirectory(),
+        workingDirectory: String? = Configuration.workingDirectory(),
         hostName: String = Configuration.hostName()
     ) throws(ConfigurationError) -> LoadedConfiguration {
         let (environment, gatherIssues) = ConfigEnvironment.gather(
-            process: process, executableDirectory: executableDirectory)
+            process: process, workingDirectory: workingDirectory)
         var reader = ConfigReader(environment)
 
         let cooldown = reader.duration(.cooldown)
@@ -134,6 +136,7 @@ extension Configuration {
             httpTimeout: reader.duration(.httpTimeout),
             cooldown: cooldown == .zero ? nil : cooldown,
             instance: instance.isEmpty ? hostName : String(instance.prefix(200)),
+            instanceOrigin: instance.isEmpty ? .hostName : .configured,
             stateFile: stateFile.isEmpty ? nil : stateFile,
             listen: listen,
             language: Language(rawValue: reader.choice(.language)) ?? .en,
@@ -404,10 +407,10 @@ extension Configuration {
             token: token, chatID: chatID, threadID: threadID, silentResolved: silentResolved, apiBaseURL: apiURL)
     }
 
-    /// The directory of the running binary, where a `.env` file is looked for.
-    public static func executableDirectory() -> String? {
-        guard let path = Bundle.main.executableURL?.resolvingSymlinksInPath() else { return nil }
-        return path.deletingLastPathComponent().path
+    /// The working directory, where a `.env` file is looked for (SPEC §2).
+    public static func workingDirectory() -> String? {
+        let path = FileManager.default.currentDirectoryPath
+        return path.isEmpty ? nil : path
     }
 
     /// The host name from the kernel; no DNS lookup, so start-up never waits on a resolver.

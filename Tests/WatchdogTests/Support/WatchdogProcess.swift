@@ -36,9 +36,11 @@ final class WatchdogProcess: Sendable {
         self.process = process
     }
 
-    /// Starts the binary with only `environment` (plus PATH), from an empty directory so
-    /// no stray `.env` or state file is picked up.
-    static func start(_ arguments: [String], environment: [String: String]) throws -> WatchdogProcess {
+    /// Starts the binary with only `environment` (plus PATH), from `workingDirectory` or
+    /// else an empty directory, so no stray `.env` or state file is picked up.
+    static func start(_ arguments: [String], environment: [String: String], workingDirectory: String? = nil)
+        throws -> WatchdogProcess
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -47,7 +49,7 @@ final class WatchdogProcess: Sendable {
         environment["WATCHDOG_STATE_FILE"] = environment["WATCHDOG_STATE_FILE"] ?? ""
         environment["WATCHDOG_LISTEN"] = environment["WATCHDOG_LISTEN"] ?? "off"
         process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: try TemporaryDirectory().path)
+        process.currentDirectoryURL = URL(fileURLWithPath: try workingDirectory ?? TemporaryDirectory().path)
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -66,10 +68,12 @@ final class WatchdogProcess: Sendable {
         return running
     }
 
-    static func run(_ arguments: [String], environment: [String: String], timeout: TimeInterval = 30) async throws
-        -> Result
-    {
-        try await start(arguments, environment: environment).wait(timeout: timeout)
+    static func run(
+        _ arguments: [String], environment: [String: String], workingDirectory: String? = nil,
+        timeout: TimeInterval = 30
+    ) async throws -> Result {
+        try await start(arguments, environment: environment, workingDirectory: workingDirectory).wait(
+            timeout: timeout)
     }
 
     var stderr: String { stderrData.withLock { String(decoding: $0, as: UTF8.self) } }
