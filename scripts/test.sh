@@ -147,21 +147,27 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The lines that end a test: not the run's closing line, not an issue's (whose message
+# may say "failed").
+test_lines() {
+    grep -v -e '^✔ Test run with ' -e '^✘ Test run with ' -e ' recorded an issue at ' "$1"
+}
+
 # One line for the whole run, then each failing test with where its first issue was.
 summarize_tests() {
     local log="$1" status="$2" passed failed skipped
     # Swift Testing's lines: "✔ Test name() passed after …", "✘ Test name() failed after …",
     # "➜ Test name() skipped"; its closing "Test run with N tests …" line is not a test.
-    passed="$(grep -v -e '^✔ Test run with ' -e '^✘ Test run with ' "$log" | grep -c '^✔ Test .* passed' || true)"
-    failed="$(grep -v -e '^✔ Test run with ' -e '^✘ Test run with ' "$log" | grep -c '^✘ Test .* failed' || true)"
+    passed="$(test_lines "$log" | grep -c '^✔ Test .* passed after ' || true)"
+    failed="$(test_lines "$log" | grep -c '^✘ Test .* failed after ' || true)"
     skipped="$(grep -c '^➜ Test .* skipped' "$log" || true)"
     echo
     echo "== $passed passed, $failed failed, $skipped skipped"
     if [ "$failed" -gt 0 ]; then
         echo "failing tests:"
-        grep -v -e '^✔ Test run with ' -e '^✘ Test run with ' "$log" | grep '^✘ Test .* failed' | sed 's/^✘ Test \(.*\) failed.*/  \1/'
+        test_lines "$log" | grep '^✘ Test .* failed after ' | sed 's/^✘ Test \(.*\) failed after .*/  \1/'
         echo "their issues (the first 40):"
-        grep '^✘ Test .* recorded an issue' "$log" | head -n 40 | sed 's/^✘ Test /  /'
+        grep '^✘ Test .* recorded an issue' "$log" | head -n 40 | sed 's/^✘ Test /  /' | cut -c1-400
     elif [ "$status" -ne 0 ]; then
         echo "the test run ended with status $status without a failing test: see the log above (a crash?)"
     fi

@@ -69,8 +69,11 @@ import Testing
         let environment = [
             "WATCHDOG_TELEGRAM_BOT_TOKEN": Self.token, "WATCHDOG_TELEGRAM_CHAT_ID": "-100",
             "WATCHDOG_TELEGRAM_API_URL": standIn.baseURL, "WATCHDOG_CONSOLE": "true",
+            // The stand-in answers on this process's cooperative pool, which every suite
+            // shares at the start of a run: room for that, as the answer is the point.
+            "WATCHDOG_HTTP_TIMEOUT": "30s",
         ]
-        let ok = try await WatchdogProcess.run(["test-notify"], environment: environment)
+        let ok = try await WatchdogProcess.run(["test-notify"], environment: environment, timeout: 90)
         #expect(ok.status == 0)
         // Each channel names where it sent, its secret redacted.
         #expect(ok.stdout.contains("telegram → \(standIn.baseURL)/bot<redacted>/sendMessage: ok"))

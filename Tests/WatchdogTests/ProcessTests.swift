@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+import Watchdog
 
 /// The built `watchdog` binary, run as an operator runs it.
 @Suite(.serialized) struct ProcessTests {
@@ -9,6 +10,12 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("WATCHDOG_INTERVAL: invalid value \"abc\""))
         #expect(result.stdout.isEmpty)
+    }
+
+    @Test func versionPrintsTheVersion() async throws {
+        let result = try await WatchdogProcess.run(["--version"], environment: [:])
+        #expect(result.status == 0)
+        #expect(result.stdout == "watchdog \(WatchdogVersion.current)\n")
     }
 
     @Test func runRefusesABadConfigurationTheSameWay() async throws {
