@@ -76,6 +76,24 @@ public enum FailureWords {
         return "handshake failed"
     }
 
+    /// A JSON document that did not decode: where, and the decoder's own sentence.
+    public static func decoding(_ error: DecodingError) -> String {
+        let context: DecodingError.Context
+        var missing = ""
+        switch error {
+        case .typeMismatch(_, let found), .valueNotFound(_, let found), .dataCorrupted(let found):
+            context = found
+        case .keyNotFound(let key, let found):
+            context = found
+            missing = " (no \(key.stringValue))"
+        @unknown default:
+            return "unreadable JSON"
+        }
+        let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+        let place = path.isEmpty ? "the top level" : String(path.prefix(100))
+        return "unreadable JSON at \(place)\(missing): \(context.debugDescription.prefix(200))"
+    }
+
     /// What is left when an error is of no known kind: `TypeName.caseName(…)` becomes
     /// "case name", so no Swift type reaches an operator.
     public static func plain(_ text: String) -> String {

@@ -118,7 +118,8 @@ public enum HTTPExchange {
     /// Any error in words: the HTTP stack's classified, any other's own description
     /// without a leading Swift type name.
     public static func words(for error: any Error) -> String {
-        classifyKnown(error, target: nil)?.description ?? FailureWords.plain("\(error)")
+        if let error = error as? DecodingError { return FailureWords.decoding(error) }
+        return classifyKnown(error, target: nil)?.description ?? FailureWords.plain("\(error)")
     }
 
     /// The errors of the HTTP stack by their types; nil for any other error.

@@ -57,6 +57,18 @@ import Testing
         #expect(FailureWords.plain(String(repeating: "x", count: 500)).count == 200)
     }
 
+    @Test func aDecodingErrorSaysWhereNotWhichType() throws {
+        struct Wanted: Decodable { let count: Int }
+        do {
+            _ = try JSONDecoder().decode(Wanted.self, from: Data(#"{"count":"many"}"#.utf8))
+            Issue.record("decoded a string as a number")
+        } catch {
+            let words = HTTPExchange.words(for: error)
+            #expect(words.hasPrefix("unreadable JSON at count: "), "\(words)")
+            #expect(!words.contains("Swift.") && !words.contains("DecodingError"), "\(words)")
+        }
+    }
+
     @Test func shownURLsRedactWhatIsSecret() {
         #expect(
             ShownURL.of("https://hooks.slack.com/services/T0/B1/s3cr3t", pathIsSecret: true)
