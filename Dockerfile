@@ -6,6 +6,8 @@
 # stand in. A builder image that already holds /out/watchdog is used as it is: that is
 # how the test script builds this file's runtime stage on a machine that cannot pull a
 # Swift image (it builds the binary on the host, where the toolchain is).
+# The builder's Swift must be at least the highest swift-tools-version of the package and
+# its dependencies (6.2 today); scripts/check-builder.sh, run by the test script, checks it.
 ARG BUILDER_IMAGE=swift:6.3-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
 

@@ -99,9 +99,11 @@ public enum FailureWords {
     public static func plain(_ text: String) -> String {
         var words = text.prefix(200)
         // Drop leading `Type.` parts (a type name starts with an upper-case letter).
+        // (`OK. Then…` is a sentence: a type's dot is followed by a name, not a space.)
         while let dot = words.firstIndex(of: "."),
             let first = words.first, first.isUppercase,
-            words[..<dot].allSatisfy({ $0.isLetter || $0.isNumber })
+            words[..<dot].allSatisfy({ $0.isLetter || $0.isNumber }),
+            words.index(after: dot) < words.endIndex, words[words.index(after: dot)].isLetter
         {
             words = words[words.index(after: dot)...]
         }

@@ -41,7 +41,9 @@ final class SlackStandIn: Sendable {
 }
 
 @Suite struct SlackChannelTests {
-    func channel(_ url: String, timeout: Duration = .seconds(5)) -> SlackChannel {
+    /// 20 s: the stand-ins answer on the cooperative pool every suite shares at the start
+    /// of a run; the answer, not its speed, is what these tests check.
+    func channel(_ url: String, timeout: Duration = .seconds(20)) -> SlackChannel {
         SlackChannel(webhookURL: url, language: .en, post: HTTPPost(timeout: timeout))
     }
 
@@ -129,11 +131,12 @@ final class SlackStandIn: Sendable {
             request.uri == "/hook?token=s3cr3t" ? .text(204, "") : .text(403, "forbidden")
         }
         defer { Task { await receiver.stop() } }
-        let channel = WebhookChannel(url: receiver.baseURL + "/hook?token=s3cr3t", post: HTTPPost(timeout: .seconds(5)))
+        let channel = WebhookChannel(
+            url: receiver.baseURL + "/hook?token=s3cr3t", post: HTTPPost(timeout: .seconds(20)))
         let message = channel.render(.single(notification("n1")))[0]
         #expect(await channel.send(message) == .delivered)
         #expect(receiver.requests.first?.json()?["version"] as? String == "4")
-        let wrong = WebhookChannel(url: receiver.baseURL + "/other?token=s3cr3t", post: HTTPPost(timeout: .seconds(5)))
+        let wrong = WebhookChannel(url: receiver.baseURL + "/other?token=s3cr3t", post: HTTPPost(timeout: .seconds(20)))
         let outcome = await wrong.send(message)
         #expect(outcome == .permanent(reason: "HTTP 403: forbidden"))
 
