@@ -44,7 +44,7 @@ struct TestNotify: AsyncParsableCommand {
                 switch await channel.send(message) {
                 case .delivered: continue
                 case .retryable(let reason, let retryAfter):
-                    let wait = retryAfter.map { ", retry after \(Self.seconds($0)) s" } ?? ""
+                    let wait = retryAfter.map { ", retry after \(DurationText.format(seconds: $0))" } ?? ""
                     answer = "failed (temporary): \(reason)" + wait
                 case .permanent(let reason):
                     answer = "failed: \(reason)"
@@ -55,11 +55,5 @@ struct TestNotify: AsyncParsableCommand {
             print("\(channel.name) → \(channel.destination): \(answer)")
         }
         if !allDelivered { throw ExitCode(1) }
-    }
-
-    /// `30` for 30.0, `1.5` for 1.5: what an API's retry_after said, without a float's tail.
-    static func seconds(_ value: Double) -> String {
-        guard value.isFinite, value.rounded() == value, abs(value) < 1e12 else { return "\(value)" }
-        return String(Int(value))
     }
 }
