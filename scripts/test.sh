@@ -64,6 +64,22 @@ start_moto() {
         echo "scripts/test.sh: moto_server is not answering after 20 s" >&2
         exit 1
     fi
+    # moto builds its EC2 and CloudWatch backends on their first request, which takes
+    # 2-3 s on a quiet machine and far longer while every test suite starts at once; the
+    # tests' requests time out at a few seconds. One request each, before the tests,
+    # moves that cost out of them. moto routes by the credential scope and does not check
+    # the signature.
+    local service action version
+    for service in ec2 monitoring; do
+        if [ "$service" = ec2 ]; then action=DescribeInstances version=2016-11-15; else action=ListMetrics version=2010-08-01; fi
+        if ! curl -fsS -o /dev/null --max-time 120 -X POST "http://127.0.0.1:$moto_port/" \
+            -H "Authorization: AWS4-HMAC-SHA256 Credential=AKIDWARMUP/20260101/us-east-1/$service/aws4_request, SignedHeaders=host, Signature=00" \
+            --data "Action=$action&Version=$version"; then
+            echo "scripts/test.sh: moto_server did not answer its $service warm-up request" >&2
+            cat "$moto_log" >&2
+            exit 1
+        fi
+    done
     export WATCHDOG_TEST_MOTO_URL="http://127.0.0.1:$moto_port"
 }
 

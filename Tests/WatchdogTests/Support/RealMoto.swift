@@ -36,12 +36,14 @@ struct RealMoto {
         AWSQueryClient(
             service: service, apiVersion: service == "ec2" ? "2016-11-15" : "2010-08-01", region: region,
             endpoint: endpoint, credentials: AWSCredentialChain(environment: awsEnvironment, timeout: .seconds(5)),
-            requestTimeout: .seconds(5))
+            // The tests' own setup calls, not the subject: room for a machine busy with
+            // every suite starting at once.
+            requestTimeout: .seconds(20))
     }
 
     @discardableResult
     func ec2(_ action: String, _ parameters: [(String, String)]) async throws -> XMLTree.Element {
-        try await client("ec2").call(action, parameters, deadline: .now + .seconds(20))
+        try await client("ec2").call(action, parameters, deadline: .now + .seconds(45))
     }
 
     func runInstances(_ count: Int, tags: [String: String] = [:]) async throws -> [String] {
@@ -72,6 +74,6 @@ struct RealMoto {
                 ("MetricData.member.1.Value", "\(percent)"), ("MetricData.member.1.Unit", "Percent"),
                 ("MetricData.member.1.Dimensions.member.1.Name", "InstanceId"),
                 ("MetricData.member.1.Dimensions.member.1.Value", id),
-            ], deadline: .now + .seconds(20))
+            ], deadline: .now + .seconds(45))
     }
 }
