@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it (.ci/run calls this script):
-# formatting lint, a warnings-as-errors build, the Dockerfile's builder check, a static
+# formatting lint, the clock-read guard, a warnings-as-errors build, the Dockerfile's builder check, a static
 # release build for the compose test, then every test; it ends with one line
 # "N passed, M failed, K skipped" and the names of the failing tests.
 #
@@ -194,6 +194,9 @@ export WATCHDOG_TEST_REQUIRE_PEERS=1
 
 echo "== swift format lint --strict"
 swift format lint --strict --recursive Sources Tests Package.swift
+
+echo "== no clock read below the tick (scripts/check-clock.sh)"
+scripts/check-clock.sh
 
 echo "== build (warnings are errors)"
 swift build --build-tests -Xswiftc -warnings-as-errors

@@ -22,7 +22,7 @@ public struct ProbeResult: Sendable, Encodable, Equatable {
 
 /// Probes every dependency concurrently, each bounded by the HTTP timeout, so a tick
 /// with hanging dependencies takes about one timeout, not their sum (SPEC §10.3).
-public struct DependencyCollector: Collector {
+public struct DependencyCollector: Sendable {
     public let targets: [DependencyTarget]
     public let timeout: Duration
 

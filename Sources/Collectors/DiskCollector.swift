@@ -1,6 +1,6 @@
 /// Runs `statvfs` on one path. Each configured path gets its own collector, so one
 /// unmounted path is one failed reading and never hides the others.
-public struct DiskCollector: Collector {
+public struct DiskCollector: Sendable {
     public let path: String
 
     public init(path: String) {

@@ -41,7 +41,7 @@ public enum ComposeProject: Sendable, Equatable {
 /// A daemon that cannot be reached is a reading (`docker_unreachable`), not an error:
 /// the container keys are then unknown. An answer that makes no sense (a 500, a
 /// malformed document) is an error: the whole reading failed.
-public struct DockerCollector: Collector {
+public struct DockerCollector: Sendable {
     public let client: DockerClient
     public let names: [String]
     public let project: ComposeProject

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One `WATCHDOG_EC2_FILTERS` filter: `tag:Role=worker` or
 /// `instance-state-name=running,stopped`.
@@ -74,12 +75,15 @@ public struct EC2Reading: Sendable, Equatable, Encodable {
 /// `WATCHDOG_EC2_FILTERS` from `DescribeInstances`, then `DescribeInstanceStatus` with
 /// `IncludeAllInstances=true` for them and `WATCHDOG_EC2_INSTANCE_IDS`, at most 100 ids
 /// per request, every page followed. Read-only: no other action is ever sent.
-public struct EC2Collector: Collector {
+public struct EC2Collector: Sendable {
     public let client: AWSQueryClient
     public let instanceIDs: [String]
     public let filters: [EC2Filter]
     /// Everything, retries included, must finish within this.
     public let budget: Duration
+    /// Shared by every copy of this collector: the CPU collector's copy asks in the same
+    /// tick and gets the same answer, so the instances are described once per interval.
+    private let oncePerTick = OncePerTick<EC2Reading>()
 
     static let batchSize = 100
     /// 100 pages of 1,000 instances: far beyond any fleet one watchdog watches.
@@ -92,15 +96,19 @@ public struct EC2Collector: Collector {
         self.budget = budget
     }
 
-    public func collect() async throws -> EC2Reading {
-        try await collect(deadline: .now + budget)
+    /// Every call signed with the tick's `now`, all of them within `budget`; a second
+    /// call for the same tick (the CPU source's) waits for the first one's answer.
+    public func collect(now: Date) async throws -> EC2Reading {
+        try await oncePerTick.value(for: now) {
+            try await describe(time: AWSCallTime(now: now, budget: budget))
+        }
     }
 
-    func collect(deadline: ContinuousClock.Instant) async throws -> EC2Reading {
+    private func describe(time: AWSCallTime) async throws -> EC2Reading {
         var filtered: [String: String] = [:]
         var order: [String] = []
         if !filters.isEmpty {
-            for instance in try await describeInstances(deadline: deadline) where filtered[instance.id] == nil {
+            for instance in try await describeInstances(time: time) where filtered[instance.id] == nil {
                 filtered[instance.id] = instance.state
                 order.append(instance.id)
             }
@@ -113,7 +121,7 @@ public struct EC2Collector: Collector {
         while start < order.count {
             let batch = Array(order[start..<min(start + Self.batchSize, order.count)])
             start += batch.count
-            let answer = try await describeStatus(batch, deadline: deadline)
+            let answer = try await describeStatus(batch, time: time)
             for status in answer.statuses { statuses[status.instanceID] = status }
             // An id found by the filters that vanished since is simply gone; only the
             // ids the operator named are reported as unknown.
@@ -134,7 +142,7 @@ public struct EC2Collector: Collector {
                 })
     }
 
-    private func describeInstances(deadline: ContinuousClock.Instant) async throws -> [(id: String, state: String)] {
+    private func describeInstances(time: AWSCallTime) async throws -> [(id: String, state: String)] {
         var parameters: [(String, String)] = [("MaxResults", "1000")]
         for (index, filter) in filters.enumerated() {
             parameters.append(("Filter.\(index + 1).Name", filter.name))
@@ -148,7 +156,7 @@ public struct EC2Collector: Collector {
             let answer: XMLTree.Element
             do {
                 answer = try await client.call(
-                    "DescribeInstances", parameters + (token.map { [("NextToken", $0)] } ?? []), deadline: deadline)
+                    "DescribeInstances", parameters + (token.map { [("NextToken", $0)] } ?? []), time: time)
             } catch let error as AWSAPIError {
                 throw CollectorError("ec2 DescribeInstances: \(error)")
             }
@@ -162,14 +170,14 @@ public struct EC2Collector: Collector {
 
     /// One batch; ids that EC2 reports as not found are taken out and the rest asked
     /// again, so one bad id does not hide the others.
-    private func describeStatus(_ batch: [String], deadline: ContinuousClock.Instant) async throws
+    private func describeStatus(_ batch: [String], time: AWSCallTime) async throws
         -> (statuses: [EC2InstanceStatus], notFound: [EC2UnknownInstance])
     {
         var remaining = batch
         var notFound: [EC2UnknownInstance] = []
         while !remaining.isEmpty {
             do {
-                return (try await statusPages(remaining, deadline: deadline), notFound)
+                return (try await statusPages(remaining, time: time), notFound)
             } catch let error as AWSAPIError where error.code == "InvalidInstanceID.NotFound" {
                 let named = Set(EC2Responses.missingInstanceIDs(in: error.message)).intersection(remaining)
                 // A message that names none of the ids asked for would loop forever.
@@ -185,7 +193,7 @@ public struct EC2Collector: Collector {
         return ([], notFound)
     }
 
-    private func statusPages(_ ids: [String], deadline: ContinuousClock.Instant) async throws -> [EC2InstanceStatus] {
+    private func statusPages(_ ids: [String], time: AWSCallTime) async throws -> [EC2InstanceStatus] {
         var parameters: [(String, String)] = [("IncludeAllInstances", "true")]
         for (index, id) in ids.enumerated() { parameters.append(("InstanceId.\(index + 1)", id)) }
         var statuses: [EC2InstanceStatus] = []
@@ -194,7 +202,7 @@ public struct EC2Collector: Collector {
             let page = EC2Responses.instanceStatuses(
                 try await client.call(
                     "DescribeInstanceStatus", parameters + (token.map { [("NextToken", $0)] } ?? []),
-                    deadline: deadline))
+                    time: time))
             statuses += page.statuses
             guard let next = page.nextToken else { return statuses }
             token = next
@@ -225,7 +233,7 @@ public struct EC2CPUUsage: Sendable, Equatable, Encodable {
 ///
 /// A source of its own, so a CloudWatch problem (a missing permission, say) fails only
 /// the CPU check and never hides an instance's state.
-public struct EC2CPUCollector: Collector {
+public struct EC2CPUCollector: Sendable {
     public let instances: EC2Collector
     public let cloudWatch: AWSQueryClient
     public let budget: Duration
@@ -238,11 +246,10 @@ public struct EC2CPUCollector: Collector {
         self.budget = budget
     }
 
-    public func collect() async throws -> [EC2CPUUsage] {
-        let deadline = ContinuousClock.now + budget
-        let running = try await instances.collect(deadline: deadline).instances
+    public func collect(now: Date) async throws -> [EC2CPUUsage] {
+        let time = AWSCallTime(now: now, budget: budget)
+        let running = try await instances.collect(now: now).instances
             .filter { $0.state == "running" }.map(\.instanceID)
-        let now = Date()
         var usages: [String: Double?] = [:]
         try await withThrowingTaskGroup(of: (String, Double?).self) { group in
             var next = 0
@@ -250,7 +257,7 @@ public struct EC2CPUCollector: Collector {
                 guard next < running.count else { return }
                 let id = running[next]
                 next += 1
-                group.addTask { (id, try await average(of: id, now: now, deadline: deadline)) }
+                group.addTask { (id, try await average(of: id, time: time)) }
             }
             for _ in 0..<Self.parallelism { startNext() }
             while let (id, average) = try await group.next() {
@@ -265,7 +272,8 @@ public struct EC2CPUCollector: Collector {
     /// sure a period is there whatever the instance's monitoring granularity. The end
     /// is a minute ahead because the times are whole seconds and a datapoint stamped in
     /// this very second must not fall outside.
-    func average(of instanceID: String, now: Date, deadline: ContinuousClock.Instant) async throws -> Double? {
+    func average(of instanceID: String, time: AWSCallTime) async throws -> Double? {
+        let now = time.signedAt
         let parameters: [(String, String)] = [
             ("Namespace", "AWS/EC2"), ("MetricName", "CPUUtilization"),
             ("Dimensions.member.1.Name", "InstanceId"), ("Dimensions.member.1.Value", instanceID),
@@ -274,10 +282,29 @@ public struct EC2CPUCollector: Collector {
             ("Period", "300"), ("Statistics.member.1", "Average"),
         ]
         do {
-            let answer = try await cloudWatch.call("GetMetricStatistics", parameters, deadline: deadline)
+            let answer = try await cloudWatch.call("GetMetricStatistics", parameters, time: time)
             return CloudWatchResponses.latestAverage(answer)?.average
         } catch let error as AWSAPIError {
             throw CollectorError("cloudwatch GetMetricStatistics: \(error)")
         }
+    }
+}
+
+/// The answer of one operation per tick, shared by whoever asks for the same tick while
+/// it runs or after: the first caller starts it, the others await the same result (a
+/// failure included). Only the latest tick is kept.
+final class OncePerTick<Value: Sendable>: Sendable {
+    private let latest = Mutex<(tick: Date, task: Task<Value, any Error>)?>(nil)
+
+    func value(for tick: Date, _ operation: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        let task = latest.withLock { latest -> Task<Value, any Error> in
+            if let latest, latest.tick == tick { return latest.task }
+            let task = Task { try await operation() }
+            latest = (tick, task)
+            return task
+        }
+        // A caller that gives up (shutdown, the collect timeout) abandons the wait only:
+        // the shared work is bounded by its own budget and finishes for the others.
+        return try await task.value
     }
 }

@@ -1,5 +1,5 @@
 /// Reads `<procRoot>/meminfo`.
-public struct MemoryCollector: Collector {
+public struct MemoryCollector: Sendable {
     public let procRoot: String
 
     public init(procRoot: String) {

@@ -24,7 +24,7 @@ public enum OrchestratorReading: Sendable, Encodable, Equatable {
 }
 
 /// Fetches `WATCHDOG_ORCH_METRICS_URL` with a bounded body (SPEC §9).
-public struct OrchestratorCollector: Collector {
+public struct OrchestratorCollector: Sendable {
     public let url: String
     public let timeout: Duration
     /// SPEC §9: read up to 4 MiB; more is an error.

@@ -98,9 +98,9 @@ public struct ProcessScanner: Sendable {
         self.clockTicksPerSecond = clockTicksPerSecond > 0 ? clockTicksPerSecond : 100
     }
 
-    /// One scan off the cooperative pool, aged against the current time.
-    public func collect(patterns: CommandPatterns, minimumAge: Duration) async throws -> ProcessScan {
-        try await BlockingIO.run { try scan(patterns: patterns, minimumAge: minimumAge, now: Date()) }
+    /// One scan off the cooperative pool, aged against the tick's `now`.
+    public func collect(patterns: CommandPatterns, minimumAge: Duration, now: Date) async throws -> ProcessScan {
+        try await BlockingIO.run { try scan(patterns: patterns, minimumAge: minimumAge, now: now) }
     }
 
     public func scan(patterns: CommandPatterns, minimumAge: Duration, now: Date) throws -> ProcessScan {

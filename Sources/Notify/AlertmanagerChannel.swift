@@ -24,7 +24,8 @@ public struct AlertmanagerChannel: NotificationChannel {
 
     public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
         let notifications = batch.notifications
-        let now = notifications.map(\.at).max() ?? Date()
+        // The batch's own time stamps the alerts; an empty batch has nothing to post.
+        guard let now = notifications.map(\.at).max() else { return [] }
         let firing = notifications.filter { $0.action != .resolve }
         let resolved = notifications.filter { $0.action == .resolve }
         return [

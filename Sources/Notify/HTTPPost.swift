@@ -45,8 +45,21 @@ public struct HTTPPost: Sendable {
         secrets.filter { !$0.isEmpty }.reduce(text) { $0.replacingOccurrences(of: $1, with: "<redacted>") }
     }
 
+    /// `Retry-After` in seconds, as the answer itself dates it: an HTTP date is measured
+    /// from the answer's `Date` header, so neither a clock read nor a skew between the
+    /// two clocks enters the wait. A date without a `Date` header is no usable wait (nil:
+    /// the outbox's own backoff applies).
+    public static func retryAfter(_ headers: HTTPHeaders) -> Double? {
+        let sent = headers.first(name: "Date").flatMap { HTTPDate.parse($0.trimmingCharacters(in: .whitespaces)) }
+        if let sent { return retryAfter(headers, now: sent) }
+        guard let value = headers.first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces),
+            let seconds = Double(value), seconds >= 0
+        else { return nil }
+        return seconds
+    }
+
     /// `Retry-After` in seconds (Slack, webhooks): delta-seconds or an HTTP date.
-    public static func retryAfter(_ headers: HTTPHeaders, now: Date = Date()) -> Double? {
+    public static func retryAfter(_ headers: HTTPHeaders, now: Date) -> Double? {
         guard let value = headers.first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces) else {
             return nil
         }

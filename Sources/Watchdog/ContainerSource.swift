@@ -47,7 +47,7 @@ public struct ContainerSource: Source {
         self.texts = texts
     }
 
-    public func collect() async throws -> DockerReading {
+    public func collect(now: Date) async throws -> DockerReading {
         try await collector.collect()
     }
 

@@ -30,7 +30,7 @@ public struct DependencySource: Source {
         self.texts = texts
     }
 
-    public func collect() async throws -> [ProbeResult] {
+    public func collect(now: Date) async throws -> [ProbeResult] {
         try await collector.collect()
     }
 

@@ -20,7 +20,7 @@ public struct DiskSource: StatelessSource {
         self.texts = texts
     }
 
-    public func collect() async throws -> DiskUsage {
+    public func collect(now: Date) async throws -> DiskUsage {
         try await collector.collect()
     }
 

@@ -98,8 +98,8 @@ public struct EC2Source: Source {
         self.texts = texts
     }
 
-    public func collect() async throws -> EC2Reading {
-        try await collector.collect()
+    public func collect(now: Date) async throws -> EC2Reading {
+        try await collector.collect(now: now)
     }
 
     public func evaluate(_ reading: EC2Reading, memory: Memory?, now: Date) -> SourceEvaluation<Memory> {
@@ -198,8 +198,8 @@ public struct EC2CPUSource: Source {
         self.texts = texts
     }
 
-    public func collect() async throws -> [EC2CPUUsage] {
-        try await collector.collect()
+    public func collect(now: Date) async throws -> [EC2CPUUsage] {
+        try await collector.collect(now: now)
     }
 
     public func evaluate(_ reading: [EC2CPUUsage], memory: NoMemory?, now: Date) -> SourceEvaluation<NoMemory> {

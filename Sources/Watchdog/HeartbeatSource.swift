@@ -77,7 +77,7 @@ public struct HeartbeatSource: Source {
         self.texts = texts
     }
 
-    public func collect() async throws -> Reading {
+    public func collect(now: Date) async throws -> Reading {
         Reading(pings: board.latest())
     }
 

@@ -15,7 +15,7 @@ public struct HostMemorySource: StatelessSource {
         self.texts = texts
     }
 
-    public func collect() async throws -> MemInfo {
+    public func collect(now: Date) async throws -> MemInfo {
         try await collector.collect()
     }
 

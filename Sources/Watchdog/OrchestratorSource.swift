@@ -53,7 +53,7 @@ public struct OrchestratorSource: Source {
         self.texts = texts
     }
 
-    public func collect() async throws -> OrchestratorReading {
+    public func collect(now: Date) async throws -> OrchestratorReading {
         try await collector.collect()
     }
 

@@ -33,8 +33,8 @@ public struct ProcessSource: StatelessSource {
         self.texts = texts
     }
 
-    public func collect() async throws -> ProcessScan {
-        try await scanner.collect(patterns: settings.patterns, minimumAge: settings.minimumAge)
+    public func collect(now: Date) async throws -> ProcessScan {
+        try await scanner.collect(patterns: settings.patterns, minimumAge: settings.minimumAge, now: now)
     }
 
     public func signals(from reading: ProcessScan, now: Date) -> [Signal] {

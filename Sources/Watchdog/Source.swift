@@ -1,7 +1,12 @@
 import Foundation
 
-/// One guarded unit of the tick: a collector plus the pure evaluation that turns its
-/// reading into signals.
+/// One guarded unit of the tick: it reads the world and turns the reading into signals.
+/// This is the one role the tick knows.
+///
+/// The readers it uses (`MemoryCollector`, `EC2Collector`, ... in the `Collectors`
+/// target) are plain types, not a role: they do the I/O and parse what they read, know
+/// nothing of thresholds or alerts, and are fuzzed and tested on their own. A source
+/// owns its reader, its settings and its texts, and is what the tick runs.
 ///
 /// The tick runs every source concurrently under the collect timeout; a throw or a
 /// timeout becomes a failed outcome for this source only. Adding a source means
@@ -20,8 +25,9 @@ public protocol Source: Sendable {
     /// The keys whose recovery this source can vouch for.
     var ownership: KeyOwnership { get }
 
-    /// The I/O: read the world. Throws when it cannot.
-    func collect() async throws -> Reading
+    /// The I/O: read the world. Throws when it cannot. `now` is the tick's time, the
+    /// only wall time a source may use (ages, signing, query windows).
+    func collect(now: Date) async throws -> Reading
     /// Pure: what the reading means given what was remembered (nil on the first run),
     /// and what to remember now. `now` is the tick's time.
     func evaluate(_ reading: Reading, memory: Memory?, now: Date) -> SourceEvaluation<Memory>
@@ -69,7 +75,7 @@ extension Source {
     /// for the engine: memory travels as JSON, the form the state file keeps it in. A
     /// memory that no longer decodes (the source's format changed) starts fresh.
     func collectSignals(now: Date, memory: Data?) async throws -> CollectedSignals {
-        let reading = try await collect()
+        let reading = try await collect(now: now)
         let remembered = memory.flatMap { try? JSONDecoder().decode(Memory.self, from: $0) }
         let evaluation = evaluate(reading, memory: remembered, now: now)
         let encoder = JSONEncoder()

@@ -19,7 +19,8 @@ public actor StateStore {
     private var startConfirmed = false
 
     /// `path` nil keeps state in memory only.
-    public init(path: String?, engine: EngineState, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+    /// `now` is the wall clock the file's `saved_at` is stamped with.
+    public init(path: String?, engine: EngineState, logger: Logger, now: @escaping @Sendable () -> Date) {
         self.file = path.map(StateFile.init)
         self.engine = engine
         self.logger = logger

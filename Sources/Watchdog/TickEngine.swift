@@ -12,11 +12,12 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
     public nonisolated let sources: [any Source]
     public nonisolated let settings: DecisionSettings
     private let collectTimeout: Duration
-    private let clock: C
+    public nonisolated let clock: C
     private let inFlight = InFlightSources()
     public private(set) var state: EngineState
-    /// When each source with an interval last ran, and what it said then.
-    private var lastRun: [String: Date] = [:]
+    /// When each source with an interval last ran, on the monotonic clock (a wall clock
+    /// stepped back must not hold a source back until it catches up), and what it said.
+    private var lastRun: [String: C.Instant] = [:]
     private var standing: [String: [Signal]] = [:]
     /// Per source, what it last left out for being over a limit: logged when it changes,
     /// not every tick.
@@ -36,11 +37,12 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
     /// Runs every due source and returns one outcome per source, in source order.
     /// Never throws: failures, timeouts and cancellation are outcomes.
     public func collect(now: Date) async -> [SourceOutcome] {
+        let instant = clock.now
         var outcomes = [SourceOutcome?](repeating: nil, count: sources.count)
         await withTaskGroup(of: (Int, SourceOutcome).self) { group in
             for (index, source) in sources.enumerated() {
                 if let interval = source.interval, let last = lastRun[source.name],
-                    !isDue(last: last, interval: interval, now: now)
+                    !isDue(last: last, interval: interval, now: instant)
                 {
                     outcomes[index] = SourceOutcome(
                         source: source.name, ownership: source.ownership, status: .notDue,
@@ -68,10 +70,10 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
         for (source, outcome) in zip(sources, outcomes) where source.interval != nil {
             switch outcome?.status {
             case .ok:
-                lastRun[source.name] = now
+                lastRun[source.name] = instant
                 standing[source.name] = outcome?.signals
             case .failed:
-                lastRun[source.name] = now
+                lastRun[source.name] = instant
             case .notDue, .cancelled, nil:
                 break
             }
@@ -104,8 +106,8 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
 
     /// A second of slack, so a source with a 5-minute interval on a 30-second tick runs
     /// on the tick nearest its due time even when tick start times jitter.
-    private func isDue(last: Date, interval: Duration, now: Date) -> Bool {
-        now.timeIntervalSince(last) + 1 >= interval.seconds
+    private func isDue(last: C.Instant, interval: Duration, now: C.Instant) -> Bool {
+        last.duration(to: now) + .seconds(1) >= interval
     }
 
     private static func run(

@@ -16,6 +16,9 @@ public struct TickReport: Sendable, Encodable {
     public let muted: Int
     /// Wall time of the whole tick.
     public let duration: Duration
+    /// When the tick ended on the tick's clock: its `time` plus its duration, so no
+    /// second clock read is needed.
+    public var finishedAt: Date { time.addingTimeInterval(duration.seconds) }
     /// The alert state after the tick (for `/alerts` and `/metrics`; not in the JSON).
     public let alerts: [SignalKey: TrackedAlert]
 

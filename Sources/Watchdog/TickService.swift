@@ -25,7 +25,7 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
     public init(
         engine: TickEngine<C>, delivery: Delivery<C>, store: StateStore, clock: C, interval: Duration,
         shutdownGrace: Duration = .seconds(2),
-        wallClock: @escaping @Sendable () -> Date = { Date() },
+        wallClock: @escaping @Sendable () -> Date,
         logger: Logger,
         onTick: @escaping @Sendable (TickReport) async -> Void = { _ in }
     ) {

@@ -34,7 +34,7 @@ struct Once: AsyncParsableCommand {
         // Three HTTP timeouts (a minute at most) to send what the tick queued; what is
         // left stays in the state file for the next run.
         let unsent = await assembly.delivery.drain(
-            timeout: min(configuration.httpTimeout * 3, .seconds(60)), clock: ContinuousClock())
+            timeout: min(configuration.httpTimeout * 3, .seconds(60)), clock: ProcessClocks.monotonic)
         await assembly.store.save()
         for channel in unsent {
             logger.warning("notifications left queued for the next run", metadata: ["channel": "\(channel)"])

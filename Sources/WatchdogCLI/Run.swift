@@ -82,8 +82,8 @@ struct Run: AsyncParsableCommand {
             configuration, channels: channels, writesState: true, logger: logger, heartbeatBoard: heartbeats,
             handedOver: handedOver,
             onTick: { report in
-                status.recordTick(finishedAt: .now, alerts: report.alerts)
-                metrics.record(report, finishedAtUnixTime: Date().timeIntervalSince1970)
+                status.recordTick(finishedAt: ProcessClocks.monotonic.now, alerts: report.alerts)
+                metrics.record(report, finishedAtUnixTime: report.finishedAt.timeIntervalSince1970)
                 await pinger?.tickCompleted()
             })
         let reloaded = Mutex<Configuration?>(nil)
@@ -104,7 +104,8 @@ struct Run: AsyncParsableCommand {
                 status: status, metrics: metrics, heartbeats: heartbeats, pingToken: configuration.pingToken,
                 staleAfter: HealthAnswer.staleAfter(
                     interval: configuration.interval, collectTimeout: configuration.collectTimeout),
-                channelStatistics: { await delivery.statistics() })
+                channelStatistics: { await delivery.statistics() }, wallClock: ProcessClocks.wall,
+                monotonicNow: { ProcessClocks.monotonic.now })
             services.append(
                 .init(
                     service: HTTPEndpointService(endpoint: endpoint, address: address, logger: logger),
@@ -129,7 +130,8 @@ struct Run: AsyncParsableCommand {
         try await ServiceGroup(configuration: groupConfiguration).run()
         guard let next = reloaded.withLock({ $0 }) else { return nil }
         let state = PersistedState(
-            savedAt: Date(), engine: await assembly.ticks.engine.state, outboxes: await assembly.delivery.snapshot())
+            savedAt: ProcessClocks.wall(), engine: await assembly.ticks.engine.state,
+            outboxes: await assembly.delivery.snapshot())
         return Reload(configuration: next, state: state)
     }
 }

@@ -30,7 +30,7 @@ struct TestNotify: AsyncParsableCommand {
             }
         }
 
-        let now = Date()
+        let now = ProcessClocks.wall()
         let strings = RenderStrings.of(configuration.language)
         let test = AlertNotification(
             id: "watchdog_test@\(Int(now.timeIntervalSince1970)):fire", action: .fire, severity: .warning,

@@ -19,12 +19,12 @@ struct TickAssembly {
         heartbeatBoard: HeartbeatBoard? = nil, handedOver: PersistedState? = nil,
         onTick: @escaping @Sendable (TickReport) async -> Void = { _ in }
     ) async -> TickAssembly {
-        let clock = ContinuousClock()
+        let clock = ProcessClocks.monotonic
         let sources = SourceCatalog.sources(for: configuration, heartbeatBoard: heartbeatBoard)
         let persisted =
             handedOver
             ?? StateStore.loadState(
-                path: configuration.stateFile, logger: logger, now: Date(), guardsStart: writesState)
+                path: configuration.stateFile, logger: logger, now: ProcessClocks.wall(), guardsStart: writesState)
         let (engineState, dropped) = persisted.engine.pruned(to: sources)
         if !dropped.isEmpty {
             logger.notice(
@@ -38,12 +38,13 @@ struct TickAssembly {
             channels: channels, pending: writesState ? persisted.outboxes : [:],
             digestAfter: configuration.digestAfter, clock: clock, logger: logger)
         let store = StateStore(
-            path: writesState ? configuration.stateFile : nil, engine: engineState, logger: logger)
+            path: writesState ? configuration.stateFile : nil, engine: engineState, logger: logger,
+            now: ProcessClocks.wall)
         await store.setOutboxes { await delivery.snapshot() }
         await delivery.setPersistence { await store.save() }
         let ticks = TickService(
             engine: engine, delivery: delivery, store: store, clock: clock, interval: configuration.interval,
-            logger: logger, onTick: onTick)
+            wallClock: ProcessClocks.wall, logger: logger, onTick: onTick)
         return TickAssembly(ticks: ticks, delivery: delivery, store: store)
     }
 }

@@ -64,14 +64,14 @@ import Testing
         let path = try directory.write("credentials", AWSCredentialParsingTests.file)
         let fromFile = try await AWSCredentialChain(
             environment: ["AWS_SHARED_CREDENTIALS_FILE": path, "AWS_PROFILE": "ci"], timeout: .seconds(1)
-        ).credentials()
+        ).credentials(now: Date())
         #expect(fromFile.accessKeyID == "AKIDCI")
         let fromEnvironment = try await AWSCredentialChain(
             environment: [
                 "AWS_SHARED_CREDENTIALS_FILE": path, "AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "s",
             ],
             timeout: .seconds(1)
-        ).credentials()
+        ).credentials(now: Date())
         #expect(fromEnvironment.accessKeyID == "AKIDENV")
     }
 
@@ -88,13 +88,14 @@ import Testing
         var environment = Self.bare
         environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = server.baseURL + "/v2/credentials/abc"
         environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] = tokenFile
-        let credentials = try await AWSCredentialChain(environment: environment, timeout: .seconds(8)).credentials()
+        let credentials = try await AWSCredentialChain(environment: environment, timeout: .seconds(8)).credentials(
+            now: Date())
         #expect(credentials.accessKeyID == "ASIAECS")
         #expect(server.requests.map(\.uri) == ["/v2/credentials/abc"])
 
         environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] = nil
         await #expect(throws: CollectorError("the container credentials endpoint answered status 401")) {
-            try await AWSCredentialChain(environment: environment, timeout: .seconds(8)).credentials()
+            try await AWSCredentialChain(environment: environment, timeout: .seconds(8)).credentials(now: Date())
         }
     }
 
@@ -138,13 +139,13 @@ import Testing
         var environment = Self.bare
         environment["AWS_EC2_METADATA_DISABLED"] = "true"
         await #expect(throws: CollectorError.self) {
-            try await AWSCredentialChain(environment: environment, timeout: .seconds(1)).credentials()
+            try await AWSCredentialChain(environment: environment, timeout: .seconds(1)).credentials(now: Date())
         }
         // IMDS not disabled but unreachable: a clear error, not a hang.
         environment["AWS_EC2_METADATA_DISABLED"] = nil
         environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = "http://127.0.0.1:\(try freeLocalPort())"
         do {
-            _ = try await AWSCredentialChain(environment: environment, timeout: .seconds(1)).credentials()
+            _ = try await AWSCredentialChain(environment: environment, timeout: .seconds(1)).credentials(now: Date())
             Issue.record("expected an error")
         } catch {
             #expect("\(error)".hasPrefix("instance metadata (token) could not be reached"))

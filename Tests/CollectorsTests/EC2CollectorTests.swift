@@ -72,7 +72,8 @@ import Testing
             Self.increment(count) <= 2 ? Self.xml(503, throttling) : Self.xml(200, events)
         }
         defer { Task { await server.stop() } }
-        let reading = try await collector(server, ids: ["i-1234567890abcdef0", "i-0598c7d356eba48d7"]).collect()
+        let reading = try await collector(server, ids: ["i-1234567890abcdef0", "i-0598c7d356eba48d7"]).collect(
+            now: Date())
         #expect(reading.instances.map(\.state) == ["running", "stopped"])
         #expect(reading.instances[0].events.count == 3)
         #expect(server.requests.count == 3)
@@ -98,7 +99,7 @@ import Testing
         // Room for a second attempt even when the first answer is slow, as it can be while
         // every suite starts at once (the stand-in answers on the shared pool).
         let error = await #expect(throws: CollectorError.self) {
-            try await collector(server, ids: ["i-12345678"], budget: .seconds(6)).collect()
+            try await collector(server, ids: ["i-12345678"], budget: .seconds(6)).collect(now: Date())
         }
         #expect(error?.message.hasPrefix("ec2 DescribeInstanceStatus failed after ") == true)
         #expect(error?.message.hasSuffix("attempts: RequestLimitExceeded: Request limit exceeded.") == true)
@@ -116,7 +117,7 @@ import Testing
         // A budget of several seconds: the first answer must arrive inside it even when
         // every suite of the run starts at once on two cores.
         let error = await #expect(throws: CollectorError.self) {
-            try await collector(server, ids: ["i-12345678"], budget: .seconds(4)).collect()
+            try await collector(server, ids: ["i-12345678"], budget: .seconds(4)).collect(now: Date())
         }
         #expect(error?.message.hasSuffix("attempts: RequestLimitExceeded: Request limit exceeded.") == true)
     }
@@ -129,7 +130,7 @@ import Testing
                 : Self.statusAnswer(["i-12345678"])
         }
         defer { Task { await server.stop() } }
-        let reading = try await collector(server, ids: ["i-12345678"]).collect()
+        let reading = try await collector(server, ids: ["i-12345678"]).collect(now: Date())
         #expect(reading.instances.map(\.instanceID) == ["i-12345678"])
         #expect(server.requests.count == 2)
     }
@@ -139,7 +140,7 @@ import Testing
         let server = try await StubHTTPServer.start { _ in Self.xml(401, auth) }
         defer { Task { await server.stop() } }
         let error = await #expect(throws: CollectorError.self) {
-            try await collector(server, ids: ["i-12345678"]).collect()
+            try await collector(server, ids: ["i-12345678"]).collect(now: Date())
         }
         #expect(
             error?.message
@@ -166,11 +167,11 @@ import Testing
                 service: "ec2", apiVersion: "2016-11-15", region: "eu-west-1", endpoint: server.baseURL,
                 credentials: chain, requestTimeout: .seconds(8)),
             instanceIDs: ["i-12345678"], filters: [], budget: .seconds(8))
-        await #expect(throws: CollectorError.self) { try await collector.collect() }
+        await #expect(throws: CollectorError.self) { try await collector.collect(now: Date()) }
         // The operator rotates the key in the file; the next run uses it.
         _ = try directory.write(
             "credentials", "[default]\naws_access_key_id = AKIDROTATED\naws_secret_access_key = new\n")
-        #expect(try await collector.collect().instances.map(\.instanceID) == ["i-12345678"])
+        #expect(try await collector.collect(now: Date()).instances.map(\.instanceID) == ["i-12345678"])
     }
 
     @Test func filtersArePagedThenTheirInstancesDescribed() async throws {
@@ -189,7 +190,7 @@ import Testing
         }
         defer { Task { await server.stop() } }
         let filters = try EC2Filter.parseList("tag:Role=worker;instance-state-name=running,stopped,stopping")
-        let reading = try await collector(server, ids: ["i-0000000000000000b"], filters: filters).collect()
+        let reading = try await collector(server, ids: ["i-0000000000000000b"], filters: filters).collect(now: Date())
         #expect(
             reading.instances.map(\.instanceID) == [
                 "i-0000000000000000a", "i-0000000000000000b", "i-0000000000000000c",
@@ -216,7 +217,7 @@ import Testing
         }
         defer { Task { await server.stop() } }
         let ids = ["i-0a1b2c3d4e5f60718", "i-0b1b2c3d4e5f60718", "i-0c1b2c3d4e5f60718"]
-        let reading = try await collector(server, ids: ids).collect()
+        let reading = try await collector(server, ids: ids).collect(now: Date())
         #expect(reading.instances.map(\.instanceID) == ids)
         #expect(reading.instances[0].failedChecks == ["system reachability", "instance reachability"])
         #expect(server.requests.count == 2)
@@ -226,7 +227,7 @@ import Testing
         let server = try await StubHTTPServer.start { request in Self.statusAnswer(Self.requestedIDs(request)) }
         defer { Task { await server.stop() } }
         let ids = (0..<150).map { String(format: "i-%017x", $0) }
-        let reading = try await collector(server, ids: ids).collect()
+        let reading = try await collector(server, ids: ids).collect(now: Date())
         #expect(reading.instances.map(\.instanceID) == ids)
         #expect(server.requests.map { Self.requestedIDs($0).count } == [100, 50])
     }
@@ -245,7 +246,7 @@ import Testing
             return Self.statusAnswer(ids, state: "stopped")
         }
         defer { Task { await server.stop() } }
-        let reading = try await collector(server, ids: ["i-1111dead", "i-12345678", "i-2222dead"]).collect()
+        let reading = try await collector(server, ids: ["i-1111dead", "i-12345678", "i-2222dead"]).collect(now: Date())
         #expect(reading.instances.map(\.instanceID) == ["i-12345678"])
         #expect(reading.unknown.map(\.instanceID) == ["i-1111dead", "i-2222dead"])
         #expect(
@@ -263,7 +264,7 @@ import Testing
         }
         defer { Task { await server.stop() } }
         await #expect(throws: CollectorError("ec2 DescribeInstanceStatus: InvalidInstanceID.NotFound: gone")) {
-            try await collector(server, ids: ["i-12345678"]).collect()
+            try await collector(server, ids: ["i-12345678"]).collect(now: Date())
         }
     }
 
@@ -293,7 +294,7 @@ import Testing
         let instances = collector(server, ids: ["i-0000000a", "i-0000000b", "i-0000000c"])
         let cpu = EC2CPUCollector(
             instances: instances, cloudWatch: client(server, service: "monitoring"), budget: .seconds(8))
-        let usages = try await cpu.collect()
+        let usages = try await cpu.collect(now: Date())
         #expect(
             usages == [
                 EC2CPUUsage(instanceID: "i-0000000a", averagePercent: 97.25),
@@ -312,6 +313,32 @@ import Testing
         }
     }
 
+    /// The state source and the CPU source run in the same tick: the instances are
+    /// described once for both, and again at the next tick.
+    @Test func theStateAndTheCPUCollectorShareOneDescribePerTick() async throws {
+        let server = try await StubHTTPServer.start { request in
+            Self.parameters(request)["Action"] == "DescribeInstanceStatus"
+                ? Self.statusAnswer(["i-0000000a"])
+                : Self.xml(
+                    200,
+                    "<GetMetricStatisticsResponse><GetMetricStatisticsResult><Datapoints/></GetMetricStatisticsResult></GetMetricStatisticsResponse>"
+                )
+        }
+        defer { Task { await server.stop() } }
+        let instances = collector(server, ids: ["i-0000000a"])
+        let cpu = EC2CPUCollector(
+            instances: instances, cloudWatch: client(server, service: "monitoring"), budget: .seconds(8))
+        let describes = { server.requests.filter { Self.parameters($0)["Action"] == "DescribeInstanceStatus" }.count }
+        let tick = Date(timeIntervalSince1970: 1_800_000_000)
+        async let states = instances.collect(now: tick)
+        async let usages = cpu.collect(now: tick)
+        #expect(try await states.instances.map(\.instanceID) == ["i-0000000a"])
+        #expect(try await usages.map(\.instanceID) == ["i-0000000a"])
+        #expect(describes() == 1)
+        _ = try await cpu.collect(now: tick.addingTimeInterval(300))
+        #expect(describes() == 2)
+    }
+
     @Test func aCloudWatchRefusalFailsTheCPUCollectorWithItsMessage() async throws {
         let denied = try FixtureFiles.text("ec2/cloudwatch-error.xml")
         let server = try await StubHTTPServer.start { request in
@@ -322,7 +349,7 @@ import Testing
         let cpu = EC2CPUCollector(
             instances: collector(server, ids: ["i-0000000a"]), cloudWatch: client(server, service: "monitoring"),
             budget: .seconds(8))
-        let error = await #expect(throws: CollectorError.self) { try await cpu.collect() }
+        let error = await #expect(throws: CollectorError.self) { try await cpu.collect(now: Date()) }
         #expect(error?.message.hasPrefix("cloudwatch GetMetricStatistics: AccessDenied: User: arn:aws:iam::") == true)
     }
 

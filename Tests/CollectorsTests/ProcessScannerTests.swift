@@ -149,12 +149,12 @@ import Testing
         let patterns = try CommandPatterns([marker])
         var found: [MatchedProcess] = []
         for _ in 0..<100 where found.isEmpty {
-            found = try await scanner.collect(patterns: patterns, minimumAge: .milliseconds(1)).matched
+            found = try await scanner.collect(patterns: patterns, minimumAge: .milliseconds(1), now: Date()).matched
             if found.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
         }
         #expect(found.map(\.pid) == [Int(child.pid)])
         #expect(found.first?.commandLine == "\(directory.path)/\(marker) 600")
         #expect(found.first?.name == String(marker.prefix(15)))
-        #expect(try await scanner.collect(patterns: patterns, minimumAge: .seconds(3600)).matched.isEmpty)
+        #expect(try await scanner.collect(patterns: patterns, minimumAge: .seconds(3600), now: Date()).matched.isEmpty)
     }
 }

@@ -84,16 +84,10 @@ struct AlertmanagerTests {
 
     @discardableResult
     func waitForWebhook(_ receiver: StubHTTPServer, status: String) async throws -> [String: Any] {
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            if let payload = receiver.requests.compactMap({ $0.json() }).first(where: {
-                $0["status"] as? String == status
-            }) {
-                return payload
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        let request = try await receiver.request(within: .seconds(30), "\(status) webhook from Alertmanager") {
+            $0.json()?["status"] as? String == status
         }
-        throw RealAlertmanager.Failure(description: "no \(status) webhook from Alertmanager within 30 s")
+        return try #require(request.json())
     }
 }
 

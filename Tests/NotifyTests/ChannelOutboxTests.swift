@@ -217,11 +217,15 @@ func alert(_ id: String) -> AlertNotification {
 }
 
 /// Yields until `condition` holds; for state changed by other tasks, never a real sleep.
-func waitUntil(_ condition: () async -> Bool) async {
+/// Records a failure when it gives up, so a test never goes on as if it had held.
+func waitUntil(
+    _ condition: () async -> Bool, sourceLocation: SourceLocation = #_sourceLocation
+) async {
     for _ in 0..<1_000_000 {
         if await condition() { return }
         await Task.yield()
     }
+    Issue.record("the condition did not hold after 1,000,000 yields", sourceLocation: sourceLocation)
 }
 
 extension ChannelOutbox {

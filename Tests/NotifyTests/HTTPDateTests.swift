@@ -35,5 +35,15 @@ import Testing
         #expect(HTTPPost.retryAfter(HTTPHeaders([("Retry-After", "Sun, 06 Nov 1994 08:00:00 GMT")]), now: now) == 0)
         #expect(HTTPPost.retryAfter(HTTPHeaders([("Retry-After", "later")]), now: now) == nil)
         #expect(HTTPPost.retryAfter(HTTPHeaders(), now: now) == nil)
+
+        // As an answer arrives: a date is measured from the answer's own Date header.
+        #expect(
+            HTTPPost.retryAfter(
+                HTTPHeaders([
+                    ("Date", "Sun, 06 Nov 1994 08:49:00 GMT"), ("Retry-After", "Sun, 06 Nov 1994 08:50:07 GMT"),
+                ])
+            ) == 67)
+        #expect(HTTPPost.retryAfter(HTTPHeaders([("Retry-After", "Sun, 06 Nov 1994 08:50:07 GMT")])) == nil)
+        #expect(HTTPPost.retryAfter(HTTPHeaders([("Retry-After", "9")])) == 9)
     }
 }

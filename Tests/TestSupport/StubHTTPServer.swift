@@ -64,6 +64,9 @@ public final class StubHTTPServer: Sendable {
     public let host: String
     private let channel: any Channel
     private let recorded: Mutex<[RecordedRequest]>
+    /// Tests waiting for a request, woken by `record` (never by polling).
+    private let waiters = Mutex<[UInt64: AsyncStream<Void>.Continuation]>([:])
+    private let nextWaiter = Atomic<UInt64>(0)
 
     public var baseURL: String { "http://\(host):\(port)" }
     public var httpsURL: String { "https://localhost:\(port)" }
@@ -129,6 +132,34 @@ public final class StubHTTPServer: Sendable {
 
     fileprivate func record(_ request: RecordedRequest) {
         recorded.withLock { $0.append(request) }
+        for waiter in waiters.withLock({ Array($0.values) }) { waiter.yield() }
+    }
+
+    /// The first recorded request, earlier ones included, that `matches`: returns as soon
+    /// as it arrives, and throws when none has within `limit`.
+    @discardableResult
+    public func request(
+        within limit: Duration, _ description: String, where matches: @escaping @Sendable (RecordedRequest) -> Bool
+    ) async throws -> RecordedRequest {
+        let (arrivals, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let id = nextWaiter.add(1, ordering: .relaxed).newValue
+        waiters.withLock { $0[id] = continuation }
+        defer { waiters.withLock { _ = $0.removeValue(forKey: id) } }
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            continuation.finish()
+        }
+        defer { timer.cancel() }
+        continuation.yield()  // look at what has arrived already
+        for await _ in arrivals {
+            if let found = requests.first(where: matches) { return found }
+        }
+        if let found = requests.first(where: matches) { return found }
+        throw WaitFailure(description: "no \(description) within \(limit); \(requests.count) other requests")
+    }
+
+    public struct WaitFailure: Error, CustomStringConvertible {
+        public let description: String
     }
 
     /// Forwards records to the server once it exists (the handler is built first).

@@ -91,6 +91,7 @@ struct ComposeEndToEndTests {
             WATCHDOG_INTERVAL=1s
             WATCHDOG_ORCH_METRICS_URL=http://orchestrator:8080/metrics
             WATCHDOG_ORCH_DOWN_AFTER=2
+            WATCHDOG_LOG_LEVEL=debug
 
             """)
         let name = "wde2e\(UUID().uuidString.prefix(6).lowercased())"
@@ -117,7 +118,8 @@ struct ComposeEndToEndTests {
         // listen on it. Anything sent before waits in the outbox and is retried.
         let telegram = try await TelegramStandIn.start(token: token, host: Self.gateway, port: telegramPort)
         do {
-            try await Task.sleep(for: .seconds(3))
+            // Three ticks with the stand-in listening, counted in the watchdog's own log.
+            try await waitForTicks(3, of: watchdog, docker: docker, within: .seconds(60))
             #expect(telegram.accepted.isEmpty, "a healthy stack sends nothing: \(telegram.accepted.map(\.text))")
 
             try check(await docker.run(["stop", orchestrator]), "stop the orchestrator")
@@ -194,6 +196,23 @@ struct ComposeEndToEndTests {
     func check(_ output: RealDocker.Output, _ step: String) throws {
         guard output.status == 0 else {
             throw Failure(description: "\(step) failed (\(output.status)): \(output.stderr.suffix(2000))")
+        }
+    }
+
+    /// Returns once the container has logged `count` more completed ticks than when
+    /// called; throws when they do not come within `limit`.
+    func waitForTicks(_ count: Int, of container: String, docker: RealDocker, within limit: Duration) async throws {
+        func ticksSoFar() async throws -> Int {
+            let logs = try await docker.run(["logs", container])
+            return (logs.stdout + logs.stderr).components(separatedBy: "tick done").count - 1
+        }
+        let wanted = try await ticksSoFar() + count
+        let deadline = ContinuousClock.now + limit
+        while try await ticksSoFar() < wanted {
+            guard ContinuousClock.now < deadline else {
+                throw Failure(description: "\(container) did not complete \(count) ticks within \(limit)")
+            }
+            try await Task.sleep(for: .milliseconds(200))
         }
     }
 

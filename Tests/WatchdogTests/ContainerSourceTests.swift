@@ -25,7 +25,7 @@ struct ContainerSourceTests {
     func signals(_ source: ContainerSource, now: Date = Date(), memory: ContainerSource.Memory? = nil) async throws
         -> (signals: [String: Signal], memory: ContainerSource.Memory?)
     {
-        let evaluation = source.evaluate(try await source.collect(), memory: memory, now: now)
+        let evaluation = source.evaluate(try await source.collect(now: Date()), memory: memory, now: now)
         return (Dictionary(evaluation.signals.map { ($0.key.description, $0) }) { $1 }, evaluation.memory)
     }
 
@@ -175,20 +175,20 @@ struct ContainerSourceTests {
             try await docker.container("p1-db", ["--label", "\(label)=p1"], command: ["sh", "-c", "exit 2"])
             try await docker.container("p2-web", ["--label", "\(label)=p2"], command: ["sh", "-c", "exit 2"])
             try await waitFor(docker, "p1-db", "{{.State.Status}}", toBe: "exited")
-            let reading = try await source(docker, names: [], project: .named("p1")).collect()
+            let reading = try await source(docker, names: [], project: .named("p1")).collect(now: Date())
             #expect(reading.project == "p1")
             #expect(reading.containers.map(\.name) == ["p1-db", "p1-web"])
 
             // `auto`: the watchdog inside p1-web finds its own project through its container id.
             let ownID = try await docker.run(["inspect", "-f", "{{.Id}}", "p1-web"]).stdout
                 .trimmingCharacters(in: .whitespacesAndNewlines)
-            let own = try await source(docker, names: [], project: .ownContainer(id: ownID)).collect()
+            let own = try await source(docker, names: [], project: .ownContainer(id: ownID)).collect(now: Date())
             #expect(own.project == "p1")
             #expect(own.containers.map(\.name) == ["p1-db", "p1-web"])
             let stranger = try await source(
                 docker, names: [], project: .ownContainer(id: String(repeating: "0", count: 64))
             )
-            .collect()
+            .collect(now: Date())
             #expect(stranger.project == nil && stranger.containers.isEmpty)
         } catch {
             await docker.shutdown()

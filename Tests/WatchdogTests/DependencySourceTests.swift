@@ -41,7 +41,7 @@ import Testing
             ], timeout: .seconds(2))
 
         // (How long a tick with hanging probes takes is measured by scripts/bench.sh.)
-        let first = try await source.collect()
+        let first = try await source.collect(now: Date())
         let results = Dictionary(first.map { ($0.name, $0) }) { $1 }
         #expect(results["web"]?.ok == true)
         #expect(results["api"]?.error == "status 500")
@@ -53,7 +53,7 @@ import Testing
         // dependency_down needs two failures in a row.
         let once = source.evaluate(first, memory: nil, now: Date())
         #expect(signals(once)["dependency_down:api"]?.active == false)
-        let twice = source.evaluate(try await source.collect(), memory: once.memory, now: Date())
+        let twice = source.evaluate(try await source.collect(now: Date()), memory: once.memory, now: Date())
         let found = signals(twice)
         #expect(found["dependency_down:api"]?.active == true)
         #expect(found["dependency_down:api"]?.detail == "\(failing.baseURL)/: status 500 (2 in a row)")
@@ -69,10 +69,10 @@ import Testing
         let source = try source(
             [("exact", noContent.baseURL + "/#status=204"), ("wrong", noContent.baseURL + "/#status=200")],
             slow: .milliseconds(100))
-        let evaluation = source.evaluate(try await source.collect(), memory: nil, now: Date())
+        let evaluation = source.evaluate(try await source.collect(now: Date()), memory: nil, now: Date())
         let found = signals(evaluation)
         #expect(found["dependency_slow:exact"]?.active == true)
-        let second = source.evaluate(try await source.collect(), memory: evaluation.memory, now: Date())
+        let second = source.evaluate(try await source.collect(now: Date()), memory: evaluation.memory, now: Date())
         #expect(signals(second)["dependency_down:exact"]?.active == false)
         #expect(signals(second)["dependency_down:wrong"]?.detail.contains("status 204, expected 200") == true)
     }
@@ -94,7 +94,7 @@ import Testing
         defer { Task { await server.stop() } }
 
         let source = try source([("secure", server.httpsURL + "/")])
-        let results = try await source.collect()
+        let results = try await source.collect(now: Date())
         let expiry = try #require(results.first?.certificateExpiresAt)
         #expect(abs(expiry.timeIntervalSinceNow - 3 * 86_400) < 3_600)
         // Self-signed: untrusted, in words.

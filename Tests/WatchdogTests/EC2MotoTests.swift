@@ -40,16 +40,19 @@ struct EC2MotoTests {
     /// Ticks ten seconds apart (the sources' interval is one second).
     final class Ticker: @unchecked Sendable {
         let engine: TickEngine<ManualClock>
+        let clock: ManualClock
         var now: Date
 
         init(_ engine: TickEngine<ManualClock>, start: Date) {
             self.engine = engine
+            self.clock = engine.clock
             self.now = start
         }
 
         /// "action key" per notification, and the tick's collector errors.
         func tick() async -> (notifications: [AlertNotification], errors: [String]) {
             now = now.addingTimeInterval(10)
+            clock.advance(by: .seconds(10))
             let collected = await engine.collect(now: now)
             let errors = collected.compactMap { outcome -> String? in
                 if case .failed(let error) = outcome.status { return error }
@@ -130,7 +133,9 @@ struct EC2MotoTests {
         let ids = try await moto.runInstances(2)
         try await moto.putCPU(ids[0], percent: 95)
         try await moto.putCPU(ids[1], percent: 10)
-        let ticker = Ticker(try engine(moto, ids: ids, cpuPercent: 90), start: t0)
+        // The datapoints are stamped with the real time and CloudWatch is asked about the
+        // minutes before the tick's now, so this tick runs on the real time too.
+        let ticker = Ticker(try engine(moto, ids: ids, cpuPercent: 90), start: Date().addingTimeInterval(-10))
         let tick = await ticker.tick()
         #expect(tick.errors == [])
         #expect(Self.summary(tick.notifications) == ["fire ec2_cpu_high:\(ids[0])"])

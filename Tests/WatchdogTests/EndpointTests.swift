@@ -15,7 +15,8 @@ import Testing
     ) -> Endpoint {
         Endpoint(
             status: status, metrics: WatchdogMetrics(), heartbeats: board, pingToken: token.map(Secret.init),
-            staleAfter: staleAfter, channelStatistics: { statistics }, wallClock: { [t0] in t0 })
+            staleAfter: staleAfter, channelStatistics: { statistics }, wallClock: { [t0] in t0 },
+            monotonicNow: { .now })
     }
 
     @Test func healthIsStartingBeforeTheFirstTickThenOkThenStale() async throws {

@@ -27,7 +27,7 @@ import Testing
         let status = WatchdogStatus()
         let endpoint = Endpoint(
             status: status, metrics: WatchdogMetrics(), heartbeats: nil, pingToken: nil,
-            staleAfter: .seconds(2), channelStatistics: { [] })
+            staleAfter: .seconds(2), channelStatistics: { [] }, wallClock: { Date() }, monotonicNow: { .now })
         try await serving(endpoint) { base in
             let starting = try await fetch(base + "/healthz")
             #expect(starting.status == 503 && starting.body == #"{"status":"starting"}"#)
@@ -51,7 +51,8 @@ import Testing
         status.recordTick(finishedAt: .now, alerts: [:])
         let endpoint = Endpoint(
             status: status, metrics: WatchdogMetrics(), heartbeats: nil, pingToken: nil,
-            staleAfter: .seconds(3600), channelStatistics: { [] })
+            staleAfter: .seconds(3600), channelStatistics: { [] }, wallClock: { Date() },
+            monotonicNow: { .now })
         try await serving(endpoint) { base in
             let port = try #require(Int(base.split(separator: ":").last ?? ""))
             let held = (0..<300).compactMap { _ in Self.openIdleConnection(port: port) }

@@ -222,7 +222,7 @@ func returns<T: Sendable>(within limit: Duration, _ operation: @escaping @Sendab
     @Test func aStateFileThatEveryStartDiesOnIsSetAsideOnTheFourth() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path + "/state.json"
-        let store = StateStore(path: path, engine: EngineState(), logger: LogRecorder().logger())
+        let store = StateStore(path: path, engine: EngineState(), logger: LogRecorder().logger(), now: { Date() })
         await store.save(engine: EngineState(collectors: ["docker": CollectorHealth(consecutiveFailures: 1)]))
         for start in 1...StateStore.unfinishedStartsBeforeSettingAside {
             let loaded = StateStore.loadState(path: path, logger: LogRecorder().logger(), now: now)
@@ -242,7 +242,7 @@ func returns<T: Sendable>(within limit: Duration, _ operation: @escaping @Sendab
         let path = directory.path + "/state.json"
         for _ in 0..<5 {
             let loaded = StateStore.loadState(path: path, logger: LogRecorder().logger(), now: now)
-            let store = StateStore(path: path, engine: loaded.engine, logger: LogRecorder().logger())
+            let store = StateStore(path: path, engine: loaded.engine, logger: LogRecorder().logger(), now: { Date() })
             await store.save(engine: EngineState(collectors: ["docker": CollectorHealth(consecutiveFailures: 1)]))
             await store.confirmStart()
             #expect(!FileManager.default.fileExists(atPath: path + ".starting"))

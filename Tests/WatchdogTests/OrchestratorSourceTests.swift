@@ -172,7 +172,7 @@ func envelope(
         standIn.serve([envelope(generatedAt: t0, failed: 19)])
         let increase = await first.conclude(await first.collect(now: t0), now: t0)
         #expect(increase.notifications.map(\.detail) == ["2 more failed (19 in total)"])
-        let store = StateStore(path: path, engine: EngineState(), logger: LogRecorder().logger())
+        let store = StateStore(path: path, engine: EngineState(), logger: LogRecorder().logger(), now: { Date() })
         await store.save(engine: await first.state)
 
         // Restarted: 19 is not announced again; growth while it was down is, with its delta.

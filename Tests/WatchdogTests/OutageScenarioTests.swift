@@ -36,7 +36,7 @@ import Testing
             language: .en, post: HTTPPost(timeout: .seconds(5)), logger: logger)
         let delivery = Delivery(
             outboxes: [ChannelOutbox(channel: telegram, clock: clock, random: { 0.5 }, logger: logger)], digestAfter: 5)
-        let store = StateStore(path: nil, engine: EngineState(), logger: logger)
+        let store = StateStore(path: nil, engine: EngineState(), logger: logger, now: { Date() })
         let ticks = TickService(
             engine: engine, delivery: delivery, store: store, clock: clock, interval: .seconds(30),
             wallClock: wallClock, logger: logger)
@@ -80,11 +80,19 @@ import Testing
     }
 
     /// Lets the worker act on the current manual time: waits (in real time, it talks
-    /// HTTP) until it sleeps on the clock again or has nothing to send.
+    /// HTTP) until it sleeps on the clock again or has nothing to send. Fails the test
+    /// when neither happens within 30 s, instead of going on as if it had.
     func settle(_ delivery: Delivery<ManualClock>, clock: ManualClock) async throws {
-        for _ in 0..<2_000 {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
             if await delivery.outboxes[0].pendingCount == 0 || clock.sleeperCount > 0 { return }
             try await Task.sleep(for: .milliseconds(1))
         }
+        throw SettleFailure(pending: await delivery.outboxes[0].pendingCount)
+    }
+
+    struct SettleFailure: Error, CustomStringConvertible {
+        let pending: Int
+        var description: String { "the outbox neither slept nor emptied within 30 s (\(pending) pending)" }
     }
 }

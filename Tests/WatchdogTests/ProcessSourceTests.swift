@@ -8,7 +8,10 @@ import Testing
 
 /// `proc_blocking` on the real process table, with processes this test starts.
 @Suite(.serialized) struct ProcessSourceTests {
-    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+    /// The real time when the test began: the scan ages the real processes against the
+    /// tick's `now`, so a tick at t0 + 60 s sees a process started at t0 a minute old
+    /// without the test waiting for it.
+    let t0 = Date()
 
     func engine(marker: String, minimumAge: Duration, cooldown: Duration?) throws -> TickEngine<ManualClock> {
         let settings = ProcessSettings(patterns: try CommandPatterns([marker]), minimumAge: minimumAge)
@@ -20,8 +23,7 @@ import Testing
             collectTimeout: .seconds(10), clock: ManualClock())
     }
 
-    /// One tick decided at t0 + `seconds` (the scan itself ages processes on the real
-    /// clock): "key action" per notification.
+    /// One tick at t0 + `seconds`, the scan's ages included: its notifications.
     func tick(_ engine: TickEngine<ManualClock>, at seconds: Double) async -> [AlertNotification] {
         let now = t0.addingTimeInterval(seconds)
         return await engine.conclude(await engine.collect(now: now), now: now).notifications
@@ -46,7 +48,6 @@ import Testing
         #expect(await tick(young, at: 0).isEmpty)
 
         let engine = try engine(marker: marker, minimumAge: .milliseconds(1), cooldown: .seconds(1800))
-        try await Task.sleep(for: .milliseconds(20))
         let fired = await tick(engine, at: 1)
         let key = "proc_blocking:\(child.pid)@"
         #expect(fired.map(\.action) == [.fire])
@@ -71,9 +72,8 @@ import Testing
         let child = try spawn(marker)
         defer { child.stop() }
         let engine = try engine(marker: marker, minimumAge: .milliseconds(1), cooldown: nil)
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(await tick(engine, at: 0).map(\.action) == [.fire])
-        #expect(await tick(engine, at: 100_000).isEmpty)
+        #expect(await tick(engine, at: 1).map(\.action) == [.fire])
+        #expect(await tick(engine, at: 100_001).isEmpty)
     }
 
     @Test func commandLinesAreShownEscapedAndCut() {

@@ -65,7 +65,8 @@ import Testing
         let directory = try ReadOnlyDirectory()
         defer { directory.remove() }
         let recorder = LogRecorder()
-        let store = StateStore(path: directory.path + "/state.json", engine: EngineState(), logger: recorder.logger())
+        let store = StateStore(
+            path: directory.path + "/state.json", engine: EngineState(), logger: recorder.logger(), now: { Date() })
         await store.save(engine: firingState)
         await store.save(engine: EngineState())
         let errors = recorder.all.filter { $0.level == .error }
@@ -77,7 +78,7 @@ import Testing
     @Test func nothingIsWrittenWhenNothingChanged() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path + "/state.json"
-        let store = StateStore(path: path, engine: EngineState(), logger: LogRecorder().logger())
+        let store = StateStore(path: path, engine: EngineState(), logger: LogRecorder().logger(), now: { Date() })
         await store.save(engine: firingState)
         let first = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
         try FileManager.default.removeItem(atPath: path)
@@ -107,7 +108,7 @@ import Testing
         let before = engine(memoryActive: true, diskActive: true, state: EngineState())
         let first = await before.conclude(await before.collect(now: now), now: now)
         #expect(first.notifications.count == 2)
-        let store = StateStore(path: path, engine: EngineState(), logger: LogRecorder().logger())
+        let store = StateStore(path: path, engine: EngineState(), logger: LogRecorder().logger(), now: { Date() })
         await store.save(engine: first.state)
 
         let restored = StateStore.loadState(path: path, logger: LogRecorder().logger(), now: now)
@@ -157,7 +158,7 @@ struct CountingSource: Source {
     let name = "counter"
     let ownership = KeyOwnership.families([.queueBacklog])
 
-    func collect() async throws -> Int { 1 }
+    func collect(now: Date) async throws -> Int { 1 }
 
     func evaluate(_ reading: Int, memory: Memory?, now: Date) -> SourceEvaluation<Memory> {
         let runs = (memory?.runs ?? 0) + reading
@@ -180,7 +181,7 @@ struct CountingSource: Source {
             let at = now.addingTimeInterval(Double(tick))
             #expect(await first.conclude(await first.collect(now: at), now: at).notifications.isEmpty)
         }
-        let store = StateStore(path: path, engine: EngineState(), logger: LogRecorder().logger())
+        let store = StateStore(path: path, engine: EngineState(), logger: LogRecorder().logger(), now: { Date() })
         await store.save(engine: await first.state)
 
         let restored = StateStore.loadState(path: path, logger: LogRecorder().logger(), now: now)

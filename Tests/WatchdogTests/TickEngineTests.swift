@@ -134,6 +134,7 @@ import Testing
             let outcomes = await engine.collect(now: now)
             statuses.append(outcomes[0].status)
             notified.append(await engine.conclude(outcomes, now: now).notifications.map(\.action))
+            clock.advance(by: .seconds(30))
         }
         #expect(runs.count == 2)  // at 0 s and at 300 s
         #expect(statuses[0] == .ok && statuses[10] == .ok)
@@ -141,6 +142,26 @@ import Testing
         #expect(notified[0] == [.fire])
         #expect(notified.dropFirst().allSatisfy { $0.isEmpty })
         #expect(await engine.state.alerts[ec2]?.state.firing == true)
+    }
+
+    /// Intervals run on the monotonic clock: a wall clock stepped back an hour (NTP, a
+    /// VM resumed) neither stops the source nor makes it run early.
+    @Test func aWallClockSteppedBackDoesNotHoldBackASourceWithAnInterval() async {
+        let clock = ManualClock()
+        let runs = Counter()
+        let slow = FakeSource("ec2", owns: .families([.ec2State]), interval: .seconds(300)) {
+            runs.increment()
+            return []
+        }
+        let engine = engine([slow], clock: clock)
+        var statuses: [SourceOutcome.Status] = []
+        for (tick, wall) in [0.0, 150, -3600, -3300, -3290].enumerated() {
+            clock.advance(by: tick == 0 ? .zero : .seconds(150))
+            statuses.append(await engine.collect(now: t0.addingTimeInterval(wall))[0].status)
+        }
+        // Monotonic 0, 150, 300, 450, 600 s: due at 0, 300 and 600.
+        #expect(statuses == [.ok, .notDue, .ok, .notDue, .ok])
+        #expect(runs.count == 3)
     }
 
     @Test func unknownKeepsStateAcrossFailedTicksAndTheEngineRemembersIt() async {

@@ -44,7 +44,8 @@ import Testing
         let engine = TickEngine(sources: sources, settings: settings, collectTimeout: collectTimeout, clock: clock)
         return TickService(
             engine: engine, delivery: Delivery(outboxes: [], digestAfter: 5),
-            store: StateStore(path: nil, engine: EngineState(), logger: Logger(label: "test")), clock: clock,
+            store: StateStore(path: nil, engine: EngineState(), logger: Logger(label: "test"), now: { Date() }),
+            clock: clock,
             interval: interval, shutdownGrace: .seconds(2),
             wallClock: { Date(timeIntervalSince1970: 1_800_000_000 + clock.now.offset.seconds) },
             logger: Logger(label: "test"), onTick: onTick)

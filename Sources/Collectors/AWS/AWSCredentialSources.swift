@@ -110,7 +110,7 @@ public actor AWSCredentialChain {
         self.timeout = timeout
     }
 
-    public func credentials(now: Date = Date()) async throws -> AWSCredentials {
+    public func credentials(now: Date) async throws -> AWSCredentials {
         if let cached, cached.expiration.map({ $0.timeIntervalSince(now) > Self.refreshMargin }) ?? true {
             return cached
         }

@@ -114,7 +114,7 @@ public struct AWSQueryClient: Sendable {
     /// error that is not retried, `CollectorError` for everything else (retries used up,
     /// no credentials, a malformed answer).
     public func call(
-        _ action: String, _ parameters: [(String, String)], deadline: ContinuousClock.Instant
+        _ action: String, _ parameters: [(String, String)], time: AWSCallTime
     ) async throws -> XMLTree.Element {
         let body = Self.formBody([("Action", action), ("Version", apiVersion)] + parameters)
         var retry = 0
@@ -124,7 +124,7 @@ public struct AWSQueryClient: Sendable {
         var lastFailure = ""
         while true {
             do {
-                return try await send(body, action: action, deadline: deadline)
+                return try await send(body, action: action, time: time)
             } catch let error as AWSAPIError where error.isRetried {
                 lastAPIError = error
                 lastFailure = error.description
@@ -134,7 +134,7 @@ public struct AWSQueryClient: Sendable {
             let wait = Duration.milliseconds(
                 Int64.random(in: 0...max(0, backoff.ceiling(retry: retry).wholeMilliseconds)))
             retry += 1
-            guard retry < backoff.attempts, ContinuousClock.now + wait + .milliseconds(50) < deadline else {
+            guard retry < backoff.attempts, ContinuousClock.now + wait + .milliseconds(50) < time.deadline else {
                 let reason = lastAPIError?.description ?? lastFailure
                 throw CollectorError("\(service) \(action) failed after \(retry) attempts: \(reason)")
             }
@@ -148,10 +148,8 @@ public struct AWSQueryClient: Sendable {
         let description: String
     }
 
-    private func send(_ body: [UInt8], action: String, deadline: ContinuousClock.Instant) async throws
-        -> XMLTree.Element
-    {
-        let left = deadline - ContinuousClock.now
+    private func send(_ body: [UInt8], action: String, time: AWSCallTime) async throws -> XMLTree.Element {
+        let left = time.deadline - ContinuousClock.now
         guard left > .zero else { throw TransientFailure(description: "no time left for another attempt") }
         guard let url = URL(string: endpoint), let host = url.host, !host.isEmpty else {
             throw CollectorError("\(service): the endpoint \(endpoint.prefix(200)) is not a URL")
@@ -159,12 +157,12 @@ public struct AWSQueryClient: Sendable {
         let hostHeader = url.port.map { "\(host):\($0)" } ?? host
         let path = url.path.isEmpty ? "/" : url.path
         let contentType = "application/x-www-form-urlencoded; charset=utf-8"
-        let credentials = try await credentials.credentials()
+        let credentials = try await credentials.credentials(now: time.signedAt)
         let signer = SigV4(region: region, service: service)
         let signature = signer.sign(
             SigV4Request(
                 method: "POST", path: path, headers: [("Host", hostHeader), ("Content-Type", contentType)], body: body),
-            credentials: credentials, at: Date())
+            credentials: credentials, at: time.signedAt)
 
         var request = HTTPClientRequest(url: endpoint)
         request.method = .POST
@@ -228,5 +226,24 @@ public enum AWSTime {
     /// `2026-11-23T18:01:01Z`, the form the Query APIs take.
     public static func format(_ date: Date) -> String {
         date.formatted(.iso8601)
+    }
+}
+
+/// When a collector's AWS calls happen: the tick's wall time, which signs every request
+/// and judges the credentials' expiry (AWS accepts five minutes of skew, far more than a
+/// tick lasts), and the deadline of the whole collection, retries included, which is
+/// real elapsed time on the monotonic clock.
+public struct AWSCallTime: Sendable {
+    public let signedAt: Date
+    public let deadline: ContinuousClock.Instant
+
+    /// A budget starting now.
+    public init(now: Date, budget: Duration) {
+        self.init(signedAt: now, deadline: ContinuousClock.now + budget)
+    }
+
+    public init(signedAt: Date, deadline: ContinuousClock.Instant) {
+        self.signedAt = signedAt
+        self.deadline = deadline
     }
 }

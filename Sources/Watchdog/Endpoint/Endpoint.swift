@@ -42,12 +42,15 @@ public struct Endpoint: Sendable {
     let pingToken: Secret?
     let staleAfter: Duration
     let channelStatistics: @Sendable () async -> [ChannelStatistics]
+    /// When a ping arrived, for the heartbeat source to compare with the tick's `now`.
     let wallClock: @Sendable () -> Date
+    /// For the last tick's age: the clock `WatchdogStatus.recordTick` is given instants of.
+    let monotonicNow: @Sendable () -> ContinuousClock.Instant
 
     public init(
         status: WatchdogStatus, metrics: WatchdogMetrics, heartbeats: HeartbeatBoard?, pingToken: Secret?,
         staleAfter: Duration, channelStatistics: @escaping @Sendable () async -> [ChannelStatistics],
-        wallClock: @escaping @Sendable () -> Date = { Date() }
+        wallClock: @escaping @Sendable () -> Date, monotonicNow: @escaping @Sendable () -> ContinuousClock.Instant
     ) {
         self.status = status
         self.metrics = metrics
@@ -56,6 +59,7 @@ public struct Endpoint: Sendable {
         self.staleAfter = staleAfter
         self.channelStatistics = channelStatistics
         self.wallClock = wallClock
+        self.monotonicNow = monotonicNow
     }
 
     public func respond(to request: EndpointRequest) async -> EndpointResponse {
@@ -78,7 +82,7 @@ public struct Endpoint: Sendable {
     }
 
     private func health() -> EndpointResponse {
-        let age = status.snapshot().lastTickFinished.map { $0.duration(to: .now) }
+        let age = status.snapshot().lastTickFinished.map { $0.duration(to: monotonicNow()) }
         let answer = HealthAnswer(lastTickAge: age, staleAfter: staleAfter)
         return .json(answer.isHealthy ? 200 : 503, Self.encode(answer))
     }

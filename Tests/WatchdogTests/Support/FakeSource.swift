@@ -20,7 +20,7 @@ struct FakeSource: StatelessSource {
         self.behaviour = behaviour
     }
 
-    func collect() async throws -> [Signal] {
+    func collect(now: Date) async throws -> [Signal] {
         try await behaviour()
     }
 

@@ -43,7 +43,7 @@ struct RealMoto {
 
     @discardableResult
     func ec2(_ action: String, _ parameters: [(String, String)]) async throws -> XMLTree.Element {
-        try await client("ec2").call(action, parameters, deadline: .now + .seconds(45))
+        try await client("ec2").call(action, parameters, time: AWSCallTime(now: Date(), budget: .seconds(45)))
     }
 
     func runInstances(_ count: Int, tags: [String: String] = [:]) async throws -> [String] {
@@ -74,6 +74,6 @@ struct RealMoto {
                 ("MetricData.member.1.Value", "\(percent)"), ("MetricData.member.1.Unit", "Percent"),
                 ("MetricData.member.1.Dimensions.member.1.Name", "InstanceId"),
                 ("MetricData.member.1.Dimensions.member.1.Value", id),
-            ], deadline: .now + .seconds(45))
+            ], time: AWSCallTime(now: Date(), budget: .seconds(45)))
     }
 }
