@@ -1,0 +1,71 @@
+extension ConfigVariable {
+    // MARK: core (SPEC §2.1)
+
+    static let envFile = ConfigVariable(
+        "WATCHDOG_ENV_FILE", .text, default: "", documented: ".env in the working directory",
+        "file of KEY=VALUE lines read at start; real environment variables win")
+    static let interval = ConfigVariable(
+        "WATCHDOG_INTERVAL", .duration(minimum: .seconds(1)), default: "30s",
+        "tick interval; the first tick runs at once")
+    static let collectTimeout = ConfigVariable(
+        "WATCHDOG_COLLECT_TIMEOUT", .duration(minimum: .milliseconds(100)), default: "10s",
+        "hard limit for one collector in one tick")
+    static let httpTimeout = ConfigVariable(
+        "WATCHDOG_HTTP_TIMEOUT", .duration(minimum: .milliseconds(100)), default: "5s",
+        "limit for one outbound HTTP request, its whole answer included, or TCP connect; a refused connection or a failed name lookup fails at once"
+    )
+    static let cooldown = ConfigVariable(
+        "WATCHDOG_COOLDOWN", .duration(minimum: .zero), default: "30m",
+        "repeat interval for a still-firing alert; 0 = never repeat")
+    static let instance = ConfigVariable(
+        "WATCHDOG_INSTANCE", .text, default: nil,
+        documented: "host name; in a container, the compose project/service or the Docker host's name",
+        "label shown in every message (which host or stack)")
+    static let stateFile = ConfigVariable(
+        "WATCHDOG_STATE_FILE", .text, default: "./watchdog-state.json", inContainer: "/var/lib/watchdog/state.json",
+        "persisted alert state and outbox; empty = in memory only")
+    static let listen = ConfigVariable(
+        "WATCHDOG_LISTEN", .listenAddress, default: "127.0.0.1:9099", inContainer: "0.0.0.0:9099",
+        "address of the HTTP endpoint; off disables it")
+    static let language = ConfigVariable(
+        "WATCHDOG_LANG", .choice(["en", "ru"]), default: "en", "message language")
+    static let logLevel = ConfigVariable(
+        "WATCHDOG_LOG_LEVEL",
+        .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]),
+        default: "info", "lowest log level written to stderr")
+    static let logFormat = ConfigVariable(
+        "WATCHDOG_LOG_FORMAT", .choice(["text", "json"]), default: "text",
+        "log line format: text, or one JSON object per line")
+    static let collectorFailedAfter = ConfigVariable(
+        "WATCHDOG_COLLECTOR_FAILED_AFTER", .count(1...1_000), default: "3",
+        "consecutive failed ticks of one collector before collector_failed fires")
+    static let digestAfter = ConfigVariable(
+        "WATCHDOG_DIGEST_AFTER", .count(1...1_000), default: "5",
+        "more notifications than this for one channel in one tick are sent as one digest")
+    static let mute = ConfigVariable(
+        "WATCHDOG_MUTE", .signalKeys, default: "",
+        "signal keys or families whose notifications are dropped, e.g. container_down:db,proc_blocking")
+    static let heartbeatURL = ConfigVariable(
+        "WATCHDOG_HEARTBEAT_URL", .url, default: "", secret: true,
+        "outbound dead-man's switch: GET after every completed tick")
+
+    /// The core variables, in the order the README lists them.
+    static let coreVariables: [ConfigVariable] = [
+        .interval, .collectTimeout, .httpTimeout, .cooldown, .instance, .stateFile, .listen,
+        .language, .logLevel, .logFormat, .collectorFailedAfter, .digestAfter, .mute,
+        .heartbeatURL, .envFile,
+    ]
+
+    /// Every variable the watchdog reads, in the order the README lists them: the core's,
+    /// then each channel's and each feature's own list (`<Feature>+Variables.swift` in
+    /// the feature's folder), so a feature's variable is declared next to its list.
+    public static let all: [ConfigVariable] =
+        coreVariables + channelsVariables + hostMemoryVariables + diskVariables + orchestratorVariables
+        + rulesVariables + containersVariables + dependenciesVariables + processesVariables + ec2Variables
+        + heartbeatsVariables
+
+    /// Names that are valid in the environment: every variable, plus `X_FILE` for every
+    /// secret `X` (the Docker secrets convention).
+    public static let knownNames: Set<String> = Set(
+        all.map(\.name) + all.filter(\.isSecret).map { $0.name + "_FILE" })
+}

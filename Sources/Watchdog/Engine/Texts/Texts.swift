@@ -1,0 +1,64 @@
+import Notify
+
+/// Every user-facing sentence the watchdog writes, in each language of SPEC §6.
+///
+/// Both languages sit side by side in each function so a new text cannot be added in
+/// one language only.
+public struct Texts: Sendable, Equatable {
+    public let language: Language
+
+    public init(_ language: Language) {
+        self.language = language
+    }
+
+    /// The sentence in the configured language; every text passes both.
+    func pick(en: String, ru: String) -> String {
+        switch language {
+        case .en: en
+        case .ru: ru
+        }
+    }
+
+    // MARK: the watchdog itself
+
+    func collectorFailedTitle(source: String) -> String {
+        pick(en: "Check \(source) is failing", ru: "Проверка \(source) не работает")
+    }
+
+    func collectorFailedDetail(ticks: Int, error: String) -> String {
+        pick(
+            en: "failed \(ticks) ticks in a row: \(error)",
+            ru: "ошибка \(ticks) раз подряд: \(error)")
+    }
+
+    func collectorRecoveredDetail() -> String {
+        pick(en: "the check works again", ru: "проверка снова работает")
+    }
+
+    /// Resolve detail for a key whose source stopped reporting it (a removed container,
+    /// a finished process).
+    func vanishedDetail() -> String {
+        pick(en: "no longer present", ru: "больше не наблюдается")
+    }
+
+    /// The numbers of a "how full is it" message, formatted the same way in every language.
+    struct UsageFigures {
+        let used: String
+        let threshold: String
+        let free: String
+        let total: String
+
+        init(usedPercent: Double, thresholdPercent: Double, freeBytes: UInt64, totalBytes: UInt64) {
+            used = Texts.percent(usedPercent)
+            threshold = Texts.percent(thresholdPercent)
+            free = ByteText.format(freeBytes)
+            total = ByteText.format(totalBytes)
+        }
+    }
+
+    static func percent(_ value: Double) -> String {
+        // CloudWatch's averages come from outside: a value beyond Int is printed as it is.
+        let rounded = (value * 10).rounded() / 10
+        return Int(exactly: rounded).map { "\($0)%" } ?? "\(rounded)%"
+    }
+}
