@@ -237,13 +237,9 @@ public struct AWSCallTime: Sendable {
     public let signedAt: Date
     public let deadline: ContinuousClock.Instant
 
-    /// A budget starting now.
+    /// Signed at the tick's `now`, with a budget that starts as the collection does.
     public init(now: Date, budget: Duration) {
-        self.init(signedAt: now, deadline: ContinuousClock.now + budget)
-    }
-
-    public init(signedAt: Date, deadline: ContinuousClock.Instant) {
-        self.signedAt = signedAt
-        self.deadline = deadline
+        self.signedAt = now
+        self.deadline = ContinuousClock.now + budget
     }
 }

@@ -51,20 +51,17 @@ public struct HTTPPost: Sendable {
     /// the outbox's own backoff applies).
     public static func retryAfter(_ headers: HTTPHeaders) -> Double? {
         let sent = headers.first(name: "Date").flatMap { HTTPDate.parse($0.trimmingCharacters(in: .whitespaces)) }
-        if let sent { return retryAfter(headers, now: sent) }
-        guard let value = headers.first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces),
-            let seconds = Double(value), seconds >= 0
-        else { return nil }
-        return seconds
+        return retryAfter(headers, now: sent)
     }
 
-    /// `Retry-After` in seconds (Slack, webhooks): delta-seconds or an HTTP date.
-    public static func retryAfter(_ headers: HTTPHeaders, now: Date) -> Double? {
+    /// `Retry-After` in seconds (Slack, webhooks): delta-seconds, or an HTTP date measured
+    /// from `now` (nil: a date is no usable wait).
+    public static func retryAfter(_ headers: HTTPHeaders, now: Date?) -> Double? {
         guard let value = headers.first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces) else {
             return nil
         }
         if let seconds = Double(value), seconds >= 0 { return seconds }
-        guard let date = HTTPDate.parse(value) else { return nil }
+        guard let now, let date = HTTPDate.parse(value) else { return nil }
         return max(0, date.timeIntervalSince(now))
     }
 }
