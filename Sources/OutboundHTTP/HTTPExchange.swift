@@ -53,48 +53,60 @@ public enum HTTPExchange {
         case cut
     }
 
+    /// What to send: built by the caller, sent by `perform`.
+    public struct Request: Sendable {
+        public var url: String
+        public var method: HTTPMethod
+        public var headers: HTTPHeaders
+        public var body: [UInt8]?
+
+        public init(url: String, method: HTTPMethod = .GET, headers: HTTPHeaders = [:], body: [UInt8]? = nil) {
+            self.url = url
+            self.method = method
+            self.headers = headers
+            self.body = body
+        }
+    }
+
     /// Sends `request` and collects the answer, all within `timeout`.
+    ///
+    /// The whole exchange, its deadline included, runs on the HTTP client's event loop
+    /// (a response delegate collects the body there): a timer on Swift's cooperative pool
+    /// would race the answer's own hops through the pool, and while the pool is busy
+    /// (two cores, every source at once) an answer that came in time lost that race and
+    /// read as "timed out".
     public static func perform(
-        _ request: HTTPClientRequest, client: HTTPClient = OutboundHTTP.client, timeout: Duration, bodyLimit: Int,
+        _ request: Request, client: HTTPClient = OutboundHTTP.client, timeout: Duration, bodyLimit: Int,
         excess: Excess = .fail
     ) async -> Result<Response, Failure> {
+        let outgoing: HTTPClient.Request
+        do {
+            outgoing = try HTTPClient.Request(
+                url: request.url, method: request.method, headers: request.headers,
+                body: request.body.map { .bytes($0) })
+        } catch {
+            return .failure(.other("not a URL that can be requested"))
+        }
         let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
         let deadline = NIODeadline.now() + .nanoseconds(max(0, nanoseconds))
-        return await withTaskGroup(of: Result<Response, Failure>?.self) { group in
-            group.addTask {
-                do {
-                    let response = try await client.execute(request, deadline: deadline)
-                    var body: [UInt8] = []
-                    switch excess {
-                    case .fail:
-                        body = Array(try await response.body.collect(upTo: bodyLimit).readableBytesView)
-                    case .cut:
-                        for try await chunk in response.body {
-                            body += chunk.readableBytesView.prefix(bodyLimit - body.count)
-                            if body.count >= bodyLimit { break }
-                        }
-                    }
-                    return .success(Response(status: Int(response.status.code), headers: response.headers, body: body))
-                } catch is NIOTooManyBytesError {
-                    return .failure(.tooLarge(limit: bodyLimit))
-                } catch {
-                    return .failure(classify(error, target: FailureWords.target(ofURL: request.url)))
-                }
-            }
-            group.addTask {
-                // The deadline for the whole exchange; nil when cancelled because the
-                // exchange finished first.
-                do {
-                    try await Task.sleep(for: timeout)
-                    return .failure(.timedOut)
-                } catch {
-                    return nil
-                }
-            }
-            var result: Result<Response, Failure> = .failure(.timedOut)
-            if let first = await group.next(), let first { result = first }
-            group.cancelAll()
-            return result
+        let collector = BoundedBody(limit: max(0, bodyLimit), excess: excess)
+        let task = client.execute(request: outgoing, delegate: collector, eventLoop: .indifferent, deadline: deadline)
+        do {
+            return .success(
+                try await withTaskCancellationHandler {
+                    try await task.futureResult.get()
+                } onCancel: {
+                    task.cancel()
+                })
+        } catch is BoundedBody.TooLarge {
+            return .failure(.tooLarge(limit: bodyLimit))
+        } catch is BoundedBody.CutAtLimit {
+            // The delegate set its head and body before it failed the task on its event
+            // loop; the future's completion there orders this read after them.
+            guard let response = collector.cutResponse() else { return .failure(.closedByPeer) }
+            return .success(response)
+        } catch {
+            return .failure(classify(error, target: FailureWords.target(ofURL: request.url)))
         }
     }
 

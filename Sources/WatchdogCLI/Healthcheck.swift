@@ -17,7 +17,7 @@ struct Healthcheck: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let url = "http://\(Self.connectAddress(for: listen))/healthz"
-        var request = HTTPClientRequest(url: url)
+        var request = HTTPExchange.Request(url: url)
         request.headers.add(name: "User-Agent", value: "watchdog-healthcheck")
         switch await HTTPExchange.perform(request, timeout: configuration.httpTimeout, bodyLimit: 16 * 1024) {
         case .success(let response):

@@ -30,7 +30,7 @@ import Testing
     /// A minute: a lookup without a reachable resolver can take the resolver's own
     /// timeouts, and the answer, not its speed, is what is checked.
     static func failure(_ url: String) async -> HTTPExchange.Failure? {
-        var request = HTTPClientRequest(url: url)
+        var request = HTTPExchange.Request(url: url)
         request.method = .GET
         if case .failure(let failure) = await HTTPExchange.perform(request, timeout: .seconds(60), bodyLimit: 1024) {
             return failure

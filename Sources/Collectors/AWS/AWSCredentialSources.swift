@@ -194,7 +194,7 @@ public actor AWSCredentialChain {
     private func request(
         _ url: String, method: HTTPMethod, headers: [(String, String)], step: String
     ) async throws -> [UInt8] {
-        var request = HTTPClientRequest(url: url)
+        var request = HTTPExchange.Request(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         switch await HTTPExchange.perform(request, timeout: timeout, bodyLimit: Self.bodyLimit) {

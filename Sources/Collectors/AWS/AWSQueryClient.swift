@@ -164,12 +164,12 @@ public struct AWSQueryClient: Sendable {
                 method: "POST", path: path, headers: [("Host", hostHeader), ("Content-Type", contentType)], body: body),
             credentials: credentials, at: time.signedAt)
 
-        var request = HTTPClientRequest(url: endpoint)
+        var request = HTTPExchange.Request(url: endpoint)
         request.method = .POST
         request.headers.add(name: "Host", value: hostHeader)
         request.headers.add(name: "Content-Type", value: contentType)
         for (name, value) in signature.headers { request.headers.add(name: name, value: value) }
-        request.body = .bytes(ByteBuffer(bytes: body))
+        request.body = body
 
         let status: Int
         let answer: [UInt8]

@@ -55,7 +55,7 @@ public struct DependencyCollector: Sendable {
             async let certificate =
                 url.lowercased().hasPrefix("https://")
                 ? Self.certificateExpiry(url: url, timeout: timeout) : nil
-            var request = HTTPClientRequest(url: url)
+            var request = HTTPExchange.Request(url: url)
             request.method = .GET
             request.headers.add(name: "User-Agent", value: "watchdog")
             var status: Int?

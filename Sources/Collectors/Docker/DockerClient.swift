@@ -35,7 +35,7 @@ public struct DockerClient: Sendable {
             throw Unreachable(description: "no Docker socket at \(socketPath)")
         }
         let encoded = socketPath.addingPercentEncoding(withAllowedCharacters: .urlHostAllowed) ?? socketPath
-        var request = HTTPClientRequest(url: "http+unix://\(encoded)\(path)")
+        var request = HTTPExchange.Request(url: "http+unix://\(encoded)\(path)")
         request.method = .GET
         request.headers.add(name: "Host", value: "docker")
         switch await HTTPExchange.perform(request, client: client, timeout: timeout, bodyLimit: Self.bodyLimit) {

@@ -36,7 +36,7 @@ public struct OrchestratorCollector: Sendable {
     }
 
     public func collect() async throws -> OrchestratorReading {
-        var request = HTTPClientRequest(url: url)
+        var request = HTTPExchange.Request(url: url)
         request.method = .GET
         request.headers.add(name: "Accept", value: "application/json")
         switch await HTTPExchange.perform(request, timeout: timeout, bodyLimit: Self.bodyLimit) {

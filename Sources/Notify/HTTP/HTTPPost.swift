@@ -27,11 +27,11 @@ public struct HTTPPost: Sendable {
     public func send(
         url: String, body: [UInt8], contentType: String = "application/json", secrets: [String]
     ) async -> HTTPPostResult {
-        var request = HTTPClientRequest(url: url)
+        var request = HTTPExchange.Request(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: contentType)
         request.headers.add(name: "User-Agent", value: "watchdog")
-        request.body = .bytes(ByteBuffer(bytes: body))
+        request.body = body
         switch await HTTPExchange.perform(request, client: client, timeout: timeout, bodyLimit: Self.responseLimit) {
         case .success(let response):
             return .response(status: response.status, headers: response.headers, body: response.body)

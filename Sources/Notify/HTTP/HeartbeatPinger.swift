@@ -36,7 +36,7 @@ public actor HeartbeatPinger {
     }
 
     private func ping() async {
-        var request = HTTPClientRequest(url: url)
+        var request = HTTPExchange.Request(url: url)
         request.method = .GET
         request.headers.add(name: "User-Agent", value: "watchdog")
         let failure: String?
