@@ -8,29 +8,21 @@ import Logging
 /// same message after the backoff (or the API's `retry_after`, exactly); a permanent
 /// one drops it. After every delivery or drop it asks for the state file to be written,
 /// so an acknowledged message is not sent again after a restart.
+///
+/// Every decision is `OutboxStateMachine`'s; this actor reads the clock, sleeps, sends,
+/// persists and logs as it is told.
 public actor ChannelOutbox<C: Clock> where C.Duration == Duration {
     public nonisolated let channel: any NotificationChannel
-    public static var capacity: Int { 1_000 }
-    /// The bodies of pending messages together, at most: a thousand digests of a storm
-    /// sent to a dead webhook must not become a state file of hundreds of megabytes.
-    public static var byteCapacity: Int { 1024 * 1024 }
+    public static var capacity: Int { OutboxStateMachine.capacity }
+    public static var byteCapacity: Int { OutboxStateMachine.byteCapacity }
 
     private let clock: C
     private let origin: C.Instant
-    private let retryPolicy: RetryPolicy
     private let random: @Sendable () -> Double
     private let logger: Logger
     private var persist: @Sendable () async -> Void = {}
-
-    private var released: [OutboundMessage]
-    private var staged: [OutboundMessage] = []
-    /// Offsets from `origin` of recent attempts, for pacing.
-    private var recentAttempts: [Duration] = []
-    private var failuresOfHead = 0
-    private var retryHeadAt: C.Instant?
+    private var machine: OutboxStateMachine
     private var waiter: CheckedContinuation<Void, Never>?
-    private var inFlightID: String?
-    public private(set) var counters = OutboxCounters()
 
     /// `pending` are messages loaded from the state file: already durable, so released.
     public init(
@@ -40,28 +32,14 @@ public actor ChannelOutbox<C: Clock> where C.Duration == Duration {
         logger: Logger
     ) {
         self.channel = channel
-        let (kept, dropped) = Self.withinCapacity(pending)
-        self.released = kept
+        self.machine = OutboxStateMachine(pending: pending, pacing: channel.pacing, retryPolicy: retryPolicy)
         self.clock = clock
         self.origin = clock.now
-        self.retryPolicy = retryPolicy
         self.random = random
         self.logger = logger
-        self.counters.dropped = dropped
     }
 
-    /// The newest messages that fit both capacities (the newest one always stays), and
-    /// how many older ones do not.
-    static func withinCapacity(_ messages: [OutboundMessage]) -> (kept: [OutboundMessage], dropped: Int) {
-        var kept = 0
-        var bytes = 0
-        for message in messages.reversed() {
-            bytes += message.body.utf8.count
-            guard kept < capacity, kept == 0 || bytes <= byteCapacity else { break }
-            kept += 1
-        }
-        return (Array(messages.suffix(kept)), messages.count - kept)
-    }
+    public var counters: OutboxCounters { machine.counters }
 
     /// Sets what the worker calls after each delivery or drop: writing the state file.
     public func setPersistence(_ persist: @escaping @Sendable () async -> Void) {
@@ -71,113 +49,74 @@ public actor ChannelOutbox<C: Clock> where C.Duration == Duration {
     /// Renders this tick for the channel and stages the messages. Staged messages are in
     /// `snapshot()` but not sent until `release()`.
     public func stage(_ tick: TickNotifications, digestAfter: Int) {
-        staged += channel.messages(for: tick, digestAfter: digestAfter)
+        machine.stage(channel.messages(for: tick, digestAfter: digestAfter))
     }
 
     /// Hands the staged messages to the worker; call after they were written to disk.
     /// Beyond the capacity the oldest messages are dropped and counted.
     public func release() {
-        guard !staged.isEmpty else { return }
-        for message in staged {
-            // A message that supersedes the newest unsent one replaces it (never the one
-            // being sent right now).
-            if let last = released.last, last.id != inFlightID,
-                let merged = channel.coalesce(pending: last, newer: message)
-            {
-                released[released.count - 1] = merged
-            } else {
-                released.append(message)
-            }
-        }
-        staged = []
-        let excess = Self.withinCapacity(released).dropped
-        if excess > 0 {
-            released.removeFirst(excess)
-            counters.dropped += excess
-            failuresOfHead = 0
-            retryHeadAt = nil
+        let channel = channel
+        let dropped = machine.release { channel.coalesce(pending: $0, newer: $1) }
+        if dropped > 0 {
             logger.error(
                 "outbox full, oldest notifications dropped",
-                metadata: ["channel": "\(channel.name)", "dropped": "\(excess)"])
+                metadata: ["channel": "\(channel.name)", "dropped": "\(dropped)"])
         }
-        waiter?.resume()
-        waiter = nil
+        if machine.hasReleased {
+            waiter?.resume()
+            waiter = nil
+        }
     }
 
     /// Everything not yet delivered, staged included: what the state file stores.
     public func snapshot() -> [OutboundMessage] {
-        released + staged
+        machine.snapshot
     }
 
-    public var pendingCount: Int { released.count + staged.count }
+    public var pendingCount: Int { machine.pendingCount }
 
     /// Drains the outbox until the task is cancelled.
     public func run() async {
         while !Task.isCancelled {
-            guard let head = released.first else {
+            switch machine.next(at: origin.duration(to: clock.now)) {
+            case .waitForWork:
                 await waitForWork()
-                continue
+            case .sleep(let offset):
+                do { try await clock.sleep(until: origin.advanced(by: offset), tolerance: nil) } catch { return }
+            case .send(let message):
+                let outcome = await channel.send(message)
+                if Task.isCancelled, outcome != .delivered { return }
+                let settled = machine.finished(
+                    message, outcome: outcome, at: origin.duration(to: clock.now), unit: random())
+                await carryOut(settled)
             }
-            let notBefore = earliestAttempt()
-            if clock.now < notBefore {
-                do { try await clock.sleep(until: notBefore, tolerance: nil) } catch { return }
-                continue
-            }
-            recentAttempts.append(origin.duration(to: clock.now))
-            if recentAttempts.count > 64 { recentAttempts.removeFirst(recentAttempts.count - 64) }
-            inFlightID = head.id
-            let outcome = await channel.send(head)
-            inFlightID = nil
-            if Task.isCancelled, outcome != .delivered { return }
-            await handle(outcome, of: head)
         }
     }
 
-    private func handle(_ outcome: SendOutcome, of message: OutboundMessage) async {
-        switch outcome {
-        case .delivered:
-            removeHead(ifStill: message)
-            counters.delivered += 1
-            logger.debug("notification delivered", metadata: ["channel": "\(channel.name)", "id": "\(message.id)"])
+    private func carryOut(_ settled: OutboxStateMachine.Settled) async {
+        switch settled {
+        case .delivered(let id):
+            logger.debug("notification delivered", metadata: ["channel": "\(channel.name)", "id": "\(id)"])
             await persist()
-        case .permanent(let reason):
-            removeHead(ifStill: message)
-            counters.rejected += 1
+        case .rejected(let id, let reason):
             logger.error(
                 "notification rejected by the API, dropped",
-                metadata: ["channel": "\(channel.name)", "id": "\(message.id)", "reason": "\(reason)"])
+                metadata: ["channel": "\(channel.name)", "id": "\(id)", "reason": "\(reason)"])
             await persist()
-        case .retryable(let reason, let retryAfter):
-            failuresOfHead += 1
-            counters.retried += 1
-            let delay = retryPolicy.delay(afterFailures: failuresOfHead, retryAfter: retryAfter, unit: random())
-            retryHeadAt = clock.now.advanced(by: delay)
+        case .willRetry(let id, let reason, let attempt, let delay):
             logger.warning(
                 "notification not delivered, will retry",
                 metadata: [
-                    "channel": "\(channel.name)", "id": "\(message.id)", "reason": "\(reason)",
-                    "attempt": "\(failuresOfHead)", "retry_in_s": "\(delay.seconds)",
+                    "channel": "\(channel.name)", "id": "\(id)", "reason": "\(reason)",
+                    "attempt": "\(attempt)", "retry_in_s": "\(delay.seconds)",
                 ])
         }
-    }
-
-    /// The head may have been dropped by `release()` while it was being sent.
-    private func removeHead(ifStill message: OutboundMessage) {
-        if released.first?.id == message.id { released.removeFirst() }
-        failuresOfHead = 0
-        retryHeadAt = nil
-    }
-
-    private func earliestAttempt() -> C.Instant {
-        let paced = origin.advanced(by: channel.pacing.earliestNextSend(after: recentAttempts))
-        guard let retryHeadAt else { return paced }
-        return max(paced, retryHeadAt)
     }
 
     private func waitForWork() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                if !released.isEmpty || Task.isCancelled {
+                if machine.hasReleased || Task.isCancelled {
                     continuation.resume()
                 } else {
                     waiter = continuation

@@ -17,7 +17,8 @@ public enum SendOutcome: Sendable, Equatable {
 ///
 /// A channel is a thin adapter to one API: it renders a batch into the messages it
 /// will send (pure), sends one message, and says whether a failure is worth retrying.
-/// Queueing, persistence, retries, backoff and pacing live in `ChannelOutbox`.
+/// Queueing, retries, backoff and pacing are decided by `OutboxStateMachine` and carried
+/// out, with persistence, by `ChannelOutbox`.
 public protocol NotificationChannel: Sendable {
     /// Stable name used in logs, metrics, the state file and `--channel`.
     var name: String { get }
