@@ -292,13 +292,14 @@ import Testing
         }
         defer { Task { await server.stop() } }
         let instances = collector(server, ids: ["i-0000000a", "i-0000000b", "i-0000000c"])
-        let cpu = EC2CPUCollector(
-            instances: instances, cloudWatch: client(server, service: "monitoring"), budget: .seconds(8))
+        let cpu = EC2MetricCollector(
+            instances: instances, cloudWatch: client(server, service: "monitoring"), metric: .cpuUtilization,
+            budget: .seconds(8))
         let usages = try await cpu.collect(now: Date())
         #expect(
             usages == [
-                EC2CPUUsage(instanceID: "i-0000000a", averagePercent: 97.25),
-                EC2CPUUsage(instanceID: "i-0000000c", averagePercent: nil),
+                EC2MetricAverage(instanceID: "i-0000000a", averagePercent: 97.25),
+                EC2MetricAverage(instanceID: "i-0000000c", averagePercent: nil),
             ])
         let metricRequests = server.requests.filter { Self.parameters($0)["Action"] == "GetMetricStatistics" }
         #expect(metricRequests.count == 2)
@@ -326,8 +327,9 @@ import Testing
         }
         defer { Task { await server.stop() } }
         let instances = collector(server, ids: ["i-0000000a"])
-        let cpu = EC2CPUCollector(
-            instances: instances, cloudWatch: client(server, service: "monitoring"), budget: .seconds(8))
+        let cpu = EC2MetricCollector(
+            instances: instances, cloudWatch: client(server, service: "monitoring"), metric: .cpuUtilization,
+            budget: .seconds(8))
         let describes = { server.requests.filter { Self.parameters($0)["Action"] == "DescribeInstanceStatus" }.count }
         let tick = Date(timeIntervalSince1970: 1_800_000_000)
         async let states = instances.collect(now: tick)
@@ -346,9 +348,9 @@ import Testing
                 ? Self.statusAnswer(["i-0000000a"]) : Self.xml(403, denied)
         }
         defer { Task { await server.stop() } }
-        let cpu = EC2CPUCollector(
+        let cpu = EC2MetricCollector(
             instances: collector(server, ids: ["i-0000000a"]), cloudWatch: client(server, service: "monitoring"),
-            budget: .seconds(8))
+            metric: .cpuUtilization, budget: .seconds(8))
         let error = await #expect(throws: CollectorError.self) { try await cpu.collect(now: Date()) }
         #expect(error?.message.hasPrefix("cloudwatch GetMetricStatistics: AccessDenied: User: arn:aws:iam::") == true)
     }

@@ -337,6 +337,7 @@ import Testing
                 "WATCHDOG_EC2_INSTANCE_IDS": "i-12345678, i-0123456789abcdef0",
                 "WATCHDOG_EC2_FILTERS": "tag:Role=worker;instance-state-name=running,stopped",
                 "WATCHDOG_EC2_INTERVAL": "2m", "WATCHDOG_EC2_TRANSIENT_GRACE": "0", "WATCHDOG_EC2_CPU_PCT": "85%",
+                "WATCHDOG_EC2_MEM_PCT": "92.5",
                 "AWS_DEFAULT_REGION": "eu-central-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
                 "AWS_SECRET_ACCESS_KEY": "aws-s3cr3t", "HOME": "/home/wd", "PATH": "/bin",
             ]).configuration.ec2)
@@ -346,6 +347,7 @@ import Testing
         #expect(ec2.interval == .seconds(120))
         #expect(ec2.transientGrace == .zero)
         #expect(ec2.cpuPercent == 85)
+        #expect(ec2.memoryPercent == 92.5)
         // The credential chain sees AWS's variables and HOME, nothing else.
         #expect(
             ec2.awsEnvironment.keys.sorted() == [

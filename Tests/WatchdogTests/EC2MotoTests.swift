@@ -12,25 +12,16 @@ import Testing
 struct EC2MotoTests {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
-    func engine(_ moto: RealMoto, ids: [String] = [], filters: String = "", cpuPercent: Double? = nil) throws
-        -> TickEngine<ManualClock>
-    {
+    func engine(
+        _ moto: RealMoto, ids: [String] = [], filters: String = "", cpuPercent: Double? = nil,
+        memoryPercent: Double? = nil
+    ) throws -> TickEngine<ManualClock> {
         let settings = EC2Settings(
             instanceIDs: ids, filters: try EC2Filter.parseList(filters), region: moto.region,
             interval: .seconds(1), transientGrace: .seconds(600), cpuPercent: cpuPercent,
-            awsEnvironment: moto.awsEnvironment)
-        let collectors = settings.collectors(requestTimeout: .seconds(5), budget: .seconds(15))
-        var sources: [any Source] = [
-            EC2Source(
-                collector: collectors.instances, interval: .seconds(1), transientGrace: .seconds(600), texts: Texts(.en)
-            )
-        ]
-        if let cpu = collectors.cpu, let cpuPercent {
-            sources.append(
-                EC2CPUSource(collector: cpu, interval: .seconds(1), thresholdPercent: cpuPercent, texts: Texts(.en)))
-        }
+            memoryPercent: memoryPercent, awsEnvironment: moto.awsEnvironment)
         return TickEngine(
-            sources: sources,
+            sources: settings.sources(requestTimeout: .seconds(5), budget: .seconds(15), texts: Texts(.en)),
             settings: DecisionSettings(
                 instance: "h", collectorFailedAfter: 1, policies: .standard(cooldown: nil, processCooldown: nil),
                 texts: Texts(.en)),
@@ -141,6 +132,37 @@ struct EC2MotoTests {
         #expect(Self.summary(tick.notifications) == ["fire ec2_cpu_high:\(ids[0])"])
         #expect(tick.notifications.first?.detail == "CPU 95% on average over 5 minutes (threshold 90%)")
         #expect(tick.notifications.first?.severity == .warning)
+    }
+
+    /// `ec2_memory_high` reads the CloudWatch agent's metric: an instance whose agent
+    /// reports 93% fires, one at 40% does not, and one without the agent (no datapoint)
+    /// is left as it was; the CPU check, on beside it, is asked separately.
+    @Test func theAgentsMemoryAboveTheThresholdFiresAndAnInstanceWithoutTheAgentIsLeftAsItWas() async throws {
+        let moto = try RealMoto(region: "ap-south-1")
+        let ids = try await moto.runInstances(3)
+        try await moto.putMetric(.agentMemoryUsed, ids[0], percent: 93)
+        try await moto.putMetric(.agentMemoryUsed, ids[1], percent: 40)
+        try await moto.putMetric(.cpuUtilization, ids[2], percent: 99)
+        let ticker = Ticker(
+            try engine(moto, ids: ids, cpuPercent: 95, memoryPercent: 90), start: Date().addingTimeInterval(-10))
+        let tick = await ticker.tick()
+        #expect(tick.errors == [])
+        #expect(
+            Set(Self.summary(tick.notifications)) == ["fire ec2_memory_high:\(ids[0])", "fire ec2_cpu_high:\(ids[2])"])
+        let memory = tick.notifications.first { $0.key.hasPrefix("ec2_memory_high") }
+        #expect(memory?.title == "EC2 instance \(ids[0]) memory is high")
+        #expect(memory?.detail == "memory 93% used on average over 5 minutes (threshold 90%)")
+        #expect(memory?.severity == .warning)
+        // The agent's figure drops (the period's average with it): the key resolves, and
+        // the instance without the agent still sends nothing.
+        try await moto.putMetric(.agentMemoryUsed, ids[0], percent: 0)
+        try await moto.putMetric(.agentMemoryUsed, ids[0], percent: 0)
+        let later = await ticker.tick()
+        #expect(later.errors == [])
+        #expect(
+            Self.summary(later.notifications).filter { $0.contains("ec2_memory_high") } == [
+                "resolve ec2_memory_high:\(ids[0])"
+            ])
     }
 
     @Test func anUnreachableAPIIsACollectorFailureNotAnEC2Alert() async throws {

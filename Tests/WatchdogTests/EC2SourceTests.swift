@@ -132,17 +132,48 @@ import Testing
             instanceIDs: ["i-0000000a"], filters: [], region: "eu-west-1", interval: .seconds(300),
             transientGrace: .zero, cpuPercent: 90, awsEnvironment: [:])
         let collectors = settings.collectors(requestTimeout: .seconds(1), budget: .seconds(1))
-        let source = EC2CPUSource(
-            collector: collectors.cpu!, interval: .seconds(300), thresholdPercent: 90, texts: Texts(.en))
+        let source = EC2MetricSource(
+            check: .cpu, collector: collectors.metrics[0], interval: .seconds(300), thresholdPercent: 90,
+            texts: Texts(.en))
         let evaluation = source.evaluate(
             [
-                EC2CPUUsage(instanceID: "i-0000000a", averagePercent: 95),
-                EC2CPUUsage(instanceID: "i-0000000b", averagePercent: 89.9),
-                EC2CPUUsage(instanceID: "i-0000000c", averagePercent: nil),
+                EC2MetricAverage(instanceID: "i-0000000a", averagePercent: 95),
+                EC2MetricAverage(instanceID: "i-0000000b", averagePercent: 89.9),
+                EC2MetricAverage(instanceID: "i-0000000c", averagePercent: nil),
             ], memory: nil, now: t0)
         #expect(evaluation.signals.map(\.active) == [true, false])
         #expect(evaluation.signals[0].detail == "CPU 95% on average over 5 minutes (threshold 90%)")
         #expect(evaluation.unknown == .keys([SignalKey(.ec2CPUHigh, "i-0000000c")]))
-        #expect(collectors.cpu?.cloudWatch.endpoint == "https://monitoring.eu-west-1.amazonaws.com")
+        #expect(collectors.metrics.first?.cloudWatch.endpoint == "https://monitoring.eu-west-1.amazonaws.com")
+    }
+
+    /// The memory check reads the agent's metric and speaks both languages; its keys are
+    /// its own family, so the CPU check's source never resolves them.
+    @Test(arguments: [
+        (
+            Language.en, "EC2 instance i-0000000a memory is high",
+            "memory 93% used on average over 5 minutes (threshold 90%)"
+        ),
+        (Language.ru, "Мало памяти на EC2-инстансе i-0000000a", "занято 93% памяти в среднем за 5 минут (порог 90%)"),
+    ])
+    func memoryAboveTheThresholdFiresInEitherLanguage(language: Language, title: String, detail: String) throws {
+        let settings = EC2Settings(
+            instanceIDs: ["i-0000000a"], filters: [], region: "eu-west-1", interval: .seconds(300),
+            transientGrace: .zero, cpuPercent: nil, memoryPercent: 90, awsEnvironment: [:])
+        let collectors = settings.collectors(requestTimeout: .seconds(1), budget: .seconds(1))
+        let metric = try #require(collectors.metrics.first)
+        #expect(metric.metric == .agentMemoryUsed)
+        #expect(
+            settings.endpoints == ["https://ec2.eu-west-1.amazonaws.com", "https://monitoring.eu-west-1.amazonaws.com"])
+        let source = EC2MetricSource(
+            check: .memory, collector: metric, interval: .seconds(300), thresholdPercent: 90, texts: Texts(language))
+        #expect(source.name == "ec2_memory")
+        #expect(source.ownership == .families([.ec2MemoryHigh]))
+        let evaluation = source.evaluate(
+            [EC2MetricAverage(instanceID: "i-0000000a", averagePercent: 93)], memory: nil, now: t0)
+        #expect(evaluation.signals.map(\.key) == [SignalKey(.ec2MemoryHigh, "i-0000000a")])
+        #expect(evaluation.signals.first?.title == title)
+        #expect(evaluation.signals.first?.detail == detail)
+        #expect(evaluation.signals.first?.severity == .warning)
     }
 }

@@ -15,6 +15,24 @@ import Testing
         try String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
     }
 
+    /// `scripts/regenerate-docs.sh` sets this: the generated parts of the README and of
+    /// `.env.example` are written from the code before they are compared, so a new
+    /// variable needs no pasting. Never set in CI, where the files are only compared.
+    static let regenerating = ProcessInfo.processInfo.environment["WATCHDOG_REGENERATE_DOCS"] == "1"
+
+    /// Replaces what stands between a section's markers with `content` (regenerating only).
+    static func regenerate(section name: String, with content: String) throws {
+        guard regenerating else { return }
+        let url = packageRoot.appendingPathComponent("README.md")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let begin = "<!-- \(name):begin -->\n"
+        let end = "\n<!-- \(name):end -->"
+        guard let start = text.range(of: begin), let stop = text.range(of: end, range: start.upperBound..<text.endIndex)
+        else { return }
+        try (text[..<start.upperBound] + content + text[stop.lowerBound...]).write(
+            to: url, atomically: true, encoding: .utf8)
+    }
+
     static func section(_ name: String, in text: String) -> String? {
         let begin = "<!-- \(name):begin -->\n"
         let end = "\n<!-- \(name):end -->"
@@ -24,6 +42,7 @@ import Testing
     }
 
     @Test func theConfigurationTableIsGeneratedFromTheVariableList() throws {
+        try Self.regenerate(section: "config-table", with: ConfigVariable.markdownTable())
         let table = Self.section("config-table", in: try Self.readme())
         #expect(
             table == ConfigVariable.markdownTable(),
@@ -66,8 +85,14 @@ import Testing
     /// `.env.example` lists every variable with its default and a comment (SPEC §11), and
     /// is what our own `.env` parser accepts.
     @Test func envExampleListsEveryVariableFromTheCode() throws {
-        let text = try String(
-            contentsOf: Self.packageRoot.appendingPathComponent(".env.example"), encoding: .utf8)
+        let url = Self.packageRoot.appendingPathComponent(".env.example")
+        if Self.regenerating, let old = try? String(contentsOf: url, encoding: .utf8),
+            let marker = old.range(of: Self.envExampleMarker)
+        {
+            try (old[..<marker.upperBound] + ConfigVariable.envExampleBlock() + "\n").write(
+                to: url, atomically: true, encoding: .utf8)
+        }
+        let text = try String(contentsOf: url, encoding: .utf8)
         let marker = try #require(text.range(of: Self.envExampleMarker))
         let generated = String(text[marker.upperBound...])
         #expect(

@@ -67,10 +67,15 @@ struct RealMoto {
 
     /// One CPUUtilization datapoint, stamped now.
     func putCPU(_ id: String, percent: Double) async throws {
+        try await putMetric(.cpuUtilization, id, percent: percent)
+    }
+
+    /// One datapoint of `metric` for the instance, stamped now.
+    func putMetric(_ metric: EC2Metric, _ id: String, percent: Double) async throws {
         _ = try await client("monitoring").call(
             "PutMetricData",
             [
-                ("Namespace", "AWS/EC2"), ("MetricData.member.1.MetricName", "CPUUtilization"),
+                ("Namespace", metric.namespace), ("MetricData.member.1.MetricName", metric.name),
                 ("MetricData.member.1.Value", "\(percent)"), ("MetricData.member.1.Unit", "Percent"),
                 ("MetricData.member.1.Dimensions.member.1.Name", "InstanceId"),
                 ("MetricData.member.1.Dimensions.member.1.Value", id),

@@ -232,6 +232,7 @@ extension Configuration {
         let interval = reader.duration(.ec2Interval)
         let grace = reader.duration(.ec2TransientGrace)
         let cpuPercent = reader.optionalPercent(.ec2CPUPercent)
+        let memoryPercent = reader.optionalPercent(.ec2MemoryPercent)
         let validIDs = ids.filter(EC2Filter.isInstanceID)
         guard !validIDs.isEmpty || !filters.isEmpty else { return nil }
 
@@ -263,7 +264,7 @@ extension Configuration {
         }
         return EC2Settings(
             instanceIDs: validIDs, filters: filters, region: region, interval: interval, transientGrace: grace,
-            cpuPercent: cpuPercent, awsEnvironment: aws)
+            cpuPercent: cpuPercent, memoryPercent: memoryPercent, awsEnvironment: aws)
     }
 
     /// `name=window,...`, e.g. `nightly-backup=26h,agent=30s`.

@@ -23,6 +23,7 @@ public enum SignalFamily: String, Sendable, Codable, CaseIterable, Comparable {
     case ec2StatusCheck = "ec2_status_check"
     case ec2ScheduledEvent = "ec2_scheduled_event"
     case ec2CPUHigh = "ec2_cpu_high"
+    case ec2MemoryHigh = "ec2_memory_high"
     case heartbeatMissed = "heartbeat_missed"
     case collectorFailed = "collector_failed"
 

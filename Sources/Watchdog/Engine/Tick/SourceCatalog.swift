@@ -42,15 +42,7 @@ public enum SourceCatalog {
             // The API calls and their retries end a little before the tick's hard limit,
             // so a throttled run fails with AWS's own words rather than a timeout.
             let budget = configuration.collectTimeout - min(.milliseconds(500), configuration.collectTimeout / 10)
-            let collectors = ec2.collectors(requestTimeout: configuration.httpTimeout, budget: budget)
-            sources.append(
-                EC2Source(
-                    collector: collectors.instances, interval: ec2.interval, transientGrace: ec2.transientGrace,
-                    texts: texts))
-            if let cpu = collectors.cpu, let threshold = ec2.cpuPercent {
-                sources.append(
-                    EC2CPUSource(collector: cpu, interval: ec2.interval, thresholdPercent: threshold, texts: texts))
-            }
+            sources += ec2.sources(requestTimeout: configuration.httpTimeout, budget: budget, texts: texts)
         }
         if !configuration.heartbeats.isEmpty {
             sources.append(

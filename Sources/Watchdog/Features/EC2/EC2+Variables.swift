@@ -15,9 +15,13 @@ extension ConfigVariable {
     static let ec2CPUPercent = ConfigVariable(
         "WATCHDOG_EC2_CPU_PCT", .percent, default: "",
         "ec2_cpu_high fires when CloudWatch's 5-minute CPU average reaches this; empty = off")
+    static let ec2MemoryPercent = ConfigVariable(
+        "WATCHDOG_EC2_MEM_PCT", .percent, default: "",
+        "ec2_memory_high fires when the CloudWatch agent's 5-minute mem_used_percent average reaches this; needs the agent on the instance; empty = off"
+    )
 
     /// In the order the README lists them.
     static let ec2Variables: [ConfigVariable] = [
-        .ec2InstanceIDs, .ec2Filters, .ec2Interval, .ec2TransientGrace, .ec2CPUPercent,
+        .ec2InstanceIDs, .ec2Filters, .ec2Interval, .ec2TransientGrace, .ec2CPUPercent, .ec2MemoryPercent,
     ]
 }

@@ -9,8 +9,10 @@ public struct EC2Settings: Sendable {
     public let region: String
     public let interval: Duration
     public let transientGrace: Duration
-    /// nil: `ec2_cpu_high` is off and CloudWatch is never asked.
+    /// nil: `ec2_cpu_high` is off.
     public let cpuPercent: Double?
+    /// nil: `ec2_memory_high` is off. With neither, CloudWatch is never asked.
+    public let memoryPercent: Double?
     /// The `AWS_*` variables (and `HOME`) the credential chain and the endpoint
     /// overrides read. They may hold keys, so they never print.
     var awsEnvironment: [String: String] { aws.values }
@@ -25,7 +27,7 @@ public struct EC2Settings: Sendable {
 
     public init(
         instanceIDs: [String], filters: [EC2Filter], region: String, interval: Duration, transientGrace: Duration,
-        cpuPercent: Double?, awsEnvironment: [String: String]
+        cpuPercent: Double?, memoryPercent: Double? = nil, awsEnvironment: [String: String]
     ) {
         self.instanceIDs = instanceIDs
         self.filters = filters
@@ -33,12 +35,18 @@ public struct EC2Settings: Sendable {
         self.interval = interval
         self.transientGrace = transientGrace
         self.cpuPercent = cpuPercent
+        self.memoryPercent = memoryPercent
         self.aws = AWSEnvironment(values: awsEnvironment)
     }
 
-    /// The endpoints the API calls go to (CloudWatch's only with the CPU check).
+    /// The metric checks that are on, each with its threshold.
+    var metricChecks: [(check: EC2MetricCheck, thresholdPercent: Double)] {
+        EC2MetricCheck.all.compactMap { check in check.threshold(self).map { (check, $0) } }
+    }
+
+    /// The endpoints the API calls go to (CloudWatch's only with a metric check).
     public var endpoints: [String] {
-        [ec2Endpoint] + (cpuPercent == nil ? [] : [cloudWatchEndpoint])
+        [ec2Endpoint] + (metricChecks.isEmpty ? [] : [cloudWatchEndpoint])
     }
 
     var ec2Endpoint: String {
@@ -50,19 +58,38 @@ public struct EC2Settings: Sendable {
             service: "monitoring", serviceVariable: "CLOUDWATCH", region: region, environment: awsEnvironment)
     }
 
-    /// The collectors for these settings: one credential chain shared by both, so
-    /// temporary credentials are fetched once.
-    func collectors(requestTimeout: Duration, budget: Duration) -> (instances: EC2Collector, cpu: EC2CPUCollector?) {
+    /// The collectors for these settings: one credential chain shared by all, so
+    /// temporary credentials are fetched once, and one describe per tick shared by the
+    /// metric checks. `metrics` follows `metricChecks`.
+    func collectors(requestTimeout: Duration, budget: Duration) -> (
+        instances: EC2Collector, metrics: [EC2MetricCollector]
+    ) {
         let credentials = AWSCredentialChain(environment: awsEnvironment, timeout: requestTimeout)
         let ec2 = AWSQueryClient(
             service: "ec2", apiVersion: "2016-11-15", region: region, endpoint: ec2Endpoint, credentials: credentials,
             requestTimeout: requestTimeout)
         let instances = EC2Collector(client: ec2, instanceIDs: instanceIDs, filters: filters, budget: budget)
-        guard cpuPercent != nil else { return (instances, nil) }
         let cloudWatch = AWSQueryClient(
             service: "monitoring", apiVersion: "2010-08-01", region: region, endpoint: cloudWatchEndpoint,
             credentials: credentials, requestTimeout: requestTimeout)
-        return (instances, EC2CPUCollector(instances: instances, cloudWatch: cloudWatch, budget: budget))
+        let metrics = metricChecks.map {
+            EC2MetricCollector(instances: instances, cloudWatch: cloudWatch, metric: $0.check.metric, budget: budget)
+        }
+        return (instances, metrics)
+    }
+
+    /// Every EC2 source these settings ask for: the instances' state, then one source
+    /// per metric check that is on.
+    func sources(requestTimeout: Duration, budget: Duration, texts: Texts) -> [any Source] {
+        let collectors = collectors(requestTimeout: requestTimeout, budget: budget)
+        let state = EC2Source(
+            collector: collectors.instances, interval: interval, transientGrace: transientGrace, texts: texts)
+        let metrics = zip(metricChecks, collectors.metrics).map { armed, collector in
+            EC2MetricSource(
+                check: armed.check, collector: collector, interval: interval,
+                thresholdPercent: armed.thresholdPercent, texts: texts)
+        }
+        return [state] + metrics
     }
 }
 
@@ -177,46 +204,5 @@ public struct EC2Source: Source {
                 key: SignalKey(.ec2ScheduledEvent, "\(instance.instanceID)/\(code)"), active: !event.isOver,
                 severity: .warning, title: texts.ec2EventTitle(instance.instanceID, code: code), detail: detail)
         }
-    }
-}
-
-/// `ec2_cpu_high` (SPEC §3): CloudWatch's 5-minute CPU average of a running instance
-/// reached `WATCHDOG_EC2_CPU_PCT`. An instance without a datapoint is unknown, neither
-/// fired nor resolved; a stopped one is resolved by its absence.
-public struct EC2CPUSource: Source {
-    public let name = "ec2_cpu"
-    public let ownership = KeyOwnership.families([.ec2CPUHigh])
-    public let interval: Duration?
-    let collector: EC2CPUCollector
-    let thresholdPercent: Double
-    let texts: Texts
-
-    public init(collector: EC2CPUCollector, interval: Duration, thresholdPercent: Double, texts: Texts) {
-        self.collector = collector
-        self.interval = interval
-        self.thresholdPercent = thresholdPercent
-        self.texts = texts
-    }
-
-    public func collect(now: Date) async throws -> [EC2CPUUsage] {
-        try await collector.collect(now: now)
-    }
-
-    public func evaluate(_ reading: [EC2CPUUsage], memory: NoMemory?, now: Date) -> SourceEvaluation<NoMemory> {
-        var signals: [Signal] = []
-        var unknown: Set<SignalKey> = []
-        for usage in reading {
-            let key = SignalKey(.ec2CPUHigh, usage.instanceID)
-            guard let average = usage.averagePercent else {
-                unknown.insert(key)
-                continue
-            }
-            signals.append(
-                Signal(
-                    key: key, active: average >= thresholdPercent, severity: .warning,
-                    title: texts.ec2CPUTitle(usage.instanceID),
-                    detail: texts.ec2CPU(average: average, threshold: thresholdPercent)))
-        }
-        return SourceEvaluation(signals: signals, memory: nil, unknown: unknown.isEmpty ? nil : .keys(unknown))
     }
 }

@@ -57,3 +57,17 @@ extension Texts {
             ru: "CPU в среднем \(Texts.percent(average)) за 5 минут (порог \(Texts.percent(threshold)))")
     }
 }
+
+/// What the watchdog says about an instance's memory (`ec2_memory_high`).
+extension Texts {
+    func ec2MemoryTitle(_ instance: String) -> String {
+        pick(en: "EC2 instance \(instance) memory is high", ru: "Мало памяти на EC2-инстансе \(instance)")
+    }
+
+    func ec2Memory(average: Double, threshold: Double) -> String {
+        pick(
+            en:
+                "memory \(Texts.percent(average)) used on average over 5 minutes (threshold \(Texts.percent(threshold)))",
+            ru: "занято \(Texts.percent(average)) памяти в среднем за 5 минут (порог \(Texts.percent(threshold)))")
+    }
+}
