@@ -20,7 +20,7 @@ struct TickAssembly {
         onTick: @escaping @Sendable (TickReport) async -> Void = { _ in }
     ) async -> TickAssembly {
         let clock = ProcessClocks.monotonic
-        let sources = SourceCatalog.sources(for: configuration, heartbeatBoard: heartbeatBoard)
+        let sources = FeatureCatalog.sources(for: configuration, heartbeatBoard: heartbeatBoard)
         let persisted =
             handedOver
             ?? StateStore.loadState(

@@ -44,7 +44,7 @@ import Testing
         let configuration = try Configuration.load(
             process: ["WATCHDOG_DISK_PATHS": "/,/tmp"], workingDirectory: nil
         ).configuration
-        #expect(SourceCatalog.sources(for: configuration).map(\.name) == ["memory", "disk:/", "disk:/tmp"])
+        #expect(FeatureCatalog.sources(for: configuration).map(\.name) == ["memory", "disk:/", "disk:/tmp"])
     }
 
     @Test func aMissingMeminfoIsAFailedCollectionNamingTheFile() async throws {

@@ -50,10 +50,14 @@ import Testing
     }
 
     @Test func everySignalFamilyIsInTheSignalsTable() throws {
+        try Self.regenerate(section: "signals-table", with: SignalFamily.markdownTable())
         let table = try #require(Self.section("signals-table", in: try Self.readme()))
         for family in SignalFamily.allCases {
             #expect(table.contains("`\(family.rawValue)`"), "\(family.rawValue) missing from README")
         }
+        #expect(
+            table == SignalFamily.markdownTable(),
+            "README.md's signals-table section must be exactly:\n\(SignalFamily.markdownTable())")
     }
 
     /// The README's limits are the code's: a changed constant fails here until the

@@ -3,7 +3,8 @@
 public enum DockerAPIVersion {
     public static let minimum = (1, 41)
 
-    /// `1.47` → `"1.47"`; nil when the header is missing, malformed or too old.
+    /// `1.47` → `"1.47"`; throws, saying which, when the header is missing, malformed or
+    /// older than `minimum`.
     public static func negotiate(_ header: String?) throws -> String {
         guard let header, !header.isEmpty else { throw CollectorError("docker: /_ping has no Api-Version header") }
         let parts = header.split(separator: ".")

@@ -5,7 +5,8 @@ import Foundation
 ///
 /// A getter always returns a value: the parsed one, or the default when the variable
 /// is unset or invalid (then an issue is recorded and the configuration is rejected).
-struct ConfigReader {
+/// Public as the type a feature's `read` takes; what it reads with stays internal.
+public struct ConfigReader: Sendable {
     let environment: ConfigEnvironment
     private(set) var issues: [ConfigIssue] = []
 

@@ -57,12 +57,9 @@ extension ConfigVariable {
     ]
 
     /// Every variable the watchdog reads, in the order the README lists them: the core's,
-    /// then each channel's and each feature's own list (`<Feature>+Variables.swift` in
-    /// the feature's folder), so a feature's variable is declared next to its list.
-    public static let all: [ConfigVariable] =
-        coreVariables + channelsVariables + hostMemoryVariables + diskVariables + orchestratorVariables
-        + rulesVariables + containersVariables + dependenciesVariables + processesVariables + ec2Variables
-        + heartbeatsVariables
+    /// the channels', then every feature's (`FeatureCatalog`, each feature's own list in
+    /// `<Feature>+Variables.swift` in its folder).
+    public static let all: [ConfigVariable] = coreVariables + channelsVariables + FeatureCatalog.variables
 
     /// Names that are valid in the environment: every variable, plus `X_FILE` for every
     /// secret `X` (the Docker secrets convention).

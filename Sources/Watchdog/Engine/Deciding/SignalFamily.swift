@@ -1,36 +1,73 @@
-import Notify
-
-/// The kinds of problem the watchdog knows (SPEC §3). A signal key is a family plus,
-/// for most families, an entity.
-public enum SignalFamily: String, Sendable, Codable, CaseIterable, Comparable {
-    case orchestratorDown = "orchestrator_down"
-    case orchestratorStale = "orchestrator_stale"
-    case agentHung = "agent_hung"
-    case jobFailed = "job_failed"
-    case queueBacklog = "queue_backlog"
-    case rule = "rule"
-    case hostMemory = "host_memory"
-    case diskFull = "disk_full"
-    case containerDown = "container_down"
-    case containerUnhealthy = "container_unhealthy"
-    case containerRestarts = "container_restarts"
-    case dockerUnreachable = "docker_unreachable"
-    case dependencyDown = "dependency_down"
-    case dependencySlow = "dependency_slow"
-    case certificateExpiry = "certificate_expiry"
-    case procBlocking = "proc_blocking"
-    case ec2State = "ec2_state"
-    case ec2StatusCheck = "ec2_status_check"
-    case ec2ScheduledEvent = "ec2_scheduled_event"
-    case ec2CPUHigh = "ec2_cpu_high"
-    case ec2MemoryHigh = "ec2_memory_high"
-    case heartbeatMissed = "heartbeat_missed"
-    case collectorFailed = "collector_failed"
-
+/// A kind of problem the watchdog knows (SPEC §3). A signal key is a family plus, for
+/// most families, an entity.
+///
+/// Each family is declared by the feature whose sources report it (`static let` in the
+/// feature's folder, listed in its `families`), `collector_failed` by the engine; the
+/// known families, `allCases`, come from `FeatureCatalog`, and so does the README's
+/// signals table. Two families are the same when their names are.
+public struct SignalFamily: Sendable, Hashable, Comparable, CaseIterable, CustomStringConvertible {
+    public let rawValue: String
     /// Edge families announce each occurrence and never resolve (SPEC §4).
-    public var isEdge: Bool { self == .jobFailed }
+    public let isEdge: Bool
+    /// The README's signals table: what the entity is, when it fires, how severe.
+    public let entity: String
+    public let activeWhen: String
+    public let severity: String
+
+    init(_ rawValue: String, entity: String, activeWhen: String, severity: String, isEdge: Bool = false) {
+        self.rawValue = rawValue
+        self.entity = entity
+        self.activeWhen = activeWhen
+        self.severity = severity
+        self.isEdge = isEdge
+    }
+
+    /// A known family by its name; nil for any other text (a key in the state file or
+    /// in `WATCHDOG_MUTE` naming no family this watchdog knows).
+    public init?(rawValue: String) {
+        guard let known = Self.byName[rawValue] else { return nil }
+        self = known
+    }
+
+    /// Every family the watchdog knows, in the README's order.
+    public static var allCases: [SignalFamily] { FeatureCatalog.families }
+
+    private static let byName: [String: SignalFamily] = Dictionary(
+        allCases.map { ($0.rawValue, $0) }, uniquingKeysWith: { first, _ in first })
+
+    public var description: String { rawValue }
+
+    public static func == (lhs: SignalFamily, rhs: SignalFamily) -> Bool {
+        lhs.rawValue == rhs.rawValue
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(rawValue)
+    }
 
     public static func < (lhs: SignalFamily, rhs: SignalFamily) -> Bool {
         lhs.rawValue < rhs.rawValue
+    }
+
+    /// The engine's own family: a source that keeps failing.
+    public static let collectorFailed = SignalFamily(
+        "collector_failed", entity: "collector",
+        activeWhen: "the collector failed or timed out `WATCHDOG_COLLECTOR_FAILED_AFTER` ticks in a row",
+        severity: "warning")
+}
+
+extension SignalFamily: Codable {
+    public init(from decoder: any Decoder) throws {
+        let name = try decoder.singleValueContainer().decode(String.self)
+        guard let family = SignalFamily(rawValue: name) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "unknown family \(name.prefix(100))"))
+        }
+        self = family
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
     }
 }

@@ -9,8 +9,8 @@ import Foundation
 /// owns its reader, its settings and its texts, and is what the tick runs.
 ///
 /// The tick runs every source concurrently under the collect timeout; a throw or a
-/// timeout becomes a failed outcome for this source only. Adding a source means
-/// writing one of these and listing it in `SourceCatalog` (see CONTRIBUTING.md).
+/// timeout becomes a failed outcome for this source only. A feature's sources are
+/// built by its `SourceFeature`, listed in `FeatureCatalog` (see CONTRIBUTING.md).
 public protocol Source: Sendable {
     associatedtype Reading: Sendable & Encodable
     /// What the source remembers between ticks (the orchestrator's last `failed` count,

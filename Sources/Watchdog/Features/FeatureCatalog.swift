@@ -1,0 +1,42 @@
+/// The one list of source features (CONTRIBUTING.md: adding a source). The README
+/// lists their variables and families in this order.
+public enum FeatureCatalog {
+    public static let all: [any SourceFeature.Type] = [
+        HostMemoryFeature.self,
+        DiskFeature.self,
+        OrchestratorFeature.self,
+        ContainersFeature.self,
+        DependenciesFeature.self,
+        ProcessesFeature.self,
+        EC2Feature.self,
+        HeartbeatsFeature.self,
+    ]
+
+    /// Every known family: host checks first, the engine's `collector_failed`, then the
+    /// other features' (the README's order).
+    static let families: [SignalFamily] = {
+        let features = all.map { $0.families }
+        return features.prefix(2).flatMap { $0 } + [.collectorFailed] + features.dropFirst(2).flatMap { $0 }
+    }()
+
+    /// Every feature's variables, in the README's order.
+    static let variables: [ConfigVariable] = all.flatMap { $0.variables }
+
+    /// Reads every feature's settings.
+    static func read(_ reader: inout ConfigReader) -> FeatureSettings {
+        var settings = FeatureSettings()
+        for feature in all {
+            feature.read(into: &settings, from: &reader)
+        }
+        return settings
+    }
+
+    /// The sources a configuration asks for, feature by feature.
+    public static func sources(for configuration: Configuration, heartbeatBoard: HeartbeatBoard? = nil)
+        -> [any Source]
+    {
+        let context = SourceContext(
+            configuration: configuration, texts: Texts(configuration.language), heartbeatBoard: heartbeatBoard)
+        return all.flatMap { $0.sources(context: context) }
+    }
+}
