@@ -38,6 +38,10 @@ import Testing
         standIn.setFailing(false)
         let second = try WatchdogProcess.start(["run"], environment: environment)
         #expect(await eventually(timeout: .seconds(30)) { standIn.accepted.count >= 2 })
+        // Acknowledged means the watchdog read the API's answer, not only that the API
+        // took the message: one still in flight at the SIGTERM is rightly sent again
+        // (at least once), so wait for both answers before stopping.
+        try await second.waitForStderr(occurrences: 2, of: "notification delivered", timeout: 30)
         try await second.waitForStderr(occurrences: 3, of: "tick done", timeout: 30)
         second.terminate()
         let stopped = try await second.wait(timeout: 10)
