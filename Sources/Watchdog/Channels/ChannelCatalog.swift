@@ -2,9 +2,30 @@ import Foundation
 import Logging
 import Notify
 
-/// Builds the notification channels a configuration asks for. The one place that lists
-/// every channel (CONTRIBUTING.md: adding a channel).
+/// The one list of channels (CONTRIBUTING.md: adding a channel), and the channels a
+/// configuration asks for.
 public enum ChannelCatalog {
+    /// In the README's order; the console last, since it depends on the others.
+    public static let all: [any ChannelFeature.Type] = [
+        TelegramFeature.self,
+        SlackFeature.self,
+        WebhookFeature.self,
+        AlertmanagerFeature.self,
+        ConsoleFeature.self,
+    ]
+
+    /// Every channel's variables, in the README's order.
+    static let variables: [ConfigVariable] = all.flatMap { $0.variables }
+
+    /// Reads every channel's settings.
+    static func read(_ reader: inout ConfigReader) -> ChannelSettings {
+        var settings = ChannelSettings()
+        for channel in all {
+            channel.read(into: &settings, from: &reader)
+        }
+        return settings
+    }
+
     /// Every configured channel; the console too when nothing else is configured or
     /// `WATCHDOG_CONSOLE=true` (SPEC §2.2).
     public static func channels(
@@ -12,24 +33,11 @@ public enum ChannelCatalog {
     ) -> [any NotificationChannel] {
         let post = HTTPPost(timeout: configuration.httpTimeout)
         var channels: [any NotificationChannel] = []
-        if let telegram = configuration.telegram {
-            channels.append(
-                TelegramChannel(settings: telegram, language: configuration.language, post: post, logger: logger))
-        }
-        if let url = configuration.slackWebhookURL {
-            channels.append(SlackChannel(webhookURL: url.value, language: configuration.language, post: post))
-        }
-        if let url = configuration.webhookURL {
-            channels.append(WebhookChannel(url: url.value, post: post))
-        }
-        if let url = configuration.alertmanagerURL {
-            channels.append(AlertmanagerChannel(baseURL: url, interval: configuration.interval, post: post))
-        }
-        switch configuration.console {
-        case .always: channels.append(ConsoleChannel(language: configuration.language, output: consoleOutput))
-        case .auto where channels.isEmpty:
-            channels.append(ConsoleChannel(language: configuration.language, output: consoleOutput))
-        case .auto, .never: break
+        for feature in all {
+            let context = ChannelContext(
+                configuration: configuration, post: post, consoleOutput: consoleOutput, logger: logger,
+                configuredBefore: channels)
+            if let channel = feature.channel(context: context) { channels.append(channel) }
         }
         return channels
     }

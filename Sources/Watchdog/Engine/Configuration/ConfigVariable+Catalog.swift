@@ -57,9 +57,9 @@ extension ConfigVariable {
     ]
 
     /// Every variable the watchdog reads, in the order the README lists them: the core's,
-    /// the channels', then every feature's (`FeatureCatalog`, each feature's own list in
-    /// `<Feature>+Variables.swift` in its folder).
-    public static let all: [ConfigVariable] = coreVariables + channelsVariables + FeatureCatalog.variables
+    /// every channel's (`ChannelCatalog`), then every feature's (`FeatureCatalog`), each
+    /// list in `<Name>+Variables.swift` in its folder.
+    public static let all: [ConfigVariable] = coreVariables + ChannelCatalog.variables + FeatureCatalog.variables
 
     /// Names that are valid in the environment: every variable, plus `X_FILE` for every
     /// secret `X` (the Docker secrets convention).

@@ -26,12 +26,9 @@ public struct Configuration: Sendable {
     public var mute: [SignalKey]
     public var heartbeatURL: Secret?
 
-    // channels
-    public var telegram: TelegramSettings?
-    public var slackWebhookURL: Secret?
-    public var webhookURL: Secret?
-    public var alertmanagerURL: String?
-    public var console: ConsoleMode
+    /// Every channel's settings (`ChannelCatalog`); each channel's folder gives its own a
+    /// named accessor (`configuration.telegram`).
+    public var channels: ChannelSettings
 
     /// Every source feature's settings (`FeatureCatalog`); each feature's folder gives
     /// its own a named accessor (`configuration.ec2`, `configuration.diskPaths`).
@@ -89,11 +86,7 @@ extension Configuration {
             digestAfter: reader.count(.digestAfter),
             mute: reader.signalKeys(.mute),
             heartbeatURL: reader.optionalURL(.heartbeatURL).map(Secret.init),
-            telegram: readTelegram(&reader),
-            slackWebhookURL: reader.optionalURL(.slackWebhookURL).map(Secret.init),
-            webhookURL: reader.optionalURL(.webhookURL).map(Secret.init),
-            alertmanagerURL: reader.optionalURL(.alertmanagerURL),
-            console: ConsoleMode(rawValue: reader.choice(.console)) ?? .auto,
+            channels: ChannelCatalog.read(&reader),
             features: FeatureCatalog.read(&reader))
 
         let issues = gatherIssues + reader.issues
@@ -101,44 +94,6 @@ extension Configuration {
         return LoadedConfiguration(
             configuration: configuration, environment: environment,
             warnings: environment.unknownVariableWarnings())
-    }
-
-    /// Telegram needs both the token and the chat id; one without the other is an error
-    /// naming the missing one.
-    private static func readTelegram(_ reader: inout ConfigReader) -> TelegramSettings? {
-        let token = reader.string(.telegramToken)
-        let chatID = reader.string(.telegramChatID)
-        let threadID = reader.optionalCount(.telegramThreadID)
-        let silentResolved = reader.flag(.telegramSilentResolved)
-        let apiURL = reader.optionalURL(.telegramAPIURL) ?? ConfigVariable.telegramAPIURL.defaultValue ?? ""
-        if token.isEmpty, chatID.isEmpty { return nil }
-        if token.isEmpty {
-            reader.record(
-                .init(
-                    variable: ConfigVariable.telegramToken.name, message: "is required with WATCHDOG_TELEGRAM_CHAT_ID"))
-            return nil
-        }
-        if chatID.isEmpty {
-            reader.record(
-                .init(
-                    variable: ConfigVariable.telegramChatID.name,
-                    message: "is required with WATCHDOG_TELEGRAM_BOT_TOKEN"))
-            return nil
-        }
-        let validChat =
-            Int64(chatID) != nil
-            || (chatID.hasPrefix("@") && chatID.count > 1
-                && chatID.dropFirst().allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) })
-        if !validChat {
-            reader.record(.invalid(.telegramChatID, value: chatID))
-            return nil
-        }
-        if token.contains(where: { $0.isWhitespace || $0 == "/" }) {
-            reader.record(.invalid(.telegramToken, value: token))
-            return nil
-        }
-        return TelegramSettings(
-            token: token, chatID: chatID, threadID: threadID, silentResolved: silentResolved, apiBaseURL: apiURL)
     }
 
     /// The working directory, where a `.env` file is looked for (SPEC §2).

@@ -1,4 +1,4 @@
-/// The variables of the channels (SPEC §2.2).
+/// The variables of the Telegram channel (SPEC §2.2).
 extension ConfigVariable {
     static let telegramToken = ConfigVariable(
         "WATCHDOG_TELEGRAM_BOT_TOKEN", .text, default: "", secret: true,
@@ -15,21 +15,9 @@ extension ConfigVariable {
     static let telegramAPIURL = ConfigVariable(
         "WATCHDOG_TELEGRAM_API_URL", .url, default: "https://api.telegram.org",
         "Bot API base URL (a proxy or a local Bot API server)")
-    static let slackWebhookURL = ConfigVariable(
-        "WATCHDOG_SLACK_WEBHOOK_URL", .url, default: "", secret: true, "Slack incoming webhook URL")
-    static let webhookURL = ConfigVariable(
-        "WATCHDOG_WEBHOOK_URL", .url, default: "", secret: true,
-        "generic JSON webhook; the body is the Alertmanager webhook payload, version 4")
-    static let alertmanagerURL = ConfigVariable(
-        "WATCHDOG_ALERTMANAGER_URL", .url, default: "",
-        "Alertmanager to push alerts to (POST /api/v2/alerts), e.g. http://alertmanager:9093")
-    static let console = ConfigVariable(
-        "WATCHDOG_CONSOLE", .choice(["auto", "true", "false"]), default: "auto",
-        "console channel: auto = only when no other channel is configured; true = always too")
 
     /// In the order the README lists them.
-    static let channelsVariables: [ConfigVariable] = [
-        .telegramToken, .telegramChatID, .telegramThreadID, .telegramSilentResolved, .telegramAPIURL, .slackWebhookURL,
-        .webhookURL, .alertmanagerURL, .console,
+    static let telegramVariables: [ConfigVariable] = [
+        .telegramToken, .telegramChatID, .telegramThreadID, .telegramSilentResolved, .telegramAPIURL,
     ]
 }

@@ -1,0 +1,9 @@
+/// The variables of the Alertmanager channel (SPEC §2.2).
+extension ConfigVariable {
+    static let alertmanagerURL = ConfigVariable(
+        "WATCHDOG_ALERTMANAGER_URL", .url, default: "",
+        "Alertmanager to push alerts to (POST /api/v2/alerts), e.g. http://alertmanager:9093")
+
+    /// In the order the README lists them.
+    static let alertmanagerVariables: [ConfigVariable] = [.alertmanagerURL]
+}

@@ -1,0 +1,55 @@
+import Notify
+
+/// The Telegram channel's configuration (SPEC §2.2): on with a token and a chat.
+public enum TelegramFeature: ChannelFeature {
+    public static let variables = ConfigVariable.telegramVariables
+
+    /// Telegram needs both the token and the chat id; one without the other is an error
+    /// naming the missing one.
+    public static func read(_ reader: inout ConfigReader) -> TelegramSettings? {
+        let token = reader.string(.telegramToken)
+        let chatID = reader.string(.telegramChatID)
+        let threadID = reader.optionalCount(.telegramThreadID)
+        let silentResolved = reader.flag(.telegramSilentResolved)
+        let apiURL = reader.optionalURL(.telegramAPIURL) ?? ConfigVariable.telegramAPIURL.defaultValue ?? ""
+        if token.isEmpty, chatID.isEmpty { return nil }
+        if token.isEmpty {
+            reader.record(
+                .init(
+                    variable: ConfigVariable.telegramToken.name, message: "is required with WATCHDOG_TELEGRAM_CHAT_ID"))
+            return nil
+        }
+        if chatID.isEmpty {
+            reader.record(
+                .init(
+                    variable: ConfigVariable.telegramChatID.name,
+                    message: "is required with WATCHDOG_TELEGRAM_BOT_TOKEN"))
+            return nil
+        }
+        let validChat =
+            Int64(chatID) != nil
+            || (chatID.hasPrefix("@") && chatID.count > 1
+                && chatID.dropFirst().allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) })
+        if !validChat {
+            reader.record(.invalid(.telegramChatID, value: chatID))
+            return nil
+        }
+        if token.contains(where: { $0.isWhitespace || $0 == "/" }) {
+            reader.record(.invalid(.telegramToken, value: token))
+            return nil
+        }
+        return TelegramSettings(
+            token: token, chatID: chatID, threadID: threadID, silentResolved: silentResolved, apiBaseURL: apiURL)
+    }
+
+    public static func channel(_ settings: TelegramSettings?, context: ChannelContext) -> (any NotificationChannel)? {
+        settings.map {
+            TelegramChannel(
+                settings: $0, language: context.configuration.language, post: context.post, logger: context.logger)
+        }
+    }
+}
+
+extension Configuration {
+    public var telegram: TelegramSettings? { channels[TelegramFeature.self] }
+}
