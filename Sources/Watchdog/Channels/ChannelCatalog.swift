@@ -17,15 +17,6 @@ public enum ChannelCatalog {
     /// Every channel's variables, in the README's order.
     static let variables: [ConfigVariable] = all.flatMap { $0.variables }
 
-    /// Reads every channel's settings.
-    static func read(_ reader: inout ConfigReader) -> ChannelSettings {
-        var settings = ChannelSettings()
-        for channel in all {
-            channel.read(into: &settings, from: &reader)
-        }
-        return settings
-    }
-
     /// Every configured channel; the console too when nothing else is configured or
     /// `WATCHDOG_CONSOLE=true` (SPEC §2.2).
     public static func channels(

@@ -7,13 +7,7 @@ import Notify
 /// API, sending) lives in `Sources/Notify/<Channel>`, which knows nothing of the
 /// environment; its configuration lives in `Channels/<Channel>`, listed once in
 /// `ChannelCatalog.all`.
-public protocol ChannelFeature: Sendable {
-    associatedtype Settings: Sendable
-
-    /// Its variables, in the order the README lists them.
-    static var variables: [ConfigVariable] { get }
-    /// Reads the settings, recording every problem, naming its variable, in the reader.
-    static func read(_ reader: inout ConfigReader) -> Settings
+public protocol ChannelFeature: EnvironmentConfigured {
     /// The channel these settings ask for; nil when it is not configured.
     static func channel(_ settings: Settings, context: ChannelContext) -> (any NotificationChannel)?
 }
@@ -29,26 +23,7 @@ public struct ChannelContext: Sendable {
     public let configuredBefore: [any NotificationChannel]
 }
 
-/// The settings of every channel, by channel: `configuration.channels[TelegramFeature.self]`.
-public struct ChannelSettings: Sendable {
-    private var values: [ObjectIdentifier: any Sendable] = [:]
-
-    public subscript<Channel: ChannelFeature>(_ channel: Channel.Type) -> Channel.Settings {
-        get {
-            guard let value = values[ObjectIdentifier(channel)] as? Channel.Settings else {
-                preconditionFailure("\(channel) is not in ChannelCatalog.all")
-            }
-            return value
-        }
-        set { values[ObjectIdentifier(channel)] = newValue }
-    }
-}
-
 extension ChannelFeature {
-    static func read(into settings: inout ChannelSettings, from reader: inout ConfigReader) {
-        settings[Self.self] = read(&reader)
-    }
-
     static func channel(context: ChannelContext) -> (any NotificationChannel)? {
         channel(context.configuration.channels[Self.self], context: context)
     }

@@ -22,15 +22,6 @@ public enum FeatureCatalog {
     /// Every feature's variables, in the README's order.
     static let variables: [ConfigVariable] = all.flatMap { $0.variables }
 
-    /// Reads every feature's settings.
-    static func read(_ reader: inout ConfigReader) -> FeatureSettings {
-        var settings = FeatureSettings()
-        for feature in all {
-            feature.read(into: &settings, from: &reader)
-        }
-        return settings
-    }
-
     /// The sources a configuration asks for, feature by feature.
     public static func sources(for configuration: Configuration, heartbeatBoard: HeartbeatBoard? = nil)
         -> [any Source]

@@ -28,11 +28,11 @@ public struct Configuration: Sendable {
 
     /// Every channel's settings (`ChannelCatalog`); each channel's folder gives its own a
     /// named accessor (`configuration.telegram`).
-    public var channels: ChannelSettings
+    public var channels: SettingsStore
 
     /// Every source feature's settings (`FeatureCatalog`); each feature's folder gives
     /// its own a named accessor (`configuration.ec2`, `configuration.diskPaths`).
-    public var features: FeatureSettings
+    public var features: SettingsStore
 
     public enum ConsoleMode: String, Sendable {
         /// Only when no other channel is configured.
@@ -86,8 +86,8 @@ extension Configuration {
             digestAfter: reader.count(.digestAfter),
             mute: reader.signalKeys(.mute),
             heartbeatURL: reader.optionalURL(.heartbeatURL).map(Secret.init),
-            channels: ChannelCatalog.read(&reader),
-            features: FeatureCatalog.read(&reader))
+            channels: SettingsStore.read(ChannelCatalog.all, from: &reader),
+            features: SettingsStore.read(FeatureCatalog.all, from: &reader))
 
         let issues = gatherIssues + reader.issues
         guard issues.isEmpty else { throw ConfigurationError(issues) }
