@@ -4,7 +4,7 @@
 # heartbeat pings, Telegram) that inject faults on a random schedule; then every fault
 # must have given exactly one fire and one resolve, in order, with nothing else sent,
 # resident memory after warm-up must not grow by more than 1 MB, and no secret may
-# appear in a log line. The harness is scripts/evidence.py.
+# appear in a log line. The harness is scripts/harness, run by scripts/evidence.py.
 #
 #   scripts/soak.sh [ticks] [seed]      # 10000 ticks, a random seed (printed)
 set -euo pipefail
