@@ -6,9 +6,10 @@ import NIOSSL
 
 /// One request and its whole answer, bounded in time and size.
 ///
-/// `timeout` is a deadline for the whole exchange, body included: AsyncHTTPClient's own
+/// `timeout` is a deadline for the whole exchange, body included. The async API's
 /// deadline ends when the response head arrives, so a peer trickling its body one byte
-/// at a time could hold a request (and a channel's outbox) for as long as it liked.
+/// at a time could hold a request (and a channel's outbox) for as long as it liked; the
+/// delegate API used here keeps the deadline until the last byte, on the event loop.
 public enum HTTPExchange {
     public struct Response: Sendable {
         public let status: Int
