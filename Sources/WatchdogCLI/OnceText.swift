@@ -22,7 +22,7 @@ enum OnceText {
             var line =
                 "  \(pad(decision.key.description, 24)) \(pad(decision.observation.rawValue, 9))"
                 + " -> \(decision.action.rawValue)"
-            if decision.muted { line += " (muted)" }
+            if decision.held { line += " (held)" }
             lines.append(line)
         }
         return lines.joined(separator: "\n") + "\n"

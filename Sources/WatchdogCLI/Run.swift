@@ -77,12 +77,12 @@ struct Run: AsyncParsableCommand {
             HeartbeatPinger(url: $0.value, timeout: configuration.httpTimeout, logger: logger)
         }
         let heartbeats = HeartbeatBoard(names: configuration.heartbeats.map(\.name))
-        let status = WatchdogStatus(mute: MuteList(configuration.mute))
+        let status = WatchdogStatus(configured: configuration.silences, instance: configuration.instance)
         let assembly = await TickAssembly.make(
             configuration, channels: channels, writesState: true, logger: logger, heartbeatBoard: heartbeats,
             handedOver: handedOver,
             onTick: { report in
-                status.recordTick(finishedAt: ProcessClocks.monotonic.now, alerts: report.alerts)
+                status.recordTick(finishedAt: ProcessClocks.monotonic.now, state: report.state)
                 metrics.record(report, finishedAtUnixTime: report.finishedAt.timeIntervalSince1970)
                 await pinger?.tickCompleted()
             })

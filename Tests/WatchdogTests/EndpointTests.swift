@@ -25,12 +25,12 @@ import Testing
         let starting = await endpoint.respond(to: .init(method: "GET", path: "/healthz"))
         #expect(starting == .json(503, #"{"status":"starting"}"#))
 
-        status.recordTick(finishedAt: .now, alerts: [:])
+        status.recordTick(finishedAt: .now, state: EngineState())
         let ok = await endpoint.respond(to: .init(method: "GET", path: "/healthz"))
         #expect(ok.status == 200)
         #expect(ok.body.hasPrefix(#"{"last_tick_age_s":0"#) && ok.body.hasSuffix(#""status":"ok"}"#))
 
-        status.recordTick(finishedAt: .now - .seconds(6), alerts: [:])
+        status.recordTick(finishedAt: .now - .seconds(6), state: EngineState())
         let stale = await endpoint.respond(to: .init(method: "GET", path: "/healthz"))
         #expect(stale.status == 503)
         #expect(stale.body.contains(#""status":"stale""#))
@@ -54,20 +54,22 @@ import Testing
                     signal: Signal(key: key, active: true, severity: .critical, title: "T \(key)", detail: "d"))
             )
         }
-        let status = WatchdogStatus(mute: MuteList([SignalKey(.diskFull)]))
+        let status = WatchdogStatus(configured: ConfiguredSilences(mute: [SignalKey(.diskFull)]))
         status.recordTick(
             finishedAt: .now,
-            alerts: Dictionary(uniqueKeysWithValues: [
-                tracked(SignalKey(.containerDown, "db"), firing: true, since: 60),
-                tracked(SignalKey(.diskFull, "/"), firing: true, since: 0),
-                tracked(SignalKey(.dependencyDown, "api"), firing: false, since: 10),
-            ]))
+            state: EngineState(
+                alerts: Dictionary(uniqueKeysWithValues: [
+                    tracked(SignalKey(.containerDown, "db"), firing: true, since: 60),
+                    tracked(SignalKey(.diskFull, "/"), firing: true, since: 0),
+                    tracked(SignalKey(.dependencyDown, "api"), firing: false, since: 10),
+                ])))
         let answer = await endpoint(status: status).respond(to: .init(method: "GET", path: "/alerts"))
         #expect(answer.status == 200 && answer.contentType == "application/json")
         let list = try #require(
             try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [[String: Any]])
         #expect(list.map { $0["key"] as? String } == ["disk_full:/", "container_down:db"])
         #expect(list[0]["muted"] as? Bool == true && list[1]["muted"] as? Bool == false)
+        #expect(list[0]["silenced_by"] as? [String] == ["mute-1"] && list[1]["silenced_by"] as? [String] == [])
         #expect(list[1]["since"] as? String == "2027-01-15T08:01:00Z")
         #expect(list[1]["last_notified"] as? String == "2027-01-15T08:01:01Z")
         #expect(list[1]["severity"] as? String == "critical")

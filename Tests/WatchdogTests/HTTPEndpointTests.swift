@@ -33,7 +33,7 @@ import Testing
             #expect(starting.status == 503 && starting.body == #"{"status":"starting"}"#)
             #expect(starting.header("content-type") == "application/json")
 
-            status.recordTick(finishedAt: .now, alerts: [:])
+            status.recordTick(finishedAt: .now, state: EngineState())
             #expect(try await fetch(base + "/healthz").status == 200)
             // No more ticks: stale once 2 s have passed.
             #expect(await eventually { (try? await fetch(base + "/healthz"))?.status == 503 })
@@ -48,7 +48,7 @@ import Testing
     /// healthcheck) from being answered at all. With 300 held, it still answers.
     @Test func healthzAnswersWhileAClientHoldsHundredsOfIdleConnections() async throws {
         let status = WatchdogStatus()
-        status.recordTick(finishedAt: .now, alerts: [:])
+        status.recordTick(finishedAt: .now, state: EngineState())
         let endpoint = Endpoint(
             status: status, metrics: WatchdogMetrics(), heartbeats: nil, pingToken: nil,
             staleAfter: .seconds(3600), channelStatistics: { [] }, wallClock: { Date() },

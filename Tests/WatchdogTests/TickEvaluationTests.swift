@@ -94,30 +94,42 @@ import Testing
         #expect(result.state.collectors["docker"]?.consecutiveFailures == 2)
     }
 
-    @Test func mutedKeysAreDecidedButTheirNotificationsDroppedAndCounted() {
+    @Test func mutedKeysAreDecidedButTheirNotificationsHeldAndCounted() {
         let muted = DecisionSettings(
             instance: "host-1", collectorFailedAfter: 3, policies: settings.policies,
-            mute: MuteList([SignalKey(.containerDown, "db")]), texts: Texts(.en))
+            silences: ConfiguredSilences(mute: [SignalKey(.containerDown, "db")]), texts: Texts(.en))
         let result = run([[ok([signal(db, active: true), signal(web, active: true)])]], settings: muted)
         #expect(result.notifications[0].map(\.key) == ["container_down:web"])
-        #expect(result.last?.mutedCount == 1)
+        #expect(result.last?.silencedByFamily == ["container_down": 1])
         #expect(result.state.alerts[db]?.state.firing == true)
-        #expect(result.last?.decisions.first { $0.key == db }?.muted == true)
+        #expect(result.state.alerts[db]?.announced == false)
+        #expect(result.last?.decisions.first { $0.key == db }?.held == true)
     }
 
-    @Test func unmutingAFiringKeySendsNothingUntilItsNextRepeat() {
+    /// SPEC §4.1: when a silence ends, a key still firing whose fire was never delivered
+    /// is announced once, saying since when; nothing more after that.
+    @Test func unmutingAFiringKeyAnnouncesItOnceWithItsStart() {
         let muted = DecisionSettings(
             instance: "host-1", collectorFailedAfter: 3, policies: settings.policies,
-            mute: MuteList([SignalKey(.containerDown)]), texts: Texts(.en))
+            silences: ConfiguredSilences(mute: [SignalKey(.containerDown)]), texts: Texts(.en))
         let first = run([[ok([signal(db, active: true)])]], settings: muted)
-        let after = run([[ok([signal(db, active: true)])]], from: first.state)
-        #expect(after.notifications == [[]])
+        #expect(first.notifications == [[]])
+        let after = run([[ok([signal(db, active: true)])], [ok([signal(db, active: true)])]], from: first.state)
+        #expect(after.notifications[0].map(\.action) == [.fire])
+        #expect(after.notifications[0].first?.startedAt == t0)
+        #expect(after.notifications[0].first?.detail.contains("held by a silence") == true)
+        #expect(after.notifications[1].isEmpty)
     }
 
-    @Test func aMutedFamilyMutesEveryEntity() {
-        let mute = MuteList([SignalKey(.containerDown)])
-        #expect(mute.mutes(db) && mute.mutes(web))
-        #expect(!mute.mutes(SignalKey(.hostMemory)))
+    @Test func aMutedFamilyOrGlobSilencesEveryEntityItCovers() {
+        let silences = ConfiguredSilences(mute: [SignalKey(.containerDown), SignalKey(.dependencyDown, "api-*")])
+        let set = SilenceSet(silences.silences(at: t0))
+        func held(_ key: SignalKey) -> Bool {
+            !set.silencing(SilenceSet.labels(of: key, severity: .critical, instance: "h")).isEmpty
+        }
+        #expect(held(db) && held(web))
+        #expect(held(SignalKey(.dependencyDown, "api-1")) && !held(SignalKey(.dependencyDown, "web-api")))
+        #expect(!held(SignalKey(.hostMemory)))
     }
 
     @Test func idleStatesAreForgottenSoTheMapStaysBounded() {

@@ -26,8 +26,8 @@ public struct AlertmanagerChannel: NotificationChannel {
         let notifications = batch.notifications
         // The batch's own time stamps the alerts; an empty batch has nothing to post.
         guard let now = notifications.map(\.at).max() else { return [] }
-        let firing = notifications.filter { $0.action != .resolve }
-        let resolved = notifications.filter { $0.action == .resolve }
+        let firing = notifications.filter { !$0.endsProblem }
+        let resolved = notifications.filter(\.endsProblem)
         return [
             OutboundMessage(
                 id: batch.id,
@@ -37,7 +37,8 @@ public struct AlertmanagerChannel: NotificationChannel {
     }
 
     public func messages(for tick: TickNotifications, digestAfter: Int) -> [OutboundMessage] {
-        let resolved = tick.notifications.filter { $0.action == .resolve }
+        // A flapping key stays in `firing` while it flaps; it ends with its settled message.
+        let resolved = tick.notifications.filter(\.endsProblem)
         guard !tick.firing.isEmpty || !resolved.isEmpty else { return [] }
         return [
             OutboundMessage(

@@ -18,11 +18,16 @@ public struct AlertNotification: Sendable, Codable, Equatable, Identifiable {
     public let startedAt: Date
     /// When this transition was decided.
     public let at: Date
+    /// Deliver without a sound: the resolve of an announced problem while its key is
+    /// silenced (SPEC §4.1).
+    public let quiet: Bool
+    /// For `settled`: whether the key ended firing (false: it ended resolved).
+    public let stillFiring: Bool
 
     public init(
         id: String, action: NotificationAction, severity: Severity, family: String,
         entity: String?, title: String, detail: String, instance: String,
-        startedAt: Date, at: Date
+        startedAt: Date, at: Date, quiet: Bool = false, stillFiring: Bool = false
     ) {
         self.id = id
         self.action = action
@@ -34,6 +39,8 @@ public struct AlertNotification: Sendable, Codable, Equatable, Identifiable {
         self.instance = instance
         self.startedAt = startedAt
         self.at = at
+        self.quiet = quiet
+        self.stillFiring = stillFiring
     }
 
     /// The key as operators write it in `WATCHDOG_MUTE`: `family` or `family:entity`.
@@ -41,8 +48,14 @@ public struct AlertNotification: Sendable, Codable, Equatable, Identifiable {
         entity.map { "\(family):\($0)" } ?? family
     }
 
-    /// How long the problem lasted; set on resolved notifications only.
+    /// The problem is over with this notification: a resolve, or a flapping key that
+    /// settled resolved. Channels that mirror state (webhook, Alertmanager) end the alert.
+    public var endsProblem: Bool {
+        action == .resolve || (action == .settled && !stillFiring)
+    }
+
+    /// How long the problem lasted; set on notifications that end it only.
     public var duration: TimeInterval? {
-        action == .resolve ? max(0, at.timeIntervalSince(startedAt)) : nil
+        endsProblem ? max(0, at.timeIntervalSince(startedAt)) : nil
     }
 }

@@ -6,6 +6,10 @@ public enum NotificationAction: String, Sendable, Codable, CaseIterable {
     case `repeat`
     /// A problem is over.
     case resolve
+    /// A key changes state so often that its messages are held until it is stable.
+    case flapping
+    /// A flapping key has been stable for a whole window; says where it ended.
+    case settled
 
     /// The icon that leads every rendered message (SPEC §5).
     public var icon: String {
@@ -13,6 +17,8 @@ public enum NotificationAction: String, Sendable, Codable, CaseIterable {
         case .fire: "🔴"
         case .repeat: "🔁"
         case .resolve: "🟢"
+        case .flapping: "🟠"
+        case .settled: "⚪"
         }
     }
 }

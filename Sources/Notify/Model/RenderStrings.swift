@@ -4,6 +4,8 @@ public struct RenderStrings: Sendable {
     public let fired: String
     public let repeated: String
     public let resolved: String
+    public let flapping: String
+    public let settled: String
     public let since: String
     public let lasted: String
     public let instance: String
@@ -13,10 +15,11 @@ public struct RenderStrings: Sendable {
         case .en:
             RenderStrings(
                 language: language, fired: "FIRING", repeated: "STILL FIRING", resolved: "RESOLVED",
-                since: "since", lasted: "lasted", instance: "instance")
+                flapping: "FLAPPING", settled: "SETTLED", since: "since", lasted: "lasted", instance: "instance")
         case .ru:
             RenderStrings(
-                language: language, fired: "ПРОБЛЕМА", repeated: "ВСЁ ЕЩЁ", resolved: "РЕШЕНО", since: "с",
+                language: language, fired: "ПРОБЛЕМА", repeated: "ВСЁ ЕЩЁ", resolved: "РЕШЕНО",
+                flapping: "FLAPPING (МИГАЕТ)", settled: "SETTLED (УСПОКОИЛОСЬ)", since: "с",
                 lasted: "длилось", instance: "хост")
         }
     }
@@ -26,6 +29,8 @@ public struct RenderStrings: Sendable {
         case .fire: fired
         case .repeat: repeated
         case .resolve: resolved
+        case .flapping: flapping
+        case .settled: settled
         }
     }
 

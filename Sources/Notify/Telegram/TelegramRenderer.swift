@@ -14,7 +14,9 @@ public struct TelegramRenderer: Sendable {
     }
 
     public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
-        let silent = silentResolved && batch.notifications.allSatisfy { $0.action == .resolve }
+        let silent =
+            batch.notifications.allSatisfy(\.quiet)
+            || (silentResolved && batch.notifications.allSatisfy { $0.action == .resolve })
         switch batch {
         case .single(let notification):
             let text = markup.lines(for: notification, strings: strings).joined(separator: "\n")

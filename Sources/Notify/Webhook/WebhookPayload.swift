@@ -8,7 +8,7 @@ public enum WebhookPayload {
 
     public static func body(for notifications: [AlertNotification]) -> String {
         let alerts = notifications.map(alert)
-        let firing = notifications.contains { $0.action != .resolve }
+        let firing = notifications.contains { !$0.endsProblem }
         let instance = notifications.first?.instance ?? ""
         let common = commonLabels(alerts.compactMap { $0["labels"] as? [String: String] })
         let payload: [String: Any] = [
@@ -40,11 +40,11 @@ public enum WebhookPayload {
     static func alert(_ notification: AlertNotification) -> [String: Any] {
         let labels = labels(notification)
         return [
-            "status": notification.action == .resolve ? "resolved" : "firing",
+            "status": notification.endsProblem ? "resolved" : "firing",
             "labels": labels,
             "annotations": ["summary": notification.title, "description": notification.detail],
             "startsAt": timestamp(notification.startedAt),
-            "endsAt": notification.action == .resolve ? timestamp(notification.at) : zeroTime,
+            "endsAt": notification.endsProblem ? timestamp(notification.at) : zeroTime,
             "generatorURL": "",
             "fingerprint": fingerprint(labels),
         ]

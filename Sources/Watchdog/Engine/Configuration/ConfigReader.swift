@@ -128,6 +128,14 @@ public struct ConfigReader: Sendable {
         return keys
     }
 
+    /// `N/window` or `off`.
+    mutating func flap(_ variable: ConfigVariable) -> FlapPolicy? {
+        parsed(variable, fallback: nil) { text in
+            let (policy, valid) = FlapPolicy.parse(text)
+            return valid ? .some(policy) : nil
+        }
+    }
+
     mutating func record(_ issue: ConfigIssue) {
         issues.append(issue)
     }

@@ -44,7 +44,11 @@ extension ConfigVariable {
         "more notifications than this for one channel in one tick are sent as one digest")
     static let mute = ConfigVariable(
         "WATCHDOG_MUTE", .signalKeys, default: "",
-        "signal keys or families whose notifications are dropped, e.g. container_down:db,proc_blocking")
+        "standing silences: keys, families or family:glob*, e.g. container_down:db,proc_blocking,container_down:web-*")
+    static let flap = ConfigVariable(
+        "WATCHDOG_FLAP", .text, default: "6/30m",
+        "flapping: this many fires and resolves of one key within the window hold its messages until it is stable; off disables it"
+    )
     static let heartbeatURL = ConfigVariable(
         "WATCHDOG_HEARTBEAT_URL", .url, default: "", secret: true,
         "outbound dead-man's switch: GET after every completed tick")
@@ -52,7 +56,7 @@ extension ConfigVariable {
     /// The core variables, in the order the README lists them.
     static let coreVariables: [ConfigVariable] = [
         .interval, .collectTimeout, .httpTimeout, .cooldown, .instance, .stateFile, .listen,
-        .language, .logLevel, .logFormat, .collectorFailedAfter, .digestAfter, .mute,
+        .language, .logLevel, .logFormat, .collectorFailedAfter, .digestAfter, .mute, .flap,
         .heartbeatURL, .envFile,
     ]
 

@@ -68,6 +68,8 @@ public struct ConfigVariable: Sendable, Hashable {
             return "true/false, 1/0, yes/no or on/off"
         case .text where name == "WATCHDOG_TELEGRAM_CHAT_ID":
             return "a numeric chat id such as -1001234567890, or @channelname"
+        case .text where name == "WATCHDOG_FLAP":
+            return "a count of state changes and a window, such as 6/30m, or off"
         case .text where name == "WATCHDOG_RESTART_LOOP":
             return "a restart count, optionally with a window: 3 or 3/10m"
         case .text where isSecret:

@@ -24,6 +24,8 @@ public struct Configuration: Sendable {
     public var collectorFailedAfter: Int
     public var digestAfter: Int
     public var mute: [SignalKey]
+    /// nil: flapping is off.
+    public var flap: FlapPolicy?
     public var heartbeatURL: Secret?
 
     /// Every channel's settings (`ChannelCatalog`); each channel's folder gives its own a
@@ -85,6 +87,7 @@ extension Configuration {
             collectorFailedAfter: reader.count(.collectorFailedAfter),
             digestAfter: reader.count(.digestAfter),
             mute: reader.signalKeys(.mute),
+            flap: reader.flap(.flap),
             heartbeatURL: reader.optionalURL(.heartbeatURL).map(Secret.init),
             channels: SettingsStore.read(ChannelCatalog.all, from: &reader),
             features: SettingsStore.read(FeatureCatalog.all, from: &reader))

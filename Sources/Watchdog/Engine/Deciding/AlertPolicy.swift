@@ -8,15 +8,18 @@ public struct AlertPolicy: Sendable, Equatable {
     public var repeatEvery: Duration?
     /// Fire on every active observation and keep no state (`job_failed`).
     public var isEdge: Bool
+    /// nil: the key never counts as flapping.
+    public var flap: FlapPolicy?
 
     public init(
         fireAfter: Int = 1, resolveAfter: Int = 1, repeatEvery: Duration? = nil,
-        isEdge: Bool = false
+        isEdge: Bool = false, flap: FlapPolicy? = nil
     ) {
         precondition(fireAfter >= 1 && resolveAfter >= 1, "counts start at 1")
         self.fireAfter = fireAfter
         self.resolveAfter = resolveAfter
         self.repeatEvery = repeatEvery
         self.isEdge = isEdge
+        self.flap = flap
     }
 }

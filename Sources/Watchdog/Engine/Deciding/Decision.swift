@@ -5,16 +5,23 @@ public struct Decision: Sendable, Codable, Equatable {
     public let action: AlertAction
     /// Whether the key is firing after this decision.
     public let firing: Bool
-    /// The notification this action produced was dropped by `WATCHDOG_MUTE`.
-    public let muted: Bool
+    /// The action's notification was not sent: a silence or an acknowledgement held it,
+    /// or it was the resolve of a problem never announced.
+    public let held: Bool
 
     public init(
-        key: SignalKey, observation: Observation, action: AlertAction, firing: Bool, muted: Bool
+        key: SignalKey, observation: Observation, action: AlertAction, firing: Bool, held: Bool
     ) {
         self.key = key
         self.observation = observation
         self.action = action
         self.firing = firing
-        self.muted = muted
+        self.held = held
+    }
+
+    /// `muted` in `once --json`, the name it had before silences (the shape only grows).
+    enum CodingKeys: String, CodingKey {
+        case key, observation, action, firing
+        case held = "muted"
     }
 }

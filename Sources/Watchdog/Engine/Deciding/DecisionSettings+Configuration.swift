@@ -3,8 +3,10 @@ extension DecisionSettings {
         self.init(
             instance: configuration.instance,
             collectorFailedAfter: configuration.collectorFailedAfter,
-            policies: .standard(cooldown: configuration.cooldown, processCooldown: configuration.processCooldown),
-            mute: MuteList(configuration.mute),
+            policies: .standard(
+                cooldown: configuration.cooldown, processCooldown: configuration.processCooldown,
+                flap: configuration.flap),
+            silences: configuration.silences,
             texts: Texts(configuration.language))
     }
 }

@@ -3,17 +3,19 @@ public struct DecisionSettings: Sendable {
     public var instance: String
     public var collectorFailedAfter: Int
     public var policies: PolicyTable
-    public var mute: MuteList
+    /// `WATCHDOG_MUTE` and `WATCHDOG_MAINTENANCE`; run-time silences live in the state.
+    public var silences: ConfiguredSilences
     public var texts: Texts
 
     public init(
-        instance: String, collectorFailedAfter: Int, policies: PolicyTable, mute: MuteList = MuteList(),
+        instance: String, collectorFailedAfter: Int, policies: PolicyTable,
+        silences: ConfiguredSilences = ConfiguredSilences(),
         texts: Texts
     ) {
         self.instance = instance
         self.collectorFailedAfter = collectorFailedAfter
         self.policies = policies
-        self.mute = mute
+        self.silences = silences
         self.texts = texts
     }
 }

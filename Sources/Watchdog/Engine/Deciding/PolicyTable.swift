@@ -18,12 +18,15 @@ public struct PolicyTable: Sendable, Equatable {
     /// `heartbeat_missed` (fires once) and `proc_blocking` (its own cooldown);
     /// `job_failed` is an edge. Debouncing that counts failed fetches or probes lives
     /// in the sources, so every family fires on its first active observation.
-    public static func standard(cooldown: Duration?, processCooldown: Duration?) -> PolicyTable {
+    /// `flap` (`WATCHDOG_FLAP`) applies to every family that keeps state.
+    public static func standard(cooldown: Duration?, processCooldown: Duration?, flap: FlapPolicy? = nil)
+        -> PolicyTable
+    {
         PolicyTable(
-            standard: AlertPolicy(repeatEvery: cooldown),
+            standard: AlertPolicy(repeatEvery: cooldown, flap: flap),
             overrides: [
-                .heartbeatMissed: AlertPolicy(repeatEvery: nil),
-                .procBlocking: AlertPolicy(repeatEvery: processCooldown),
+                .heartbeatMissed: AlertPolicy(repeatEvery: nil, flap: flap),
+                .procBlocking: AlertPolicy(repeatEvery: processCooldown, flap: flap),
                 .jobFailed: AlertPolicy(isEdge: true),
             ])
     }

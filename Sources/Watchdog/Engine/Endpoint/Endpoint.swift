@@ -71,8 +71,7 @@ public struct Endpoint: Sendable {
             return EndpointResponse(
                 status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.exposition())
         case ("GET", "/alerts"):
-            let snapshot = status.snapshot()
-            return .json(200, Self.encode(FiringAlert.list(from: snapshot.alerts, mute: snapshot.mute)))
+            return .json(200, Self.encode(FiringAlert.list(from: status.snapshot(), now: wallClock())))
         case ("GET", let path), ("POST", let path):
             guard path.hasPrefix("/ping/") else { return .notFound }
             return ping(name: String(path.dropFirst("/ping/".count)), request: request)

@@ -9,20 +9,34 @@ public final class WatchdogStatus: Sendable {
         /// stale or fresh.
         public var lastTickFinished: ContinuousClock.Instant?
         public var alerts: [SignalKey: TrackedAlert] = [:]
-        public var mute = MuteList([])
+        /// The run-time silences and acknowledgements, as of the last tick or write.
+        public var book = SilenceBook()
+        public var configured = ConfiguredSilences()
+        public var instance = ""
+
+        /// Every silence in force at `now` (configured ones included).
+        public func silencesInForce(at now: Date) -> [Silence] {
+            Watchdog.silencesInForce(configured: configured, book: book, now: now)
+        }
     }
 
     private let current: Mutex<Snapshot>
 
-    public init(mute: MuteList = MuteList([])) {
-        current = Mutex(Snapshot(mute: mute))
+    public init(configured: ConfiguredSilences = ConfiguredSilences(), instance: String = "") {
+        current = Mutex(Snapshot(configured: configured, instance: instance))
     }
 
-    public func recordTick(finishedAt: ContinuousClock.Instant, alerts: [SignalKey: TrackedAlert]) {
+    public func recordTick(finishedAt: ContinuousClock.Instant, state: EngineState) {
         current.withLock {
             $0.lastTickFinished = finishedAt
-            $0.alerts = alerts
+            $0.alerts = state.alerts
+            $0.book = state.silences
         }
+    }
+
+    /// A silence made or expired between ticks shows at once.
+    public func recordSilences(_ book: SilenceBook) {
+        current.withLock { $0.book = book }
     }
 
     public func snapshot() -> Snapshot {
@@ -67,23 +81,36 @@ public struct FiringAlert: Sendable, Equatable, Encodable {
     public let detail: String
     public let since: Date?
     public let lastNotified: Date?
-    /// Matched by `WATCHDOG_MUTE`: firing, but not being sent.
+    /// The ids of the silences that hold it now (SPEC §4.1).
+    public let silencedBy: [String]
+    /// Who acknowledged it, if anyone did.
+    public let acknowledgedBy: String?
+    /// Held by a silence: firing, but not being sent. (`silenced_by` says by which.)
     public let muted: Bool
+    /// Changing state too often; its messages are held until it settles.
+    public let flapping: Bool
 
     enum CodingKeys: String, CodingKey {
-        case key, family, severity, title, detail, since, muted
+        case key, family, severity, title, detail, since, muted, flapping
         case lastNotified = "last_notified"
+        case silencedBy = "silenced_by"
+        case acknowledgedBy = "acknowledged_by"
     }
 
-    /// The firing keys, oldest problem first.
-    public static func list(from alerts: [SignalKey: TrackedAlert], mute: MuteList) -> [FiringAlert] {
-        alerts.filter(\.value.state.firing)
+    /// The firing (or flapping) keys, oldest problem first.
+    public static func list(from snapshot: WatchdogStatus.Snapshot, now: Date) -> [FiringAlert] {
+        let inForce = SilenceSet(snapshot.silencesInForce(at: now))
+        return snapshot.alerts.filter { $0.value.state.firing || $0.value.state.isFlapping }
             .sorted { ($0.value.state.since ?? .distantPast, $0.key) < ($1.value.state.since ?? .distantPast, $1.key) }
             .map { key, alert in
-                FiringAlert(
+                let silencedBy = inForce.silencing(
+                    SilenceSet.labels(of: key, severity: alert.signal.severity, instance: snapshot.instance))
+                return FiringAlert(
                     key: key.description, family: key.family.rawValue, severity: alert.signal.severity.rawValue,
                     title: alert.signal.title, detail: alert.signal.detail, since: alert.state.since,
-                    lastNotified: alert.state.lastNotified, muted: mute.mutes(key))
+                    lastNotified: alert.state.lastNotified, silencedBy: silencedBy,
+                    acknowledgedBy: snapshot.book.acknowledgements[key]?.by, muted: !silencedBy.isEmpty,
+                    flapping: alert.state.isFlapping)
             }
     }
 }

@@ -11,14 +11,26 @@ public struct EngineState: Sendable, Codable, Equatable {
     public var collectors: [String: CollectorHealth]
     /// Each source's memory (`Source.Memory`, as JSON) after its last successful run.
     public var samples: [String: Data]
+    /// Silences and acknowledgements made from the chat or the API (SPEC §4.1).
+    public var silences: SilenceBook
 
     public init(
         alerts: [SignalKey: TrackedAlert] = [:], collectors: [String: CollectorHealth] = [:],
-        samples: [String: Data] = [:]
+        samples: [String: Data] = [:], silences: SilenceBook = SilenceBook()
     ) {
         self.alerts = alerts
         self.collectors = collectors
         self.samples = samples
+        self.silences = silences
+    }
+
+    /// State files from before silences have none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        alerts = try container.decode([SignalKey: TrackedAlert].self, forKey: .alerts)
+        collectors = try container.decode([String: CollectorHealth].self, forKey: .collectors)
+        samples = try container.decode([String: Data].self, forKey: .samples)
+        silences = try container.decodeIfPresent(SilenceBook.self, forKey: .silences) ?? SilenceBook()
     }
 }
 
@@ -27,10 +39,22 @@ public struct EngineState: Sendable, Codable, Equatable {
 public struct TrackedAlert: Sendable, Codable, Equatable {
     public var state: AlertState
     public var signal: Signal
+    /// This problem's fire (or flapping notice) went out: not held by a silence. Decides
+    /// whether its resolve is sent, and whether a silence's end announces it (SPEC §4.1).
+    public var announced: Bool
 
-    public init(state: AlertState, signal: Signal) {
+    public init(state: AlertState, signal: Signal, announced: Bool = false) {
         self.state = state
         self.signal = signal
+        self.announced = announced
+    }
+
+    /// State files from before silences announced every firing key.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        state = try container.decode(AlertState.self, forKey: .state)
+        signal = try container.decode(Signal.self, forKey: .signal)
+        announced = try container.decodeIfPresent(Bool.self, forKey: .announced) ?? state.firing
     }
 }
 

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Notify
 
 /// Every user-facing sentence the watchdog writes, in each language of SPEC §6.
@@ -60,5 +61,32 @@ public struct Texts: Sendable, Equatable {
         // CloudWatch's averages come from outside: a value beyond Int is printed as it is.
         let rounded = (value * 10).rounded() / 10
         return Int(exactly: rounded).map { "\($0)%" } ?? "\(rounded)%"
+    }
+}
+
+extension Texts {
+    // MARK: flapping and silences (SPEC §4, §4.1)
+
+    func flappingDetail(changes: Int, window: Duration) -> String {
+        let span = DurationText.format(seconds: window.seconds)
+        return pick(
+            en: "changed state \(changes) times within \(span); its messages are held until it is stable for \(span)",
+            ru:
+                "состояние менялось \(changes) раз за \(span); сообщения придержаны, пока оно не будет стабильно \(span)"
+        )
+    }
+
+    func settledDetail(stillFiring: Bool, current: String) -> String {
+        let state =
+            stillFiring
+            ? pick(en: "stable again, still firing", ru: "снова стабильно, проблема остаётся")
+            : pick(en: "stable again, resolved", ru: "снова стабильно, проблема решена")
+        return current.isEmpty ? state : "\(state): \(current)"
+    }
+
+    func firedDuringSilence(since: Date) -> String {
+        pick(
+            en: "firing since \(ConsoleRenderer.timestamp(since)); held by a silence until now",
+            ru: "срабатывает с \(ConsoleRenderer.timestamp(since)); до сих пор было заглушено")
     }
 }

@@ -5,11 +5,12 @@ import Notify
 public struct TickEvaluation: Sendable {
     public let decisions: [Decision]
     public let notifications: [AlertNotification]
-    /// Every unmuted key firing after this tick, as fire notifications: what channels that
-    /// mirror state (Alertmanager) re-post each tick.
+    /// Every announced key firing (or flapping) after this tick, as fire notifications:
+    /// what channels that mirror state (Alertmanager) re-post each tick.
     public let firing: [AlertNotification]
-    /// Notifications dropped by `WATCHDOG_MUTE` this tick.
-    public let mutedCount: Int
+    /// Notifications held by a silence this tick, per family.
+    public let silencedByFamily: [String: Int]
+    public var silencedCount: Int { silencedByFamily.values.reduce(0, +) }
     /// Per source that ran, what it left out for being over a limit (`SourceLimits`).
     public let overLimit: [String: String]
     public let state: EngineState
@@ -101,7 +102,12 @@ public func evaluateTick(
 
     var decisions: [Decision] = []
     var notifications: [AlertNotification] = []
-    var mutedCount = 0
+    var silencedByFamily: [String: Int] = [:]
+    let inForce = SilenceSet(silencesInForce(configured: settings.silences, book: state.silences, now: now))
+    func silencedBy(_ key: SignalKey, _ severity: Severity) -> [String] {
+        inForce.isEmpty
+            ? [] : inForce.silencing(SilenceSet.labels(of: key, severity: severity, instance: settings.instance))
+    }
 
     for key in observations.keys.sorted() {
         let (observation, signal) = observations[key]!
@@ -110,56 +116,106 @@ public func evaluateTick(
             observation, state: previous?.state ?? AlertState(), now: now,
             policy: settings.policies.policy(for: key.family))
 
+        let severity = (signal ?? previous?.signal)?.severity ?? .warning
+        let silenced = !silencedBy(key, severity).isEmpty
+        let (announcement, announced) = announcement(
+            for: action, firing: decided.firing, flapping: decided.isFlapping, announced: previous?.announced ?? false,
+            silenced: silenced, acknowledged: next.silences.acknowledgements[key] != nil,
+            settledStillFiring: decided.firing)
+
         if decided.isIdle {
             next.alerts[key] = nil
         } else if let remembered = observation == .active ? signal : previous?.signal ?? signal {
-            next.alerts[key] = TrackedAlert(state: decided, signal: remembered)
+            next.alerts[key] = TrackedAlert(state: decided, signal: remembered, announced: announced)
         }
 
-        let muted = action != .none && settings.mute.mutes(key)
-        if let notification = makeNotification(
-            action, key: key, signal: signal, previous: previous, decided: decided, now: now,
-            settings: settings)
-        {
-            if muted { mutedCount += 1 } else { notifications.append(notification) }
+        switch announcement {
+        case .send(let quiet):
+            if let notification = makeNotification(
+                action, key: key, signal: signal, previous: previous, decided: decided, now: now, quiet: quiet,
+                settings: settings)
+            {
+                notifications.append(notification)
+            }
+        case .lateFire:
+            // Its cooldown runs from this announcement.
+            next.alerts[key]?.state.lastNotified = now
+            if let tracked = next.alerts[key] {
+                notifications.append(lateFire(key, tracked, now: now, settings: settings))
+            }
+        case .silenced:
+            silencedByFamily[key.family.rawValue, default: 0] += 1
+        case .acknowledged, .nothing:
+            break
         }
         decisions.append(
             Decision(
                 key: key, observation: observation, action: action, firing: decided.firing,
-                muted: muted))
+                held: action != .none && !announcement.sends))
     }
 
-    for (key, tracked) in next.alerts where observations[key] == nil {
+    // Keys no source spoke for this tick (not due, failed) still get their late fire
+    // when the silence that held them ends.
+    for (key, tracked) in next.alerts.sorted(by: { $0.key < $1.key }) where observations[key] == nil {
+        let (announcement, announced) = announcement(
+            for: .none, firing: tracked.state.firing, flapping: tracked.state.isFlapping, announced: tracked.announced,
+            silenced: !silencedBy(key, tracked.signal.severity).isEmpty, acknowledged: false)
+        if announcement == .lateFire {
+            next.alerts[key]?.announced = announced
+            next.alerts[key]?.state.lastNotified = now
+            notifications.append(lateFire(key, tracked, now: now, settings: settings))
+        }
         decisions.append(
-            Decision(
-                key: key, observation: .unknown, action: .none, firing: tracked.state.firing,
-                muted: false))
+            Decision(key: key, observation: .unknown, action: .none, firing: tracked.state.firing, held: false))
     }
     decisions.sort { $0.key < $1.key }
+    let firingKeys = Set(next.alerts.filter(\.value.state.firing).keys)
+    next.silences = next.silences.pruned(now: now, firing: firingKeys)
 
-    let firing = next.alerts.filter { $0.value.state.firing && !settings.mute.mutes($0.key) }
+    // What mirrors state (Alertmanager) sees every announced problem, and a flapping key
+    // as firing until it settles; a problem a silence has held from the start stays out.
+    let firing = next.alerts.filter { $0.value.announced && ($0.value.state.firing || $0.value.state.isFlapping) }
         .sorted { $0.key < $1.key }
-        .map { key, tracked in
-            let since = tracked.state.since ?? now
-            return AlertNotification(
-                id: "\(key)@\(Int(since.timeIntervalSince1970)):fire", action: .fire, severity: tracked.signal.severity,
-                family: key.family.rawValue, entity: key.entity, title: tracked.signal.title,
-                detail: tracked.signal.detail, instance: settings.instance, startedAt: since, at: now)
-        }
+        .map { key, tracked in fireNotification(key, tracked, now: now, settings: settings) }
 
     // What is over goes first: when the Docker daemon comes back, `docker_unreachable`'s
     // resolve must reach the chat before the containers found dead meanwhile, or the
     // reader takes the new alerts for more of the same outage. Key order otherwise.
-    let ordered = notifications.filter { $0.action == .resolve } + notifications.filter { $0.action != .resolve }
+    let ordered = notifications.filter(\.endsProblem) + notifications.filter { !$0.endsProblem }
 
     return TickEvaluation(
-        decisions: decisions, notifications: ordered, firing: firing, mutedCount: mutedCount, overLimit: overLimit,
-        state: next)
+        decisions: decisions, notifications: ordered, firing: firing, silencedByFamily: silencedByFamily,
+        overLimit: overLimit, state: next)
+}
+
+/// A firing key as its fire notification: for the mirror list, and for the late fire
+/// after a silence (the same id as the fire it stands for, so it is one transition).
+private func fireNotification(_ key: SignalKey, _ tracked: TrackedAlert, now: Date, settings: DecisionSettings)
+    -> AlertNotification
+{
+    let since = tracked.state.since ?? now
+    return AlertNotification(
+        id: "\(key)@\(Int(since.timeIntervalSince1970)):fire", action: .fire, severity: tracked.signal.severity,
+        family: key.family.rawValue, entity: key.entity, title: tracked.signal.title,
+        detail: tracked.signal.detail, instance: settings.instance, startedAt: since, at: now)
+}
+
+/// The fire of a key a silence held, sent when the silence is over: says since when it
+/// fires and why it comes now.
+private func lateFire(_ key: SignalKey, _ tracked: TrackedAlert, now: Date, settings: DecisionSettings)
+    -> AlertNotification
+{
+    let fire = fireNotification(key, tracked, now: now, settings: settings)
+    let note = settings.texts.firedDuringSilence(since: fire.startedAt)
+    return AlertNotification(
+        id: fire.id, action: .fire, severity: fire.severity, family: fire.family, entity: fire.entity,
+        title: fire.title, detail: fire.detail.isEmpty ? note : "\(fire.detail)\n\(note)", instance: fire.instance,
+        startedAt: fire.startedAt, at: now)
 }
 
 private func makeNotification(
     _ action: AlertAction, key: SignalKey, signal: Signal?, previous: TrackedAlert?,
-    decided: AlertState, now: Date, settings: DecisionSettings
+    decided: AlertState, now: Date, quiet: Bool, settings: DecisionSettings
 ) -> AlertNotification? {
     let notificationAction: NotificationAction
     let startedAt: Date
@@ -186,15 +242,28 @@ private func makeNotification(
         startedAt = previous?.state.since ?? now
         shown = last
         detail = signal?.detail ?? settings.texts.vanishedDetail()
+    case .flapping:
+        guard let last = signal ?? previous?.signal else { return nil }
+        notificationAction = .flapping
+        startedAt = decided.flappingSince ?? now
+        shown = last
+        let flap = settings.policies.policy(for: key.family).flap
+        detail = settings.texts.flappingDetail(changes: flap?.changes ?? 0, window: flap?.window ?? .zero)
+    case .settled:
+        guard let last = signal ?? previous?.signal else { return nil }
+        notificationAction = .settled
+        startedAt = decided.firing ? decided.since ?? now : previous?.state.flappingSince ?? now
+        shown = last
+        detail = settings.texts.settledDetail(stillFiring: decided.firing, current: signal?.detail ?? "")
     }
     if detail.isEmpty { detail = shown.detail }
 
     // Stable per key and transition: a re-sent copy of this message has the same id.
     var id = "\(key)@\(Int(startedAt.timeIntervalSince1970)):\(notificationAction.rawValue)"
-    if notificationAction == .repeat { id += "@\(Int(now.timeIntervalSince1970))" }
+    if notificationAction == .repeat || notificationAction == .settled { id += "@\(Int(now.timeIntervalSince1970))" }
 
     return AlertNotification(
         id: id, action: notificationAction, severity: shown.severity, family: key.family.rawValue,
         entity: key.entity, title: shown.title, detail: detail, instance: settings.instance,
-        startedAt: startedAt, at: now)
+        startedAt: startedAt, at: now, quiet: quiet, stillFiring: decided.firing)
 }

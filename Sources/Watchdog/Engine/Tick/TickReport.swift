@@ -13,27 +13,29 @@ public struct TickReport: Sendable, Encodable {
     public let signals: [Signal]
     public let decisions: [Decision]
     public let notifications: [AlertNotification]
+    /// Notifications a silence held this tick.
     public let muted: Int
     /// Wall time of the whole tick.
     public let duration: Duration
     /// When the tick ended on the tick's clock: its `time` plus its duration, so no
     /// second clock read is needed.
     public var finishedAt: Date { time.addingTimeInterval(duration.seconds) }
-    /// The alert state after the tick (for `/alerts` and `/metrics`; not in the JSON).
-    public let alerts: [SignalKey: TrackedAlert]
+    /// The state after the tick (for `/alerts` and `/metrics`; not in the JSON).
+    public let state: EngineState
+    public var alerts: [SignalKey: TrackedAlert] { state.alerts }
 
     public init(
         time: Date, instance: String, outcomes: [SourceOutcome], evaluation: TickEvaluation, duration: Duration
     ) {
         self.time = time
         self.duration = duration
-        self.alerts = evaluation.state.alerts
+        self.state = evaluation.state
         self.instance = instance
         self.collectors = outcomes.map(CollectorReport.init)
         self.signals = outcomes.filter { $0.status == .ok }.flatMap(\.signals)
         self.decisions = evaluation.decisions
         self.notifications = evaluation.notifications
-        self.muted = evaluation.mutedCount
+        self.muted = evaluation.silencedCount
     }
 
     enum CodingKeys: String, CodingKey {

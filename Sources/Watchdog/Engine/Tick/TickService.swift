@@ -143,7 +143,7 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
                 "alert transition",
                 metadata: [
                     "key": "\(decision.key)", "action": "\(decision.action.rawValue)",
-                    "muted": "\(decision.muted)",
+                    "sent": "\(!decision.held)",
                 ])
         }
         logger.debug(
@@ -153,7 +153,7 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
                 "failed": "\(outcomes.filter { if case .failed = $0.status { true } else { false } }.count)",
                 "firing": "\(evaluation.state.alerts.values.filter(\.state.firing).count)",
                 "notifications": "\(evaluation.notifications.count)",
-                "muted": "\(evaluation.mutedCount)",
+                "silenced": "\(evaluation.silencedCount)",
             ])
     }
 }

@@ -1,0 +1,28 @@
+import FoundationEssentials
+
+/// The silences that come from the configuration: standing ones from `WATCHDOG_MUTE`
+/// and the recurring windows of `WATCHDOG_MAINTENANCE`. Not stored: they are what the
+/// environment says, at every start.
+public struct ConfiguredSilences: Sendable {
+    public let standing: [Silence]
+
+    public init(mute: [SignalKey] = []) {
+        standing = mute.enumerated().map { index, key in
+            Silence(
+                id: "mute-\(index + 1)", matchers: [LabelMatcher.forKey(key)],
+                startsAt: Date(timeIntervalSince1970: 0), endsAt: nil, createdBy: "WATCHDOG_MUTE",
+                comment: "standing silence from the environment: \(key)", origin: .environment,
+                updatedAt: Date(timeIntervalSince1970: 0))
+        }
+    }
+
+    /// The configured silences in force at `now`.
+    public func silences(at now: Date) -> [Silence] {
+        standing
+    }
+}
+
+extension Configuration {
+    /// `WATCHDOG_MUTE` as standing silences.
+    public var silences: ConfiguredSilences { ConfiguredSilences(mute: mute) }
+}

@@ -1,0 +1,36 @@
+import FoundationEssentials
+import Notify
+
+/// The silences in force at one moment, their matchers compiled once, asked per key.
+struct SilenceSet {
+    private let entries: [(id: String, matchers: [CompiledMatcher])]
+
+    init(_ silences: [Silence]) {
+        entries = silences.map { ($0.id, $0.matchers.map(CompiledMatcher.init)) }
+    }
+
+    var isEmpty: Bool { entries.isEmpty }
+
+    /// The ids of the silences that match these labels, in the order given.
+    func silencing(_ labels: [String: String]) -> [String] {
+        entries.filter { entry in entry.matchers.allSatisfy { $0.matches(labels) } }.map(\.id)
+    }
+
+    /// The labels a key is matched on (SPEC §4.1, the labels of §5).
+    static func labels(of key: SignalKey, severity: Severity, instance: String) -> [String: String] {
+        var labels = [
+            "alertname": key.family.rawValue,
+            "key": key.description,
+            "instance": instance,
+            "severity": severity.rawValue,
+        ]
+        if let entity = key.entity { labels["entity"] = entity }
+        return labels
+    }
+}
+
+/// Every silence in force at `now`: the configured ones (`WATCHDOG_MUTE`, the current
+/// maintenance windows) and those made at run time.
+func silencesInForce(configured: ConfiguredSilences, book: SilenceBook, now: Date) -> [Silence] {
+    configured.silences(at: now) + book.silences.filter { $0.isActive(at: now) }
+}
