@@ -25,11 +25,15 @@ FROM ${RUNTIME_IMAGE} AS runtime
 # (`group_add`), so the image does not have to match every host.
 ARG DOCKER_GID=999
 ARG WATCHDOG_UID=10001
-# CA certificates for Telegram, Slack and https dependencies; installed only when the
-# base image lacks them (a pre-provisioned base needs no network here).
-RUN if [ ! -s /etc/ssl/certs/ca-certificates.crt ]; then \
+# CA certificates for Telegram, Slack and https dependencies, and tzdata for the zones of
+# WATCHDOG_MAINTENANCE (read from /usr/share/zoneinfo); installed only when the base
+# image lacks them (a pre-provisioned base needs no network here).
+RUN missing=""; \
+    [ -s /etc/ssl/certs/ca-certificates.crt ] || missing="$missing ca-certificates"; \
+    [ -e /usr/share/zoneinfo/Europe/Berlin ] || missing="$missing tzdata"; \
+    if [ -n "$missing" ]; then \
         apt-get update \
-        && apt-get install -y --no-install-recommends ca-certificates \
+        && apt-get install -y --no-install-recommends $missing \
         && rm -rf /var/lib/apt/lists/*; \
     fi \
     && (getent group "${DOCKER_GID}" >/dev/null || groupadd --gid "${DOCKER_GID}" docker-socket) \

@@ -137,8 +137,9 @@ let package = Package(
                 "Watchdog", "WatchdogCLI", "TestSupport", "FuzzTargets",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
-            // Read by FuzzInputTests and scripts/fuzz.sh from the source tree.
-            exclude: ["FuzzInputs"]
+            // Read by FuzzInputTests and scripts/fuzz.sh, and by MaintenanceTests (zoneinfo
+            // files), from the source tree.
+            exclude: ["FuzzInputs", "ZoneInfo"]
         ),
     ]
 )

@@ -22,12 +22,12 @@ struct CheckConfig: AsyncParsableCommand {
             let text = loaded.warnings.map { "warning: \($0)" }.joined(separator: "\n")
             FileHandle.standardError.write(Data((text + "\n").utf8))
         }
-        print(Self.report(loaded).joined(separator: "\n"))
+        print(Self.report(loaded, now: ProcessClocks.wall()).joined(separator: "\n"))
         if !loaded.warnings.isEmpty { throw ExitCode(1) }
     }
 
     /// The settings file, every setting with its value and origin, and the verdict.
-    static func report(_ loaded: LoadedConfiguration) -> [String] {
+    static func report(_ loaded: LoadedConfiguration, now: Date) -> [String] {
         let settings = loaded.effectiveSettings()
         let width = settings.map(\.name.count).max() ?? 0
         var lines = [loaded.environment.settingsFile.description]
@@ -39,11 +39,26 @@ struct CheckConfig: AsyncParsableCommand {
             // AWS's own variables are not in the table above; say what they resolved to.
             lines.append("EC2: region \(ec2.region), endpoints \(ec2.endpoints.joined(separator: ", "))")
         }
+        for window in loaded.configuration.maintenance {
+            lines.append(contentsOf: Self.describe(window, now: now))
+        }
         let count = loaded.warnings.count
         lines.append(
             count == 0
                 ? "configuration ok"
                 : "configuration valid, with \(count) warning\(count == 1 ? "" : "s") (on stderr, above)")
+        return lines
+    }
+
+    /// A maintenance window and when it is next in force (SPEC §4.1): the current
+    /// occurrence first if it covers `now`, in UTC and in the window's zone.
+    static func describe(_ window: MaintenanceWindow, now: Date) -> [String] {
+        var lines = ["maintenance \(window.number): \(window.text)"]
+        for occurrence in window.upcoming(after: now, count: 2) {
+            let label = occurrence.start <= now ? "now, until" : "next"
+            let start = occurrence.start <= now ? "" : "\(window.utcAndLocal(occurrence.start)) – "
+            lines.append("  \(label) \(start)\(window.utcAndLocal(occurrence.end))")
+        }
         return lines
     }
 }

@@ -35,6 +35,29 @@ import Watchdog
         #expect(operatorValue.status == 2 && operatorValue.stderr.contains("WATCHDOG_INTERVAL"))
     }
 
+    /// SPEC §4.1: `check-config` lists each window's next start and end; a bad entry is a
+    /// start-up error naming the variable and the entry.
+    @Test func checkConfigListsTheMaintenanceWindowsAndRefusesABadOne() async throws {
+        let zoneInfo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("ZoneInfo/system").path
+        let result = try await WatchdogProcess.run(
+            ["check-config"],
+            environment: [
+                "WATCHDOG_MAINTENANCE":
+                    "sat,sun 02:00-04:00 Europe/Berlin container_down:*; daily 00:00-24:00 host_memory",
+                "TZDIR": zoneInfo,
+            ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("maintenance 1: sat,sun 02:00-04:00 Europe/Berlin container_down:*\n  next "))
+        #expect(result.stdout.contains(" Europe/Berlin)"))
+        #expect(result.stdout.contains("maintenance 2: daily 00:00-24:00 host_memory\n  now, until "))
+        let bad = try await WatchdogProcess.run(
+            ["check-config"], environment: ["WATCHDOG_MAINTENANCE": "sat 02:00-04:00 Europe/Nowhere host_memory"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("WATCHDOG_MAINTENANCE: entry 1 \"sat 02:00-04:00 Europe/Nowhere host_memory\""))
+        #expect(bad.stderr.contains("unknown time zone \"Europe/Nowhere\""))
+    }
+
     @Test func checkConfigPrintsTheEffectiveConfigurationWithSecretsRedacted() async throws {
         let result = try await WatchdogProcess.run(
             ["check-config"], environment: ["WATCHDOG_HEARTBEAT_URL": "https://hc.example/s3cr3t"])

@@ -5,8 +5,10 @@ import FoundationEssentials
 /// environment says, at every start.
 public struct ConfiguredSilences: Sendable {
     public let standing: [Silence]
+    public let maintenance: [MaintenanceWindow]
 
-    public init(mute: [SignalKey] = []) {
+    public init(mute: [SignalKey] = [], maintenance: [MaintenanceWindow] = []) {
+        self.maintenance = maintenance
         standing = mute.enumerated().map { index, key in
             Silence(
                 id: "mute-\(index + 1)", matchers: [LabelMatcher.forKey(key)],
@@ -18,11 +20,11 @@ public struct ConfiguredSilences: Sendable {
 
     /// The configured silences in force at `now`.
     public func silences(at now: Date) -> [Silence] {
-        standing
+        standing + maintenance.compactMap { $0.silence(at: now) }
     }
 }
 
 extension Configuration {
-    /// `WATCHDOG_MUTE` as standing silences.
-    public var silences: ConfiguredSilences { ConfiguredSilences(mute: mute) }
+    /// `WATCHDOG_MUTE` as standing silences, `WATCHDOG_MAINTENANCE` as recurring ones.
+    public var silences: ConfiguredSilences { ConfiguredSilences(mute: mute, maintenance: maintenance) }
 }

@@ -52,6 +52,21 @@ public struct LabelMatcher: Sendable, Codable, Equatable, Hashable, CustomString
         return LabelMatcher(unchecked: "key", .matchesRegex, globPattern(key.description))
     }
 
+    /// Several `WATCHDOG_MUTE`-style entries as one matcher that any of them satisfies
+    /// (a silence's matchers must all match, so alternatives go into one regex on `key`).
+    public static func anyOf(_ keys: [SignalKey]) -> LabelMatcher {
+        guard keys.count > 1 else { return forKey(keys[0]) }
+        let alternatives = keys.map { key -> String in
+            let matcher = forKey(key)
+            switch (matcher.name, matcher.op) {
+            case ("alertname", _): return globPattern(key.family.rawValue) + "(:.*)?"
+            case (_, .equal): return globPattern(matcher.value)
+            default: return matcher.value
+            }
+        }
+        return LabelMatcher(unchecked: "key", .matchesRegex, alternatives.joined(separator: "|"))
+    }
+
     init(unchecked name: String, _ op: Operator, _ value: String) {
         self.name = name
         self.op = op

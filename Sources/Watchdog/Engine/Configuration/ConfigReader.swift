@@ -136,6 +136,14 @@ public struct ConfigReader: Sendable {
         }
     }
 
+    /// Every window of `WATCHDOG_MAINTENANCE`; each bad entry is an issue of its own.
+    mutating func maintenance(_ variable: ConfigVariable) -> [MaintenanceWindow] {
+        let directory = ZoneRules.directory(environment: environment.values)
+        let (windows, problems) = MaintenanceParser.parse(text(variable), zoneDirectory: directory)
+        for problem in problems { issues.append(ConfigIssue(variable: variable.name, message: problem)) }
+        return windows
+    }
+
     mutating func record(_ issue: ConfigIssue) {
         issues.append(issue)
     }

@@ -45,6 +45,10 @@ extension ConfigVariable {
     static let mute = ConfigVariable(
         "WATCHDOG_MUTE", .signalKeys, default: "",
         "standing silences: keys, families or family:glob*, e.g. container_down:db,proc_blocking,container_down:web-*")
+    static let maintenance = ConfigVariable(
+        "WATCHDOG_MAINTENANCE", .text, default: "",
+        "recurring silences: ;-separated DAYS HH:MM-HH:MM [ZONE] MATCHER[,MATCHER...], e.g. sat,sun 02:00-04:00 Europe/Berlin container_down:*,dependency_down (days mon…sun, daily, ranges mon-fri; a window may cross midnight; zone: an IANA name from the system's zoneinfo, default UTC)"
+    )
     static let flap = ConfigVariable(
         "WATCHDOG_FLAP", .text, default: "6/30m",
         "flapping: this many fires and resolves of one key within the window hold its messages until it is stable; off disables it"
@@ -56,7 +60,7 @@ extension ConfigVariable {
     /// The core variables, in the order the README lists them.
     static let coreVariables: [ConfigVariable] = [
         .interval, .collectTimeout, .httpTimeout, .cooldown, .instance, .stateFile, .listen,
-        .language, .logLevel, .logFormat, .collectorFailedAfter, .digestAfter, .mute, .flap,
+        .language, .logLevel, .logFormat, .collectorFailedAfter, .digestAfter, .mute, .maintenance, .flap,
         .heartbeatURL, .envFile,
     ]
 

@@ -24,6 +24,7 @@ public struct Configuration: Sendable {
     public var collectorFailedAfter: Int
     public var digestAfter: Int
     public var mute: [SignalKey]
+    public var maintenance: [MaintenanceWindow]
     /// nil: flapping is off.
     public var flap: FlapPolicy?
     public var heartbeatURL: Secret?
@@ -87,6 +88,7 @@ extension Configuration {
             collectorFailedAfter: reader.count(.collectorFailedAfter),
             digestAfter: reader.count(.digestAfter),
             mute: reader.signalKeys(.mute),
+            maintenance: reader.maintenance(.maintenance),
             flap: reader.flap(.flap),
             heartbeatURL: reader.optionalURL(.heartbeatURL).map(Secret.init),
             channels: SettingsStore.read(ChannelCatalog.all, from: &reader),
