@@ -84,6 +84,7 @@ struct Run: AsyncParsableCommand {
             onTick: { report in
                 status.recordTick(finishedAt: ProcessClocks.monotonic.now, state: report.state)
                 metrics.record(report, finishedAtUnixTime: report.finishedAt.timeIntervalSince1970)
+                metrics.recordSilences(active: status.snapshot().silencesInForce(at: report.time).count)
                 await pinger?.tickCompleted()
             })
         let reloaded = Mutex<Configuration?>(nil)
@@ -105,7 +106,13 @@ struct Run: AsyncParsableCommand {
                 staleAfter: HealthAnswer.staleAfter(
                     interval: configuration.interval, collectTimeout: configuration.collectTimeout),
                 channelStatistics: { await delivery.statistics() }, wallClock: ProcessClocks.wall,
-                monotonicNow: { ProcessClocks.monotonic.now })
+                monotonicNow: { ProcessClocks.monotonic.now },
+                silenceAPI: SilenceAPI(
+                    keeper: EngineSilenceKeeper(engine: assembly.ticks.engine, store: assembly.store, status: status),
+                    token: configuration.apiToken,
+                    staleAfter: HealthAnswer.staleAfter(
+                        interval: configuration.interval, collectTimeout: configuration.collectTimeout),
+                    logger: logger))
             services.append(
                 .init(
                     service: HTTPEndpointService(endpoint: endpoint, address: address, logger: logger),

@@ -41,6 +41,7 @@ struct TickAssembly {
             path: writesState ? configuration.stateFile : nil, engine: engineState, logger: logger,
             now: ProcessClocks.wall)
         await store.setOutboxes { await delivery.snapshot() }
+        await store.setEngineSource { await engine.state }
         await delivery.setPersistence { await store.save() }
         let ticks = TickService(
             engine: engine, delivery: delivery, store: store, clock: clock, interval: configuration.interval,

@@ -59,7 +59,7 @@ public enum WebhookPayload {
     }
 
     /// A stable 16-hex-digit hash of the label set (FNV-1a), like Alertmanager's.
-    static func fingerprint(_ labels: [String: String]) -> String {
+    public static func fingerprint(_ labels: [String: String]) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for (key, value) in labels.sorted(by: { $0.key < $1.key }) {
             for byte in Array(key.utf8) + [0xff] + Array(value.utf8) + [0xff] {

@@ -53,6 +53,10 @@ extension ConfigVariable {
         "WATCHDOG_FLAP", .text, default: "6/30m",
         "flapping: this many fires and resolves of one key within the window hold its messages until it is stable; off disables it"
     )
+    static let apiToken = ConfigVariable(
+        "WATCHDOG_API_TOKEN", .text, default: "", secret: true,
+        "bearer token the silence routes of /api/v2 need to change silences (amtool silence add/expire); without it they answer 403"
+    )
     static let heartbeatURL = ConfigVariable(
         "WATCHDOG_HEARTBEAT_URL", .url, default: "", secret: true,
         "outbound dead-man's switch: GET after every completed tick")
@@ -60,7 +64,7 @@ extension ConfigVariable {
     /// The core variables, in the order the README lists them.
     static let coreVariables: [ConfigVariable] = [
         .interval, .collectTimeout, .httpTimeout, .cooldown, .instance, .stateFile, .listen,
-        .language, .logLevel, .logFormat, .collectorFailedAfter, .digestAfter, .mute, .maintenance, .flap,
+        .language, .logLevel, .logFormat, .collectorFailedAfter, .digestAfter, .mute, .maintenance, .flap, .apiToken,
         .heartbeatURL, .envFile,
     ]
 

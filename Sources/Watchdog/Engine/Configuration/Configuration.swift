@@ -27,6 +27,8 @@ public struct Configuration: Sendable {
     public var maintenance: [MaintenanceWindow]
     /// nil: flapping is off.
     public var flap: FlapPolicy?
+    /// Needed to change silences over HTTP; nil: the write routes answer 403.
+    public var apiToken: Secret?
     public var heartbeatURL: Secret?
 
     /// Every channel's settings (`ChannelCatalog`); each channel's folder gives its own a
@@ -90,6 +92,7 @@ extension Configuration {
             mute: reader.signalKeys(.mute),
             maintenance: reader.maintenance(.maintenance),
             flap: reader.flap(.flap),
+            apiToken: reader.string(.apiToken).isEmpty ? nil : Secret(reader.string(.apiToken)),
             heartbeatURL: reader.optionalURL(.heartbeatURL).map(Secret.init),
             channels: SettingsStore.read(ChannelCatalog.all, from: &reader),
             features: SettingsStore.read(FeatureCatalog.all, from: &reader))

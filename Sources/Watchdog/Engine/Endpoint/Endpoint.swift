@@ -1,8 +1,8 @@
 import Foundation
 import Notify
 
-/// An HTTP request as the endpoint sees it: only what routing and the ping token need.
-/// The body is never read.
+/// An HTTP request as the endpoint sees it: what routing and the tokens need, and the
+/// body only where a route takes one (`POST /api/v2/silences`), read up to a bound.
 public struct EndpointRequest: Sendable {
     public var method: String
     /// The path without the query.
@@ -10,12 +10,22 @@ public struct EndpointRequest: Sendable {
     /// The raw query string, without `?`.
     public var query: String?
     public var authorization: String?
+    /// nil when not read; more than `SilenceAPI.maximumBodyBytes` when it was too long.
+    public var body: [UInt8]?
 
-    public init(method: String, path: String, query: String? = nil, authorization: String? = nil) {
+    public init(
+        method: String, path: String, query: String? = nil, authorization: String? = nil, body: [UInt8]? = nil
+    ) {
         self.method = method.uppercased()
         self.path = path
         self.query = query
         self.authorization = authorization
+        self.body = body
+    }
+
+    /// Only these routes read a body.
+    public static func takesBody(method: String, path: String) -> Bool {
+        method.uppercased() == "POST" && path == "/api/v2/silences"
     }
 }
 
@@ -46,12 +56,16 @@ public struct Endpoint: Sendable {
     let wallClock: @Sendable () -> Date
     /// For the last tick's age: the clock `WatchdogStatus.recordTick` is given instants of.
     let monotonicNow: @Sendable () -> ContinuousClock.Instant
+    /// The Alertmanager-compatible routes; nil answers them 404.
+    let silenceAPI: SilenceAPI?
 
     public init(
         status: WatchdogStatus, metrics: WatchdogMetrics, heartbeats: HeartbeatBoard?, pingToken: Secret?,
         staleAfter: Duration, channelStatistics: @escaping @Sendable () async -> [ChannelStatistics],
-        wallClock: @escaping @Sendable () -> Date, monotonicNow: @escaping @Sendable () -> ContinuousClock.Instant
+        wallClock: @escaping @Sendable () -> Date, monotonicNow: @escaping @Sendable () -> ContinuousClock.Instant,
+        silenceAPI: SilenceAPI? = nil
     ) {
+        self.silenceAPI = silenceAPI
         self.status = status
         self.metrics = metrics
         self.heartbeats = heartbeats
@@ -63,11 +77,17 @@ public struct Endpoint: Sendable {
     }
 
     public func respond(to request: EndpointRequest) async -> EndpointResponse {
+        if request.path.hasPrefix("/api/v2/"), let silenceAPI,
+            let answer = await silenceAPI.respond(to: request, snapshot: status.snapshot(), now: wallClock())
+        {
+            return answer
+        }
         switch (request.method, request.path) {
         case ("GET", "/healthz"):
             return health()
         case ("GET", "/metrics"):
             metrics.record(await channelStatistics())
+            metrics.recordSilences(active: status.snapshot().silencesInForce(at: wallClock()).count)
             return EndpointResponse(
                 status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.exposition())
         case ("GET", "/alerts"):
@@ -109,6 +129,14 @@ public struct Endpoint: Sendable {
             presented.append(String(raw).removingPercentEncoding ?? String(raw))
         }
         return presented.contains { constantTimeEqual($0, token) }
+    }
+
+    /// `Authorization: Bearer <token>` only, compared in constant time: the API's writes
+    /// take no token in the query, where it would end up in proxies' logs.
+    static func presentsBearer(_ token: String, in request: EndpointRequest) -> Bool {
+        presentsToken(
+            token, in: EndpointRequest(method: request.method, path: request.path, authorization: request.authorization)
+        )
     }
 
     /// Equal strings, in time that depends only on the presented length.

@@ -36,10 +36,19 @@ public struct HTTPEndpointService: Service {
     public func run() async throws {
         let endpoint = self.endpoint
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
+            var body: [UInt8]?
+            if EndpointRequest.takesBody(method: request.method.rawValue, path: request.uri.path) {
+                do {
+                    body = Array(try await request.body.collect(upTo: SilenceAPI.maximumBodyBytes).readableBytesView)
+                } catch {
+                    // Over the bound (or cut off): the route answers that it is too long.
+                    body = [UInt8](repeating: 0, count: SilenceAPI.maximumBodyBytes + 1)
+                }
+            }
             let answer = await endpoint.respond(
                 to: EndpointRequest(
                     method: request.method.rawValue, path: request.uri.path, query: request.uri.query,
-                    authorization: request.headers[.authorization]))
+                    authorization: request.headers[.authorization], body: body))
             var headers = HTTPFields()
             headers[.contentType] = answer.contentType
             headers[.cacheControl] = "no-store"

@@ -15,6 +15,9 @@ public final class WatchdogMetrics: Sendable {
     private let lastTick: Gauge
     /// One gauge per family, all known at start.
     private let signalsActive: [SignalFamily: Gauge]
+    /// Notifications a silence held, per family.
+    private let silenced: [SignalFamily: Counter]
+    private let silencesActive: Gauge
     /// Created on first use, one set per collector; the registry keeps them.
     private let collectors = Mutex<[String: CollectorSeries]>([:])
     /// Created on first use, one set per channel, with the outbox counters last exported
@@ -51,6 +54,21 @@ public final class WatchdogMetrics: Sendable {
             descriptor: Self.name(
                 "last_tick_timestamp", unit: "seconds", help: "Unix time at which the last tick finished."))
         let registry = self.registry
+        silenced = Dictionary(
+            uniqueKeysWithValues: SignalFamily.allCases.map { family in
+                (
+                    family,
+                    registry.makeCounter(
+                        descriptor: Self.name(
+                            "notifications_silenced", unit: "total",
+                            help: "Fires, repeats and flapping notices a silence held, by family."),
+                        labels: [("family", family.rawValue)])
+                )
+            })
+        silencesActive = registry.makeGauge(
+            descriptor: Self.name(
+                "silences_active", unit: "",
+                help: "Silences in force now: standing, maintenance windows, and those made from the chat or the API."))
         signalsActive = Dictionary(
             uniqueKeysWithValues: SignalFamily.allCases.map { family in
                 (
@@ -80,6 +98,15 @@ public final class WatchdogMetrics: Sendable {
         for (family, gauge) in signalsActive {
             gauge.set(Double(firing[family] ?? 0))
         }
+        for (family, count) in report.silencedByFamily {
+            if let series = SignalFamily(rawValue: family).flatMap({ silenced[$0] }) {
+                series.increment(by: Int64(count))
+            }
+        }
+    }
+
+    public func recordSilences(active: Int) {
+        silencesActive.set(Double(active))
     }
 
     /// Brings the delivery series up to date with the outboxes' counters.

@@ -14,6 +14,8 @@ public actor StateStore {
     private let now: @Sendable () -> Date
     private var engine: EngineState
     private var outboxes: @Sendable () async -> [String: [OutboundMessage]] = { [:] }
+    /// The engine's state as it is at write time: silences change between ticks too.
+    private var engineSource: (@Sendable () async -> EngineState)?
     private var lastWritten: Data?
     private var lastError: String?
     private var startConfirmed = false
@@ -29,6 +31,12 @@ public actor StateStore {
 
     public func setOutboxes(_ provider: @escaping @Sendable () async -> [String: [OutboundMessage]]) {
         outboxes = provider
+    }
+
+    /// Every write then takes the engine's state from `provider`, so whichever write comes
+    /// last holds the newest state (a silence made between a tick's end and its save).
+    public func setEngineSource(_ provider: @escaping @Sendable () async -> EngineState) {
+        engineSource = provider
     }
 
     /// Starts in a row that may die before their first tick is saved before the state
@@ -107,6 +115,7 @@ public actor StateStore {
     /// Skips the write when nothing changed since the last one.
     public func save() async {
         guard let file else { return }
+        if let engineSource { engine = await engineSource() }
         let state = PersistedState(savedAt: Date(timeIntervalSince1970: 0), engine: engine, outboxes: await outboxes())
         do {
             let comparable = try StateFile.encode(state)

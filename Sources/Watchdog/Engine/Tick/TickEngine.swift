@@ -14,7 +14,7 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
     private let collectTimeout: Duration
     public nonisolated let clock: C
     private let inFlight = InFlightSources()
-    public private(set) var state: EngineState
+    public internal(set) var state: EngineState
     /// When each source with an interval last ran, on the monotonic clock (a wall clock
     /// stepped back must not hold a source back until it catches up), and what it said.
     private var lastRun: [String: C.Instant] = [:]

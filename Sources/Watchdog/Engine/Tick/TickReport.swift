@@ -15,6 +15,8 @@ public struct TickReport: Sendable, Encodable {
     public let notifications: [AlertNotification]
     /// Notifications a silence held this tick.
     public let muted: Int
+    /// The same, per family (for `/metrics`; not in the JSON).
+    public let silencedByFamily: [String: Int]
     /// Wall time of the whole tick.
     public let duration: Duration
     /// When the tick ended on the tick's clock: its `time` plus its duration, so no
@@ -36,6 +38,7 @@ public struct TickReport: Sendable, Encodable {
         self.decisions = evaluation.decisions
         self.notifications = evaluation.notifications
         self.muted = evaluation.silencedCount
+        self.silencedByFamily = evaluation.silencedByFamily
     }
 
     enum CodingKeys: String, CodingKey {
