@@ -22,17 +22,19 @@
 #     of 100,000 hung agents, 50,000 Prometheus series matching one rule, a refused and
 #     an unknown orchestrator, a Telegram API trickling its answer, /healthz while a
 #     client holds 64 and 300 idle connections: peak resident memory, tick time,
-#     messages. BENCH_BINARY=path measures another build (an older commit's) instead.
+#     messages. BENCH_BINARY=path measures another build (an older commit's) instead;
+#   - silences: one tick of 500 firing keys against 1000 API silences (the book's
+#     capacity), each with an entity regex that reads the whole entity (`.*-N-[a-z]+(-[0-9]+)*`), against the same tick without silences.
 #
 #   scripts/bench.sh [idle-seconds]     # default 30
 #   BENCH_SECTIONS="proc" scripts/bench.sh
-#       # only some of: idle deps containers proc prom footprint latency hostile
+#       # only some of: idle deps containers proc prom footprint latency hostile silences
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$(pwd)
 idle_seconds=${1:-30}
 
-sections=${BENCH_SECTIONS:-idle deps containers proc prom footprint latency hostile}
+sections=${BENCH_SECTIONS:-idle deps containers proc prom footprint latency hostile silences}
 wants() { [[ " $sections " == *" $1 "* ]]; }
 
 binary=${BENCH_BINARY:-$(scripts/release-binary.sh watchdog)}
@@ -221,6 +223,11 @@ fi
 
 # Prometheus text parsing: a real node-exporter's page, parsed by the watchdog and by
 # Python's prometheus_client.
+if wants silences; then
+    echo "silences:           $("$bench_binary" silences 1000 500 20)"
+    echo "                    $("$bench_binary" silences 100 500 20)"
+fi
+
 if wants prom; then
     exporter_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     prometheus-node-exporter --web.listen-address="127.0.0.1:$exporter_port" >"$work/exporter.log" 2>&1 &

@@ -23,6 +23,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case telegramResponse = "telegram-response"
     case slackResponse = "slack-response"
     case configValues = "config-values"
+    case zoneInfo = "zoneinfo"
+    case silenceRequest = "silence-request"
 
     /// Feeds one input to the parsers of this target.
     public func run(_ bytes: [UInt8]) {
@@ -87,6 +89,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             _ = try? EC2Filter.parseList(text)
             _ = try? CommandPatterns(ConfigValueParser.list(text))
             _ = try? DependencyTarget.parse(name: "fuzz", url: text)
+        case .zoneInfo:
+            SilenceParsers.zoneInfo(bytes)
+        case .silenceRequest:
+            SilenceParsers.request(bytes)
         }
     }
 }

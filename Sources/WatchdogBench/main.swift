@@ -1,6 +1,7 @@
 import Collectors
 import Foundation
 import Glibc
+import Watchdog
 
 /// Benchmarks of the watchdog's hot paths, run by `scripts/bench.sh`; not part of the
 /// shipped binary.
@@ -19,12 +20,24 @@ import Glibc
 ///
 /// `envelope-parse` parses FILE (an orchestrator JSON envelope) likewise and prints the
 /// agents kept and listed, the median wall time and the peak resident memory (VmHWM).
+///
+///     watchdog-bench silences SILENCES KEYS ITERATIONS
+///
+/// `silences` evaluates one tick of KEYS firing keys against SILENCES silences from the
+/// API (each an `alertname` and an `entity=~` regex matcher) and prints the median wall
+/// time of a steady tick (every key firing and held) and of the tick in which they all
+/// fire, each with the silences and without any.
 @main
 struct WatchdogBench {
     static func main() throws {
         let arguments = CommandLine.arguments
         if arguments.count == 4, arguments[1] == "prom-parse", let iterations = Int(arguments[3]), iterations > 0 {
             return try prometheusParse(path: arguments[2], iterations: iterations)
+        }
+        if arguments.count == 5, arguments[1] == "silences", let count = Int(arguments[2]),
+            let keys = Int(arguments[3]), let iterations = Int(arguments[4]), iterations > 0
+        {
+            return try silences(count: count, keys: keys, iterations: iterations)
         }
         if arguments.count == 4, arguments[1] == "envelope-parse", let iterations = Int(arguments[3]), iterations > 0 {
             return try envelopeParse(path: arguments[2], iterations: iterations)
@@ -35,7 +48,8 @@ struct WatchdogBench {
                 Data(
                     ("usage: watchdog-bench proc-scan ROOT ITERATIONS [PATTERN] [MIN_AGE_SECONDS]\n"
                         + "       watchdog-bench prom-parse FILE ITERATIONS\n"
-                        + "       watchdog-bench envelope-parse FILE ITERATIONS\n").utf8))
+                        + "       watchdog-bench envelope-parse FILE ITERATIONS\n"
+                        + "       watchdog-bench silences SILENCES KEYS ITERATIONS\n").utf8))
             exit(2)
         }
         let scanner = ProcessScanner(root: arguments[2])
@@ -76,6 +90,51 @@ struct WatchdogBench {
         print(
             #"{"agents":\#(envelope.agents.count),"listed":\#(envelope.agentsListed),"bytes":\#(body.count),"#
                 + #""wall_ms_median":\#(rounded(median)),"peak_kb":\#(peak)}"#)
+    }
+
+    static func silences(count: Int, keys: Int, iterations: Int) throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        var book = SilenceBook()
+        for index in 0..<count {
+            let matchers = [
+                try LabelMatcher(name: "alertname", op: .equal, value: "container_down"),
+                try LabelMatcher(name: "entity", op: .matchesRegex, value: ".*-\(index)-[a-z]+(-[0-9]+)*"),
+            ]
+            try book.upsert(
+                Silence(
+                    id: "s\(index)", matchers: matchers, startsAt: now.addingTimeInterval(-60),
+                    endsAt: now.addingTimeInterval(3600), createdBy: "bench", comment: "bench", origin: .api,
+                    updatedAt: now), now: now)
+        }
+        let signals = (0..<keys).map { index in
+            Signal(
+                key: SignalKey(.containerDown, "worker-\(index)-abcdef-\(index)"), active: true, severity: .critical,
+                title: "Container is down", detail: "exited with code 137")
+        }
+        let outcome = SourceOutcome(
+            source: "docker", ownership: .families([.containerDown]), status: .ok, signals: signals)
+        let settings = DecisionSettings(
+            instance: "bench", collectorFailedAfter: 3,
+            policies: .standard(cooldown: .seconds(1800), processCooldown: nil),
+            texts: Texts(.en))
+        func median(_ book: SilenceBook) -> Double {
+            // Warm-up: every key fires; the measured ticks see them firing.
+            let state = evaluateTick([outcome], state: EngineState(silences: book), now: now, settings: settings).state
+            return medianMilliseconds(iterations) {
+                _ = evaluateTick([outcome], state: state, now: now.addingTimeInterval(1), settings: settings)
+            }
+        }
+        // The tick in which every key fires at once, each matched against every silence.
+        func storm(_ book: SilenceBook) -> Double {
+            medianMilliseconds(iterations) {
+                _ = evaluateTick([outcome], state: EngineState(silences: book), now: now, settings: settings)
+            }
+        }
+        print(
+            #"{"silences":\#(count),"keys":\#(keys),"tick_ms_median":\#(rounded(median(book))),"#
+                + #""tick_ms_median_without_silences":\#(rounded(median(SilenceBook()))),"#
+                + #""all_fire_tick_ms_median":\#(rounded(storm(book))),"#
+                + #""all_fire_tick_ms_median_without_silences":\#(rounded(storm(SilenceBook())))}"#)
     }
 
     /// Runs `body` `iterations` times; the median wall time of one run, in ms.

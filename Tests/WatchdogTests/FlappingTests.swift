@@ -149,6 +149,35 @@ import Testing
         #expect(!firingWhileFlapping.isEmpty && firingWhileFlapping.allSatisfy { $0 })
     }
 
+    /// The Alertmanager channel posts a flapping key as firing each tick, and ends it only
+    /// when it settles resolved.
+    @Test func alertmanagerKeepsAFlappingKeyFiringUntilItSettlesResolved() throws {
+        let channel = AlertmanagerChannel(
+            baseURL: "http://127.0.0.1:1", interval: .seconds(30), post: HTTPPost(timeout: .seconds(1)))
+        func notification(_ action: NotificationAction, stillFiring: Bool = false) -> AlertNotification {
+            AlertNotification(
+                id: "x", action: action, severity: .critical, family: "dependency_down", entity: "api", title: "t",
+                detail: "d", instance: "h", startedAt: Self.t0, at: Self.t0.addingTimeInterval(600),
+                stillFiring: stillFiring)
+        }
+        func endsAt(_ tick: TickNotifications) throws -> String? {
+            let body = try #require(channel.messages(for: tick, digestAfter: 5).first?.body)
+            let alerts = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]])
+            return alerts.first?["endsAt"] as? String
+        }
+        let flapping = TickNotifications(
+            notifications: [notification(.flapping)], firing: [notification(.fire)],
+            now: Self.t0.addingTimeInterval(600))
+        #expect(try endsAt(flapping) == "2027-01-15T08:14:00Z")  // firing: four intervals ahead
+        let settledResolved = TickNotifications(
+            notifications: [notification(.settled)], firing: [], now: Self.t0.addingTimeInterval(600))
+        #expect(try endsAt(settledResolved) == "2027-01-15T08:10:00Z")  // ended now
+        let settledFiring = TickNotifications(
+            notifications: [notification(.settled, stillFiring: true)], firing: [], now: Self.t0.addingTimeInterval(600)
+        )
+        #expect(channel.messages(for: settledFiring, digestAfter: 5).isEmpty)
+    }
+
     @Test func theFlappingAndSettledWordsExistInBothLanguages() {
         for language in Language.allCases {
             let strings = RenderStrings.of(language)

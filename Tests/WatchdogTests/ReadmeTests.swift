@@ -75,6 +75,12 @@ import Testing
             "| pending messages per channel | \(ChannelOutbox<ContinuousClock>.capacity) and "
                 + "\(ChannelOutbox<ContinuousClock>.byteCapacity / mebibyte) MiB |",
             "| state file read at start | \(StateFile.sizeLimit / mebibyte) MiB |",
+            "| silences made over the API (or the chat) | \(SilenceBook.capacity), each with at most "
+                + "\(Silence.maximumMatchers) matchers of \(Silence.maximumMatcherBytes / 1024) KB together and texts of "
+                + "\(Silence.maximumTextLength) characters |",
+            "| a silence request body | \(SilenceAPI.maximumBodyBytes / 1024) KB |",
+            "| maintenance windows | \(MaintenanceParser.maximumEntries) entries of "
+                + "\(MaintenanceParser.maximumEntryLength) bytes |",
             "| HTTP endpoint connections | \(HTTPEndpointService.keptConnections) kept, "
                 + "\(HTTPEndpointService.maximumConnections) open |",
         ]

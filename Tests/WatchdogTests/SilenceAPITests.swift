@@ -136,6 +136,11 @@ import Testing
         #expect((alerts.first?["labels"] as? [String: String])?["key"] == "dependency_down:api")
         let firing = try #require(fixture.json(await fixture.call("GET", "/alerts")) as? [[String: Any]])
         #expect(firing.first?["silenced_by"] as? [String] == [id])
+
+        // It survives a restart: the next start reads it from the state file.
+        let loaded = StateStore.loadState(
+            path: fixture.statePath, logger: fixture.log.logger(), now: t0, guardsStart: false)
+        #expect(loaded.engine.silences.silences.map(\.id) == [id])
     }
 
     @Test func updatesKeepTheIdExpiringEndsItAndConfiguredOnesCannotBeChanged() async throws {
@@ -207,6 +212,15 @@ import Testing
         let text = try #require(fixture.json(answer) as? String)
         #expect(text.contains(reason), "\(text)")
         #expect(await fixture.engine.state.silences.isEmpty)
+    }
+
+    @Test func matchersOverTheirByteBoundAreRefused() async throws {
+        let fixture = try await fixture()
+        let long = String(repeating: "x", count: 900)
+        let matchers = (0..<3).map { #"{"name":"entity","value":"\#(long)\#($0)","isRegex":false}"# }
+        let answer = await fixture.call(
+            "POST", "/api/v2/silences", body: silenceBody(matchers: "[" + matchers.joined(separator: ",") + "]"))
+        #expect(answer.status == 400 && answer.body.contains("2048 bytes together"))
     }
 
     @Test func aBodyOverTheBoundIsRefused() async throws {

@@ -5,7 +5,9 @@ import Testing
 
 /// SPEC §4, §4.1 and §7 through the real binary, a Telegram stand-in, a dependency that
 /// a test turns up and down, and the real `amtool` (Debian `prometheus-alertmanager`).
-@Suite(.enabled(if: Amtool.binary != nil || Amtool.required))
+/// One at a time: each runs a watchdog for a minute or more, and three at once would
+/// crowd the start of the suite on a two-core machine.
+@Suite(.serialized, .enabled(if: Amtool.binary != nil || Amtool.required))
 struct SilenceProcessTests {
     static let botToken = "777:SILENCE-test-token"
     static let apiToken = "api-SECRET-4f1c2b"

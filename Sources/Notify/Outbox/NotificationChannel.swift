@@ -60,9 +60,10 @@ extension NotificationChannel {
 
 /// What one tick hands to every channel.
 public struct TickNotifications: Sendable {
-    /// This tick's transitions (fire, repeat, resolve), muted ones already removed.
+    /// This tick's transitions (fire, repeat, resolve, flapping, settled), those a silence
+    /// held already removed.
     public var notifications: [AlertNotification]
-    /// Every key firing after this tick (muted ones excluded), for channels that mirror
+    /// Every announced key firing (or flapping) after this tick, for channels that mirror
     /// state rather than announce transitions.
     public var firing: [AlertNotification]
     public var now: Date

@@ -1,6 +1,6 @@
 /// One Alertmanager matcher on an alert's labels (SPEC §4.1): `name op value` with
 /// `=`, `!=`, `=~`, `!~`. Regular expressions are anchored at both ends, as in
-/// Alertmanager. Keys, families and key globs from `WATCHDOG_MUTE` are matchers too.
+/// Alertmanager, and run in linear time (`LinearRegex`). Keys, families and key globs from `WATCHDOG_MUTE` are matchers too.
 public struct LabelMatcher: Sendable, Codable, Equatable, Hashable, CustomStringConvertible {
     public enum Operator: String, Sendable, Codable, CaseIterable {
         case equal = "="
@@ -31,9 +31,11 @@ public struct LabelMatcher: Sendable, Codable, Equatable, Hashable, CustomString
         }
         if op.isRegex {
             do {
-                _ = try Regex("(?:\(value))")
+                _ = try LinearRegex(value)
             } catch {
-                throw SilenceError("matcher \(name) has a regular expression that does not parse: \(value.prefix(80))")
+                throw SilenceError(
+                    "matcher \(name) has a regular expression that does not parse (\(error.reason)): \(value.prefix(80))"
+                )
             }
         }
         self.name = name
@@ -106,11 +108,11 @@ public struct LabelMatcher: Sendable, Codable, Equatable, Hashable, CustomString
 /// A matcher ready to test labels: its regex compiled once.
 struct CompiledMatcher {
     let matcher: LabelMatcher
-    private let regex: Regex<AnyRegexOutput>?
+    private let regex: CachedRegex?
 
     init(_ matcher: LabelMatcher) {
         self.matcher = matcher
-        regex = matcher.op.isRegex ? try? Regex("(?:\(matcher.value))") : nil
+        regex = matcher.op.isRegex ? (try? LinearRegex(matcher.value)).map(CachedRegex.init) : nil
     }
 
     /// A missing label reads as empty, as in Alertmanager.
@@ -119,8 +121,8 @@ struct CompiledMatcher {
         switch matcher.op {
         case .equal: return value == matcher.value
         case .notEqual: return value != matcher.value
-        case .matchesRegex: return regex.map { value.wholeMatch(of: $0) != nil } ?? false
-        case .notMatchesRegex: return regex.map { value.wholeMatch(of: $0) == nil } ?? true
+        case .matchesRegex: return regex?.wholeMatch(value) ?? false
+        case .notMatchesRegex: return !(regex?.wholeMatch(value) ?? false)
         }
     }
 }

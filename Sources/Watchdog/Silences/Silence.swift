@@ -56,6 +56,22 @@ public struct Silence: Sendable, Codable, Equatable, Identifiable {
     /// Bounds on the free text, which comes from HTTP bodies and chat lines.
     public static let maximumTextLength = 500
     public static let maximumMatchers = 20
+    /// The names and values of one silence's matchers together: with the book's capacity
+    /// this keeps the silences a few MB of the state file at most.
+    public static let maximumMatcherBytes = 2_048
+}
+
+/// Which silence, in which version, held a key: while that silence is in force
+/// unchanged, the key is still held (its matchers cannot have changed without
+/// `updatedAt` changing).
+public struct SilenceMark: Sendable, Codable, Equatable {
+    public let id: String
+    public let updatedAt: Date
+
+    public init(id: String, updatedAt: Date) {
+        self.id = id
+        self.updatedAt = updatedAt
+    }
 }
 
 /// An acknowledgement (SPEC §4.1): stops the repeats of one firing key until it

@@ -42,11 +42,14 @@ public struct TrackedAlert: Sendable, Codable, Equatable {
     /// This problem's fire (or flapping notice) went out: not held by a silence. Decides
     /// whether its resolve is sent, and whether a silence's end announces it (SPEC §4.1).
     public var announced: Bool
+    /// The silence that held it when last asked; nil when none did (or nobody asked).
+    public var heldBy: SilenceMark?
 
-    public init(state: AlertState, signal: Signal, announced: Bool = false) {
+    public init(state: AlertState, signal: Signal, announced: Bool = false, heldBy: SilenceMark? = nil) {
         self.state = state
         self.signal = signal
         self.announced = announced
+        self.heldBy = heldBy
     }
 
     /// State files from before silences announced every firing key.
@@ -55,6 +58,7 @@ public struct TrackedAlert: Sendable, Codable, Equatable {
         state = try container.decode(AlertState.self, forKey: .state)
         signal = try container.decode(Signal.self, forKey: .signal)
         announced = try container.decodeIfPresent(Bool.self, forKey: .announced) ?? state.firing
+        heldBy = try container.decodeIfPresent(SilenceMark.self, forKey: .heldBy)
     }
 }
 

@@ -103,10 +103,20 @@ public func evaluateTick(
     var decisions: [Decision] = []
     var notifications: [AlertNotification] = []
     var silencedByFamily: [String: Int] = [:]
-    let inForce = SilenceSet(silencesInForce(configured: settings.silences, book: state.silences, now: now))
-    func silencedBy(_ key: SignalKey, _ severity: Severity) -> [String] {
-        inForce.isEmpty
-            ? [] : inForce.silencing(SilenceSet.labels(of: key, severity: severity, instance: settings.instance))
+    let silences = silencesInForce(configured: settings.silences, book: state.silences, now: now)
+    let inForce = SilenceSet(silences)
+    let versions = Dictionary(silences.map { ($0.id, $0.updatedAt) }) { first, _ in first }
+    /// Whether a silence holds the key, and which. A key held last tick by a silence
+    /// still in force, unchanged since, is held without matching again: with many
+    /// silences the matching is what a tick costs, and held keys are asked every tick.
+    func holding(_ key: SignalKey, _ severity: Severity, last: SilenceMark?) -> SilenceMark? {
+        if let last, versions[last.id] == last.updatedAt { return last }
+        guard !inForce.isEmpty,
+            let id = inForce.silencing(SilenceSet.labels(of: key, severity: severity, instance: settings.instance))
+                .first,
+            let updatedAt = versions[id]
+        else { return nil }
+        return SilenceMark(id: id, updatedAt: updatedAt)
     }
 
     for key in observations.keys.sorted() {
@@ -117,16 +127,21 @@ public func evaluateTick(
             policy: settings.policies.policy(for: key.family))
 
         let severity = (signal ?? previous?.signal)?.severity ?? .warning
-        let silenced = !silencedBy(key, severity).isEmpty
+        // Matching is the costly part with many silences; a quiet tick of an announced
+        // key does not need it (the rules below give the same answer either way).
+        let wasAnnounced = previous?.announced ?? false
+        let mayLateFire = decided.firing && !decided.isFlapping && !wasAnnounced
+        let heldBy = action != .none || mayLateFire ? holding(key, severity, last: previous?.heldBy) : nil
+        let silenced = heldBy != nil
         let (announcement, announced) = announcement(
-            for: action, firing: decided.firing, flapping: decided.isFlapping, announced: previous?.announced ?? false,
+            for: action, firing: decided.firing, flapping: decided.isFlapping, announced: wasAnnounced,
             silenced: silenced, acknowledged: next.silences.acknowledgements[key] != nil,
             settledStillFiring: decided.firing)
 
         if decided.isIdle {
             next.alerts[key] = nil
         } else if let remembered = observation == .active ? signal : previous?.signal ?? signal {
-            next.alerts[key] = TrackedAlert(state: decided, signal: remembered, announced: announced)
+            next.alerts[key] = TrackedAlert(state: decided, signal: remembered, announced: announced, heldBy: heldBy)
         }
 
         switch announcement {
@@ -157,9 +172,16 @@ public func evaluateTick(
     // Keys no source spoke for this tick (not due, failed) still get their late fire
     // when the silence that held them ends.
     for (key, tracked) in next.alerts.sorted(by: { $0.key < $1.key }) where observations[key] == nil {
+        guard tracked.state.firing, !tracked.announced, !tracked.state.isFlapping else {
+            decisions.append(
+                Decision(key: key, observation: .unknown, action: .none, firing: tracked.state.firing, held: false))
+            continue
+        }
+        let heldBy = holding(key, tracked.signal.severity, last: tracked.heldBy)
+        next.alerts[key]?.heldBy = heldBy
         let (announcement, announced) = announcement(
             for: .none, firing: tracked.state.firing, flapping: tracked.state.isFlapping, announced: tracked.announced,
-            silenced: !silencedBy(key, tracked.signal.severity).isEmpty, acknowledged: false)
+            silenced: heldBy != nil, acknowledged: false)
         if announcement == .lateFire {
             next.alerts[key]?.announced = announced
             next.alerts[key]?.state.lastNotified = now
@@ -193,7 +215,8 @@ public func evaluateTick(
 private func fireNotification(_ key: SignalKey, _ tracked: TrackedAlert, now: Date, settings: DecisionSettings)
     -> AlertNotification
 {
-    let since = tracked.state.since ?? now
+    // A flapping key between a held resolve and its next fire has no start of its own.
+    let since = tracked.state.since ?? tracked.state.flappingSince ?? now
     return AlertNotification(
         id: "\(key)@\(Int(since.timeIntervalSince1970)):fire", action: .fire, severity: tracked.signal.severity,
         family: key.family.rawValue, entity: key.entity, title: tracked.signal.title,

@@ -201,6 +201,8 @@ public struct SilenceAPI: Sendable {
         }
         var checked: [LabelMatcher] = []
         for matcher in matchers { checked.append(try matcher.labelMatcher()) }
+        guard checked.map({ $0.name.utf8.count + $0.value.utf8.count }).reduce(0, +) <= Silence.maximumMatcherBytes
+        else { throw SilenceError("the matchers are over \(Silence.maximumMatcherBytes) bytes together") }
         guard checked.contains(where: { !CompiledMatcher($0).matches([:]) }) else {
             throw SilenceError("at least one matcher must not match the empty string, or the silence holds everything")
         }
