@@ -246,6 +246,24 @@ import Testing
         #expect(settings.first { $0.name == "WATCHDOG_INSTANCE" }?.value == "box-1")
     }
 
+    /// Every secret, the API token included, is redacted wherever the settings are shown.
+    @Test func everySecretIsRedactedInTheEffectiveSettings() throws {
+        let secrets = ConfigVariable.all.filter(\.isSecret)
+        #expect(secrets.contains { $0.name == "WATCHDOG_API_TOKEN" })
+        for variable in secrets {
+            var environment = [variable.name: variable.kind == .url ? "https://example.test/p4ss-1" : "p4ss-1"]
+            if variable.name == "WATCHDOG_DEPS" { environment[variable.name] = "api=https://example.test/p4ss-1" }
+            if variable.name == "WATCHDOG_TELEGRAM_BOT_TOKEN" { environment["WATCHDOG_TELEGRAM_CHAT_ID"] = "123" }
+            let loaded = try load(environment)
+            let shown = loaded.effectiveSettings()
+            #expect(!"\(shown)".contains("p4ss-"), "\(variable.name)")
+            #expect(shown.first { $0.name == variable.name }?.value == "<redacted>", "\(variable.name)")
+        }
+        let token = try load(["WATCHDOG_API_TOKEN": "api-s3cr3t"])
+        #expect(token.configuration.apiToken?.value == "api-s3cr3t")
+        #expect(!"\(token.effectiveSettings())".contains("api-s3cr3t"))
+    }
+
     @Test func heartbeatsAreNamedWindows() throws {
         let configuration = try load(["WATCHDOG_HEARTBEATS": " nightly-backup=26h, agent.1=30s "]).configuration
         #expect(

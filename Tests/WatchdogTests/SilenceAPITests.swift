@@ -16,6 +16,7 @@ import Testing
     struct Fixture {
         let endpoint: Endpoint
         let engine: TickEngine<ContinuousClock>
+        let status: WatchdogStatus
         let statePath: String
         let log: LogRecorder
 
@@ -62,7 +63,7 @@ import Testing
             status: status, metrics: WatchdogMetrics(), heartbeats: nil, pingToken: nil, staleAfter: .seconds(100),
             channelStatistics: { [] }, wallClock: { [t0] in t0.addingTimeInterval(60) }, monotonicNow: { .now },
             silenceAPI: api)
-        return Fixture(endpoint: endpoint, engine: engine, statePath: statePath, log: log)
+        return Fixture(endpoint: endpoint, engine: engine, status: status, statePath: statePath, log: log)
     }
 
     func silenceBody(
@@ -265,6 +266,20 @@ import Testing
             time: t0, instance: "h", outcomes: [outcome], evaluation: evaluation, duration: .milliseconds(5))
         registry.record(report, finishedAtUnixTime: 0)
         #expect(registry.exposition().contains(#"watchdog_notifications_silenced_total{family="dependency_down"} 1"#))
+    }
+
+    @Test func acknowledgementsShowInBothAlertLists() async throws {
+        let fixture = try await fixture()
+        let keeper = EngineSilenceKeeper(
+            engine: fixture.engine,
+            store: StateStore(path: nil, engine: EngineState(), logger: fixture.log.logger(), now: { Date() }),
+            status: fixture.status)
+        #expect(await keeper.acknowledge(key, by: "@alice", now: t0))
+        #expect(await !keeper.acknowledge(SignalKey(.dependencyDown, "not-firing"), by: "@alice", now: t0))
+        let firing = try #require(fixture.json(await fixture.call("GET", "/alerts")) as? [[String: Any]])
+        #expect(firing.first?["acknowledged_by"] as? String == "@alice")
+        let alerts = try #require(fixture.json(await fixture.call("GET", "/api/v2/alerts")) as? [[String: Any]])
+        #expect((alerts.first?["annotations"] as? [String: String])?["acknowledged_by"] == "@alice")
     }
 
     @Test func unknownRoutesAndMethodsAre404() async throws {
