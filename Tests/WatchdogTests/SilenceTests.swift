@@ -271,6 +271,26 @@ import Testing
         #expect(again.notifications.map(\.action) == [.fire])
     }
 
+    /// A reload can give `mute-1` other matchers: a key it held is asked again, and
+    /// announced once now that nothing holds it.
+    @Test func aKeyHeldByAStandingSilenceIsReleasedWhenAReloadChangesIt() {
+        func settings(mute: SignalFamily) -> DecisionSettings {
+            DecisionSettings(
+                instance: "host-1", collectorFailedAfter: 3, policies: self.settings.policies,
+                silences: ConfiguredSilences(mute: [SignalKey(mute)]), texts: Texts(.en))
+        }
+        let outcome = SourceOutcome(
+            source: "docker", ownership: .families([.containerDown]), status: .ok, signals: [signal(db, active: true)])
+        let held = evaluateTick([outcome], state: EngineState(), now: t0, settings: settings(mute: .containerDown))
+        let stillHeld = evaluateTick(
+            [outcome], state: held.state, now: t0.addingTimeInterval(1), settings: settings(mute: .containerDown))
+        #expect(held.notifications.isEmpty && stillHeld.notifications.isEmpty)
+        #expect(stillHeld.state.alerts[db]?.heldBy?.id == "mute-1")
+        let reloaded = evaluateTick(
+            [outcome], state: stillHeld.state, now: t0.addingTimeInterval(2), settings: settings(mute: .procBlocking))
+        #expect(reloaded.notifications.map(\.action) == [.fire])
+    }
+
     @Test func aPendingSilenceHoldsNothingYet() {
         let pending = withSilence(EngineState(), from: 60, to: 120)
         #expect(tick(true, pending, at: 0).notifications.map(\.action) == [.fire])

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Notify
 
 /// A silence (SPEC §4.1): matchers, a start, an end, who made it and why, and where it
 /// came from. One model for every origin: standing ones from `WATCHDOG_MUTE`, recurring
@@ -62,15 +63,26 @@ public struct Silence: Sendable, Codable, Equatable, Identifiable {
 }
 
 /// Which silence, in which version, held a key: while that silence is in force
-/// unchanged, the key is still held (its matchers cannot have changed without
-/// `updatedAt` changing).
+/// unchanged, the key is still held without matching it again.
 public struct SilenceMark: Sendable, Codable, Equatable {
     public let id: String
-    public let updatedAt: Date
+    /// `Silence.version` when it held the key.
+    public let version: String
 
-    public init(id: String, updatedAt: Date) {
+    public init(id: String, version: String) {
         self.id = id
-        self.updatedAt = updatedAt
+        self.version = version
+    }
+}
+
+extension Silence {
+    /// Changes whenever what the silence matches or when it was changed does: a reload
+    /// that gives `mute-1` other matchers is a new version although the id is the same.
+    public var version: String {
+        WebhookPayload.fingerprint([
+            "matchers": matchers.map(\.description).joined(separator: "\u{1}"),
+            "updated": String(updatedAt.timeIntervalSince1970),
+        ])
     }
 }
 

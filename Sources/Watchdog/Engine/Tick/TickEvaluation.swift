@@ -105,18 +105,19 @@ public func evaluateTick(
     var silencedByFamily: [String: Int] = [:]
     let silences = silencesInForce(configured: settings.silences, book: state.silences, now: now)
     let inForce = SilenceSet(silences)
-    let versions = Dictionary(silences.map { ($0.id, $0.updatedAt) }) { first, _ in first }
+    let versions = Dictionary(silences.map { ($0.id, $0.version) }) { first, _ in first }
     /// Whether a silence holds the key, and which. A key held last tick by a silence
     /// still in force, unchanged since, is held without matching again: with many
     /// silences the matching is what a tick costs, and held keys are asked every tick.
     func holding(_ key: SignalKey, _ severity: Severity, last: SilenceMark?) -> SilenceMark? {
-        if let last, versions[last.id] == last.updatedAt { return last }
+        // (A changed severity is seen at the key's next fire or repeat, which match anew.)
+        if let last, versions[last.id] == last.version { return last }
         guard !inForce.isEmpty,
             let id = inForce.silencing(SilenceSet.labels(of: key, severity: severity, instance: settings.instance))
                 .first,
-            let updatedAt = versions[id]
+            let version = versions[id]
         else { return nil }
-        return SilenceMark(id: id, updatedAt: updatedAt)
+        return SilenceMark(id: id, version: version)
     }
 
     for key in observations.keys.sorted() {
