@@ -93,6 +93,15 @@ import Testing
             _ = try? ZoneRules.parse(forged, name: "x")
         }
         #expect(PosixTimeZoneRule("garbage,,") == nil && PosixTimeZoneRule("CET-1CEST,M13.5.0,M10.5.0") == nil)
+        // The edges of Int64 are read as ±3,000 years, not trapped on (found by fuzzing).
+        for directory in [Self.system, Self.slim] {
+            let zone = try ZoneRules.load(
+                directory == Self.system ? "Europe/Berlin" : "Slim/Berlin", directory: directory)
+            for extreme in [Int64.min, Int64.min + 1, -1, Int64.max - 1, Int64.max] {
+                #expect(abs(zone.offset(at: extreme)) <= 7_200)
+                #expect(abs(zone.instant(ofLocal: extreme)) <= ZoneRules.farthest + 86_400)
+            }
+        }
     }
 
     // MARK: the night the clock changes

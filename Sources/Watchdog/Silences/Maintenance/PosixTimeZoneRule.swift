@@ -67,6 +67,7 @@ struct PosixTimeZoneRule: Sendable, Equatable {
 
     func offset(at instant: Int64) -> Int32 {
         guard let daylight else { return standardOffset }
+        let instant = ZoneRules.clamped(instant)
         let localYear = CivilTime.date(
             fromDays: Int(CivilTime.floorDivide(instant &+ Int64(standardOffset), 86_400))
         ).year

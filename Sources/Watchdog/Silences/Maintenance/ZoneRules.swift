@@ -17,8 +17,16 @@ struct ZoneRules: Sendable, Equatable {
 
     static let utc = ZoneRules(name: "UTC", transitions: [], offsets: [], initialOffset: 0, rule: nil)
 
+    /// Instants beyond about ±3,000 years are read as that bound: nothing scheduled lies
+    /// there, and the arithmetic here stays far from Int64's edges (a fuzzed zone file
+    /// asked about `Int64.max` trapped in the search below).
+    static let farthest: Int64 = 100_000_000_000
+
+    static func clamped(_ value: Int64) -> Int64 { min(max(value, -farthest), farthest) }
+
     /// The offset from UTC at an instant.
     func offset(at instant: Int64) -> Int32 {
+        let instant = Self.clamped(instant)
         guard let first = transitions.first, instant >= first else { return initialOffset }
         if let last = transitions.last, instant >= last, let rule { return rule.offset(at: instant) }
         // The last transition at or before the instant.
@@ -36,6 +44,7 @@ struct ZoneRules: Sendable, Equatable {
     /// occurrence; a time that never happens (the clock skips it) is the moment of the
     /// skip, when the clock jumps past it.
     func instant(ofLocal local: Int64) -> Int64 {
+        let local = Self.clamped(local)
         let before = Int64(offset(at: local &- 86_400))
         let after = Int64(offset(at: local &+ 86_400))
         let valid = Set([before, after]).map { local &- $0 }.filter { Int64(offset(at: $0)) == local &- $0 }
