@@ -54,19 +54,11 @@ public struct SilenceAPI: Sendable {
 
     // MARK: reads
 
+    /// Every silence as the API lists it; a maintenance window by its current or next
+    /// occurrence.
     private func all(_ snapshot: WatchdogStatus.Snapshot, now: Date) -> [Silence] {
-        // Configured silences are listed as they stand now: a maintenance window by its
-        // current occurrence, else by its next one (pending).
-        let windows = snapshot.configured.maintenance.map { window -> Silence in
-            if let current = window.silence(at: now) { return current }
-            let next = window.upcoming(after: now, count: 1).first
-            return Silence(
-                id: "maintenance-\(window.number)", matchers: [window.matcher], startsAt: next?.start ?? now,
-                endsAt: next?.end ?? now, createdBy: "WATCHDOG_MAINTENANCE",
-                comment: "maintenance window: \(window.text)",
-                origin: .schedule, updatedAt: next?.start ?? now)
-        }
-        return snapshot.configured.standing + windows + snapshot.book.silences
+        snapshot.configured.standing + snapshot.configured.maintenance.map { $0.listed(at: now) }
+            + snapshot.book.silences
     }
 
     private func alerts(_ snapshot: WatchdogStatus.Snapshot, query: QueryParameters, now: Date) -> EndpointResponse {

@@ -64,11 +64,19 @@ public struct MaintenanceWindow: Sendable, Equatable {
 
     /// The window in force at `now` as a silence (of origin `schedule`).
     func silence(at now: Date) -> Silence? {
-        guard let current = occurrence(containing: now) else { return nil }
-        return Silence(
-            id: "maintenance-\(number)", matchers: [matcher], startsAt: current.start, endsAt: current.end,
+        occurrence(containing: now).map(silence)
+    }
+
+    /// The window as the API lists it: its current occurrence, else its next (pending).
+    func listed(at now: Date) -> Silence {
+        silence(at: now) ?? silence(upcoming(after: now, count: 1).first ?? Occurrence(start: now, end: now))
+    }
+
+    private func silence(_ occurrence: Occurrence) -> Silence {
+        Silence(
+            id: "maintenance-\(number)", matchers: [matcher], startsAt: occurrence.start, endsAt: occurrence.end,
             createdBy: "WATCHDOG_MAINTENANCE", comment: "maintenance window: \(text)", origin: .schedule,
-            updatedAt: current.start)
+            updatedAt: occurrence.start)
     }
 }
 
