@@ -138,7 +138,8 @@ struct Run: AsyncParsableCommand {
         guard let next = reloaded.withLock({ $0 }) else { return nil }
         let state = PersistedState(
             savedAt: ProcessClocks.wall(), engine: await assembly.ticks.engine.state,
-            outboxes: await assembly.delivery.snapshot())
+            outboxes: await assembly.delivery.snapshot(), references: await assembly.delivery.references(),
+            chat: await assembly.store.chatMemory)
         return Reload(configuration: next, state: state)
     }
 }

@@ -42,7 +42,7 @@ struct TestNotify: AsyncParsableCommand {
             var answer = "ok"
             for message in channel.render(.single(test)) {
                 switch await channel.send(message) {
-                case .delivered: continue
+                case .delivered, .deliveredAs: continue
                 case .retryable(let reason, let retryAfter):
                     let wait = retryAfter.map { ", retry after \(DurationText.format(seconds: $0))" } ?? ""
                     answer = "failed (temporary): \(reason)" + wait

@@ -9,6 +9,8 @@ struct TickAssembly {
     let ticks: TickService<ContinuousClock>
     let delivery: Delivery<ContinuousClock>
     let store: StateStore
+    /// What the state file said of the chat, for the poller.
+    let chat: ChatMemory
 
     /// Loads the saved state (forgetting keys no configured source can judge), and joins
     /// engine, channels and state file. With `writesState` false nothing is written and
@@ -36,16 +38,19 @@ struct TickAssembly {
             collectTimeout: configuration.collectTimeout, clock: clock, state: engineState)
         let delivery = Delivery.make(
             channels: channels, pending: writesState ? persisted.outboxes : [:],
+            references: writesState ? persisted.references : [:],
             digestAfter: configuration.digestAfter, clock: clock, logger: logger)
         let store = StateStore(
             path: writesState ? configuration.stateFile : nil, engine: engineState, logger: logger,
             now: ProcessClocks.wall)
         await store.setOutboxes { await delivery.snapshot() }
+        await store.setReferences { await delivery.references() }
+        await store.setChat(persisted.chat)
         await store.setEngineSource { await engine.state }
         await delivery.setPersistence { await store.save() }
         let ticks = TickService(
             engine: engine, delivery: delivery, store: store, clock: clock, interval: configuration.interval,
             wallClock: ProcessClocks.wall, logger: logger, onTick: onTick)
-        return TickAssembly(ticks: ticks, delivery: delivery, store: store)
+        return TickAssembly(ticks: ticks, delivery: delivery, store: store, chat: persisted.chat)
     }
 }

@@ -25,11 +25,13 @@ public struct HTTPPost: Sendable {
     }
 
     public func send(
-        url: String, body: [UInt8], contentType: String = "application/json", secrets: [String]
+        url: String, body: [UInt8], contentType: String = "application/json", headers: [(String, String)] = [],
+        secrets: [String]
     ) async -> HTTPPostResult {
         var request = HTTPExchange.Request(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: contentType)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.headers.add(name: "User-Agent", value: "watchdog")
         request.body = body
         switch await HTTPExchange.perform(request, client: client, timeout: timeout, bodyLimit: Self.responseLimit) {

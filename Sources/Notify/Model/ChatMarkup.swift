@@ -1,9 +1,9 @@
 /// How a chat channel marks up bold, code and italic text: the only difference between
 /// the Telegram and the Slack layout of a notification.
 public struct ChatMarkup: Sendable {
-    let bold: @Sendable (String) -> String
-    let code: @Sendable (String) -> String
-    let italic: @Sendable (String) -> String
+    public let bold: @Sendable (String) -> String
+    public let code: @Sendable (String) -> String
+    public let italic: @Sendable (String) -> String
 
     public static let telegramHTML = ChatMarkup(
         bold: { "<b>\($0)</b>" }, code: { "<code>\($0)</code>" }, italic: { "<i>\($0)</i>" })
@@ -26,6 +26,25 @@ public struct ChatMarkup: Sendable {
             ?? "\(strings.since) \(ConsoleRenderer.timestamp(notification.startedAt))"
         lines.append("\(when) · \(italic(ChannelText.safe(notification.instance, limit: 100)))")
         return lines
+    }
+
+    /// The fire layout of `notification` with one more line (`note`, markup already):
+    /// how it ended, or who did what from the chat. What an edited fire message reads.
+    public func annotatedFire(_ notification: AlertNotification, note: String, strings: RenderStrings) -> String {
+        let fire = AlertNotification(
+            id: notification.id, action: .fire, severity: notification.severity, family: notification.family,
+            entity: notification.entity, title: notification.title, detail: notification.detail,
+            instance: notification.instance, startedAt: notification.startedAt, at: notification.startedAt)
+        return (lines(for: fire, strings: strings) + [note]).joined(separator: "\n")
+    }
+
+    /// The fire message as it reads once the problem is over (SPEC §5): what fired, then
+    /// how it ended and how long it lasted.
+    public func outcomeEdit(_ notification: AlertNotification, strings: RenderStrings) -> String {
+        let outcome =
+            "\(NotificationAction.resolve.icon) \(bold(strings.resolved))"
+            + (notification.duration.map { " · \(strings.lasted) \(DurationText.format(seconds: $0))" } ?? "")
+        return annotatedFire(notification, note: outcome, strings: strings)
     }
 
     /// A digest as lines that fit `budget` as `measure` counts them: always one message,

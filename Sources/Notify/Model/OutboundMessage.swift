@@ -10,10 +10,34 @@ public struct OutboundMessage: Sendable, Codable, Equatable, Identifiable {
     public let body: String
     /// Deliver without a sound where the channel can (Telegram resolved messages).
     public let silent: Bool
+    /// Its place among the channel's messages: a thread, an edit, buttons (SPEC §5).
+    public let links: MessageLinks
 
-    public init(id: String, body: String, silent: Bool = false) {
+    public init(id: String, body: String, silent: Bool = false, links: MessageLinks = .none) {
         self.id = id
         self.body = body
         self.silent = silent
+        self.links = links
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, body, silent, links
+    }
+
+    /// Outboxes saved before threads have no links.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        body = try container.decode(String.self, forKey: .body)
+        silent = try container.decodeIfPresent(Bool.self, forKey: .silent) ?? false
+        links = try container.decodeIfPresent(MessageLinks.self, forKey: .links) ?? .none
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(body, forKey: .body)
+        try container.encode(silent, forKey: .silent)
+        if links != .none { try container.encode(links, forKey: .links) }
     }
 }

@@ -50,6 +50,28 @@ public struct RenderStrings: Sendable {
         }
     }
 
+    /// The buttons of a fire message (SPEC §13).
+    public var ackButton: String {
+        switch language {
+        case .en: "👍 Ack"
+        case .ru: "👍 Принято"
+        }
+    }
+
+    public var silenceHourButton: String {
+        switch language {
+        case .en: "🔕 Silence 1h"
+        case .ru: "🔕 Тишина 1ч"
+        }
+    }
+
+    public var silenceDayButton: String {
+        switch language {
+        case .en: "🔕 Silence 1d"
+        case .ru: "🔕 Тишина 1д"
+        }
+    }
+
     /// The headline of `watchdog test-notify`.
     public var testMessage: String {
         switch language {

@@ -26,13 +26,15 @@ public actor ChannelOutbox<C: Clock> where C.Duration == Duration {
 
     /// `pending` are messages loaded from the state file: already durable, so released.
     public init(
-        channel: any NotificationChannel, pending: [OutboundMessage] = [], clock: C,
+        channel: any NotificationChannel, pending: [OutboundMessage] = [],
+        references: MessageReferences = MessageReferences(), clock: C,
         retryPolicy: RetryPolicy = RetryPolicy(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         logger: Logger
     ) {
         self.channel = channel
-        self.machine = OutboxStateMachine(pending: pending, pacing: channel.pacing, retryPolicy: retryPolicy)
+        self.machine = OutboxStateMachine(
+            pending: pending, references: references, pacing: channel.pacing, retryPolicy: retryPolicy)
         self.clock = clock
         self.origin = clock.now
         self.random = random
@@ -51,6 +53,16 @@ public actor ChannelOutbox<C: Clock> where C.Duration == Duration {
     public func stage(_ tick: TickNotifications, digestAfter: Int) {
         machine.stage(channel.messages(for: tick, digestAfter: digestAfter))
     }
+
+    /// Stages messages made outside a tick (a chat command's answer, a button press's
+    /// edit); like a tick's, they go after the next state file write and `release()`.
+    public func stage(messages: [OutboundMessage]) {
+        machine.stage(messages)
+    }
+
+    /// What the channel remembers of its delivered messages: for the state file, and for
+    /// reading a button press back to its key.
+    public var references: MessageReferences { machine.references }
 
     /// Hands the staged messages to the worker; call after they were written to disk.
     /// Beyond the capacity the oldest messages are dropped and counted.
@@ -84,8 +96,8 @@ public actor ChannelOutbox<C: Clock> where C.Duration == Duration {
             case .sleep(let offset):
                 do { try await clock.sleep(until: origin.advanced(by: offset), tolerance: nil) } catch { return }
             case .send(let message):
-                let outcome = await channel.send(message)
-                if Task.isCancelled, outcome != .delivered { return }
+                let outcome = await channel.send(message, links: machine.resolvedLinks(of: message))
+                if Task.isCancelled, !outcome.isDelivered { return }
                 let settled = machine.finished(
                     message, outcome: outcome, at: origin.duration(to: clock.now), unit: random())
                 await carryOut(settled)

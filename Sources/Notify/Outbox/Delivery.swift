@@ -32,6 +32,21 @@ public struct Delivery<C: Clock>: Sendable where C.Duration == Duration {
         return pending
     }
 
+    /// What each channel remembers of its delivered messages, for the state file.
+    public func references() async -> [String: MessageReferences] {
+        var references: [String: MessageReferences] = [:]
+        for outbox in outboxes {
+            let kept = await outbox.references
+            if kept != MessageReferences() { references[outbox.channel.name] = kept }
+        }
+        return references
+    }
+
+    /// The outbox of the channel named `name`.
+    public func outbox(named name: String) -> ChannelOutbox<C>? {
+        outboxes.first { $0.channel.name == name }
+    }
+
     /// What each channel has done since start and how much waits, for `/metrics`.
     public func statistics() async -> [ChannelStatistics] {
         var statistics: [ChannelStatistics] = []

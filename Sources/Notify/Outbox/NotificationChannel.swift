@@ -4,12 +4,22 @@ import Foundation
 public enum SendOutcome: Sendable, Equatable {
     /// The API acknowledged the message; it is never sent again.
     case delivered
+    /// Delivered, and the API named the new message (Telegram `message_id`, Slack `ts`),
+    /// so later messages can reply to it or edit it.
+    case deliveredAs(reference: String)
     /// Worth another try: a timeout, a connection error, a 5xx or a 429. `retryAfter` is
     /// the wait the API asked for, in seconds, when it named one; it is honoured exactly.
     case retryable(reason: String, retryAfter: Double?)
     /// Trying again cannot help (a 4xx other than 429): logged with the API's reason,
     /// counted and dropped.
     case permanent(reason: String)
+
+    public var isDelivered: Bool {
+        switch self {
+        case .delivered, .deliveredAs: true
+        case .retryable, .permanent: false
+        }
+    }
 }
 
 /// One destination for notifications: Telegram, Slack, a webhook, Alertmanager, the
@@ -40,6 +50,10 @@ public protocol NotificationChannel: Sendable {
     func coalesce(pending: OutboundMessage, newer: OutboundMessage) -> OutboundMessage?
     /// Sends one message. Never throws: every failure is classified.
     func send(_ message: OutboundMessage) async -> SendOutcome
+    /// Sends one message whose links the outbox resolved to message ids (a reply, an
+    /// edit, buttons). The default ignores them: only channels that can reference their
+    /// own messages (Telegram, Slack with a bot token) render links.
+    func send(_ message: OutboundMessage, links: ResolvedLinks) async -> SendOutcome
 }
 
 extension NotificationChannel {
@@ -56,6 +70,12 @@ extension NotificationChannel {
     }
 
     public func coalesce(pending: OutboundMessage, newer: OutboundMessage) -> OutboundMessage? { nil }
+
+    public func send(_ message: OutboundMessage, links: ResolvedLinks) async -> SendOutcome {
+        // An edit means nothing to a channel without message ids; its new message said it.
+        if links.edit != nil || message.links.isEdit { return .delivered }
+        return await send(message)
+    }
 }
 
 /// What one tick hands to every channel.

@@ -42,10 +42,17 @@ public struct OutboxStateMachine: Sendable {
     private var retryHeadAt: Duration?
     private var inFlightID: String?
     public private(set) var counters = OutboxCounters()
+    /// The ids of delivered messages that later ones reply to or edit (SPEC §5).
+    public private(set) var references: MessageReferences
 
-    /// `pending` are messages loaded from the state file: already durable, so released.
-    public init(pending: [OutboundMessage] = [], pacing: Pacing, retryPolicy: RetryPolicy = RetryPolicy()) {
+    /// `pending` are messages loaded from the state file: already durable, so released;
+    /// `references` what the channel remembered of its delivered messages.
+    public init(
+        pending: [OutboundMessage] = [], references: MessageReferences = MessageReferences(), pacing: Pacing,
+        retryPolicy: RetryPolicy = RetryPolicy()
+    ) {
         let (kept, dropped) = Self.withinCapacity(pending)
+        self.references = references
         self.released = kept
         self.pacing = pacing
         self.retryPolicy = retryPolicy
@@ -104,6 +111,13 @@ public struct OutboxStateMachine: Sendable {
 
     /// What to do at `now`. A `.send` counts as an attempt for pacing.
     public mutating func next(at now: Duration) -> Action {
+        // An edit of a message this channel never recorded (sent before threads, or a
+        // digest's) has nothing to change: it goes without costing an attempt.
+        while let head = released.first, head.id != inFlightID, references.resolve(head.links) == nil {
+            released.removeFirst()
+            failuresOfHead = 0
+            retryHeadAt = nil
+        }
         guard let head = released.first else { return .waitForWork }
         let notBefore = earliestAttempt()
         guard now >= notBefore else { return .sleep(until: notBefore) }
@@ -122,11 +136,19 @@ public struct OutboxStateMachine: Sendable {
     ) -> Settled {
         inFlightID = nil
         switch outcome {
-        case .delivered:
+        case .delivered, .deliveredAs:
+            if case .deliveredAs(let reference) = outcome {
+                references.delivered(message.links, as: reference)
+            } else {
+                references.delivered(message.links, as: nil)
+            }
             removeHead(ifStill: message)
             counters.delivered += 1
             return .delivered(id: message.id)
         case .permanent(let reason):
+            // An edit refused for good ("message to edit not found") will not be retried:
+            // its reference has nothing more to give.
+            if let key = message.links.editsKey { references.forget(key) }
             removeHead(ifStill: message)
             counters.rejected += 1
             return .rejected(id: message.id, reason: reason)
@@ -137,6 +159,11 @@ public struct OutboxStateMachine: Sendable {
             retryHeadAt = now + delay
             return .willRetry(id: message.id, reason: reason, attempt: failuresOfHead, delay: delay)
         }
+    }
+
+    /// The ids `message`'s links name, as known now.
+    public func resolvedLinks(of message: OutboundMessage) -> ResolvedLinks {
+        references.resolve(message.links) ?? .none
     }
 
     /// The head may have been dropped by `release` while it was being sent.

@@ -1,4 +1,4 @@
-/// Renders notifications as Slack mrkdwn text for an incoming webhook.
+/// Renders notifications as Slack mrkdwn text, for an incoming webhook or the Web API.
 public struct SlackRenderer: Sendable {
     public let strings: RenderStrings
     private let markup = ChatMarkup.slackMrkdwn
@@ -9,17 +9,30 @@ public struct SlackRenderer: Sendable {
         strings = RenderStrings.of(language)
     }
 
-    public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
+    /// `threaded`: the channel can reference its messages (a bot token), so a fire is
+    /// remembered, its repeats and resolve go in its thread, and the resolve updates it.
+    public func render(_ batch: NotificationBatch, threaded: Bool = false) -> [OutboundMessage] {
         switch batch {
         case .single(let notification):
-            return [
-                OutboundMessage(
-                    id: batch.id, body: markup.lines(for: notification, strings: strings).joined(separator: "\n"))
-            ]
+            let text = markup.lines(for: notification, strings: strings).joined(separator: "\n")
+            guard threaded else { return [OutboundMessage(id: batch.id, body: text)] }
+            let links =
+                notification.action == .fire
+                ? MessageLinks(records: [notification.key]) : MessageLinks(replyToKey: notification.key)
+            var messages = [OutboundMessage(id: batch.id, body: text, links: links)]
+            if notification.endsProblem {
+                messages.append(
+                    OutboundMessage(
+                        id: "\(batch.id):edit", body: markup.outcomeEdit(notification, strings: strings),
+                        links: MessageLinks(editsKey: notification.key)))
+            }
+            return messages
         case .digest(let notifications):
             let lines = markup.digestLines(
                 notifications, strings: strings, budget: Self.textLimit, measure: { $0.count })
-            return [OutboundMessage(id: batch.id, body: lines.joined(separator: "\n"))]
+            let links =
+                threaded ? MessageLinks(records: notifications.filter { $0.action == .fire }.map(\.key)) : .none
+            return [OutboundMessage(id: batch.id, body: lines.joined(separator: "\n"), links: links)]
         }
     }
 }

@@ -3,14 +3,20 @@
 /// Every line is self-contained (its tags close on it). A single notification always
 /// fits one message, because its outside text is cut; a digest is one message however
 /// many notifications it covers.
+///
+/// Messages carry their place in the chat (SPEC §5): a fire is remembered by key, its
+/// repeats and its resolve reply to it, and the resolve edits it to show the outcome.
+/// With commands on, a fire carries the Ack and Silence buttons (SPEC §13).
 public struct TelegramRenderer: Sendable {
     public let strings: RenderStrings
     public let silentResolved: Bool
+    public let buttons: Bool
     private let markup = ChatMarkup.telegramHTML
 
-    public init(language: Language, silentResolved: Bool) {
+    public init(language: Language, silentResolved: Bool, buttons: Bool = false) {
         self.strings = RenderStrings.of(language)
         self.silentResolved = silentResolved
+        self.buttons = buttons
     }
 
     public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
@@ -20,13 +26,48 @@ public struct TelegramRenderer: Sendable {
         switch batch {
         case .single(let notification):
             let text = markup.lines(for: notification, strings: strings).joined(separator: "\n")
-            return [OutboundMessage(id: batch.id, body: text, silent: silent)]
+            var messages = [
+                OutboundMessage(id: batch.id, body: text, silent: silent, links: links(of: notification))
+            ]
+            if notification.endsProblem {
+                messages.append(
+                    OutboundMessage(
+                        id: "\(batch.id):edit", body: markup.outcomeEdit(notification, strings: strings), silent: true,
+                        links: MessageLinks(editsKey: notification.key)))
+            }
+            return messages
         case .digest(let notifications):
             let lines = markup.digestLines(
                 notifications, strings: strings, budget: TelegramText.limit, measure: TelegramText.visibleLength)
             // The lines were chosen to fit; the split only guards the limit.
             let text = TelegramText.split(lines: lines).first ?? ""
-            return [OutboundMessage(id: batch.id, body: text, silent: silent)]
+            // A digest stands for every key it fires; it is not edited for one of them,
+            // and its resolves edit nothing: a storm's edits would hold up new alerts.
+            let fired = notifications.filter { $0.action == .fire }.map(\.key)
+            return [OutboundMessage(id: batch.id, body: text, silent: silent, links: MessageLinks(records: fired))]
         }
+    }
+
+    private func links(of notification: AlertNotification) -> MessageLinks {
+        switch notification.action {
+        case .fire:
+            MessageLinks(records: [notification.key], buttonsKey: buttons ? notification.key : nil)
+        case .repeat, .resolve, .flapping, .settled:
+            MessageLinks(replyToKey: notification.key)
+        }
+    }
+
+    /// The fire layout of `notification` with one more line (markup already).
+    public func annotated(_ notification: AlertNotification, note: String) -> String {
+        markup.annotatedFire(notification, note: note, strings: strings)
+    }
+
+    /// The buttons of a fire message whose key has the short id `id`.
+    public func keyboard(buttonID id: String) -> [TelegramAPI.Button] {
+        [
+            TelegramAPI.Button(text: strings.ackButton, data: "ack:\(id)"),
+            TelegramAPI.Button(text: strings.silenceHourButton, data: "s1h:\(id)"),
+            TelegramAPI.Button(text: strings.silenceDayButton, data: "s1d:\(id)"),
+        ]
     }
 }

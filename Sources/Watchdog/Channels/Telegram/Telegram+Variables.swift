@@ -16,8 +16,16 @@ extension ConfigVariable {
         "WATCHDOG_TELEGRAM_API_URL", .url, default: "https://api.telegram.org",
         "Bot API base URL (a proxy or a local Bot API server)")
 
+    static let telegramCommands = ConfigVariable(
+        "WATCHDOG_TELEGRAM_COMMANDS", .flag, default: "false",
+        "read the chat (getUpdates long polling): commands and Ack/Silence buttons; needs a bot no other program polls")
+    static let telegramAdmins = ConfigVariable(
+        "WATCHDOG_TELEGRAM_ADMINS", .list, default: "",
+        "who may act from the chat: Telegram user ids or @usernames; empty = every member of the configured chat")
+
     /// In the order the README lists them.
     static let telegramVariables: [ConfigVariable] = [
         .telegramToken, .telegramChatID, .telegramThreadID, .telegramSilentResolved, .telegramAPIURL,
+        .telegramCommands, .telegramAdmins,
     ]
 }

@@ -12,6 +12,19 @@ public enum TelegramFeature: ChannelFeature {
         let threadID = reader.optionalCount(.telegramThreadID)
         let silentResolved = reader.flag(.telegramSilentResolved)
         let apiURL = reader.optionalURL(.telegramAPIURL) ?? ConfigVariable.telegramAPIURL.defaultValue ?? ""
+        let commands = reader.flag(.telegramCommands)
+        let admins = reader.list(.telegramAdmins)
+        var adminNames: [String] = []
+        for admin in admins {
+            guard let name = adminName(admin) else {
+                reader.record(
+                    .init(
+                        variable: ConfigVariable.telegramAdmins.name,
+                        message: "\"\(admin.prefix(64))\" is neither a Telegram user id nor an @username"))
+                continue
+            }
+            adminNames.append(name)
+        }
         if token.isEmpty, chatID.isEmpty { return nil }
         if token.isEmpty {
             reader.record(
@@ -39,7 +52,21 @@ public enum TelegramFeature: ChannelFeature {
             return nil
         }
         return TelegramSettings(
-            token: token, chatID: chatID, threadID: threadID, silentResolved: silentResolved, apiBaseURL: apiURL)
+            token: token, chatID: chatID, threadID: threadID, silentResolved: silentResolved, apiBaseURL: apiURL,
+            commands: commands, admins: adminNames)
+    }
+
+    /// An admin as the chat names senders: a positive user id, or a username (5 to 32
+    /// letters, digits and `_`) without its `@`, lowercased (Telegram's are not case
+    /// sensitive).
+    static func adminName(_ text: String) -> String? {
+        if let id = Int64(text), id > 0 { return text }
+        guard text.hasPrefix("@") else { return nil }
+        let name = text.dropFirst()
+        guard (5...32).contains(name.count),
+            name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) })
+        else { return nil }
+        return name.lowercased()
     }
 
     public static func channel(_ settings: TelegramSettings?, context: ChannelContext) -> (any NotificationChannel)? {

@@ -12,16 +12,50 @@ public struct PersistedState: Sendable, Codable, Equatable {
     public var engine: EngineState
     /// Undelivered messages per channel name, oldest first.
     public var outboxes: [String: [OutboundMessage]]
+    /// Per channel name, the ids of delivered messages that replies and edits name.
+    public var references: [String: MessageReferences]
+    /// Where reading the chat left off (SPEC §13).
+    public var chat: ChatMemory
 
     public init(
         version: Int = PersistedState.currentVersion, savedAt: Date, engine: EngineState,
-        outboxes: [String: [OutboundMessage]]
+        outboxes: [String: [OutboundMessage]], references: [String: MessageReferences] = [:],
+        chat: ChatMemory = ChatMemory()
     ) {
         self.version = version
         self.savedAt = savedAt
         self.engine = engine
         self.outboxes = outboxes
+        self.references = references
+        self.chat = chat
     }
 
-    static let empty = PersistedState(savedAt: Date(timeIntervalSince1970: 0), engine: EngineState(), outboxes: [:])
+    enum CodingKeys: String, CodingKey {
+        case version, savedAt, engine, outboxes, references, chat
+    }
+
+    /// State files from before threads and commands have neither.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = try container.decode(Int.self, forKey: .version)
+        savedAt = try container.decode(Date.self, forKey: .savedAt)
+        engine = try container.decode(EngineState.self, forKey: .engine)
+        outboxes = try container.decode([String: [OutboundMessage]].self, forKey: .outboxes)
+        references = try container.decodeIfPresent([String: MessageReferences].self, forKey: .references) ?? [:]
+        chat = try container.decodeIfPresent(ChatMemory.self, forKey: .chat) ?? ChatMemory()
+    }
+
+    public static let empty = PersistedState(
+        savedAt: Date(timeIntervalSince1970: 0), engine: EngineState(), outboxes: [:])
+}
+
+/// What reading the chat must not forget across a restart: the next update to ask for,
+/// so no command runs twice (SPEC §13).
+public struct ChatMemory: Sendable, Codable, Equatable {
+    /// `getUpdates`' offset: one more than the last update handled.
+    public var updateOffset: Int64?
+
+    public init(updateOffset: Int64? = nil) {
+        self.updateOffset = updateOffset
+    }
 }

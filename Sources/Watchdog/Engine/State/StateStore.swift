@@ -14,6 +14,8 @@ public actor StateStore {
     private let now: @Sendable () -> Date
     private var engine: EngineState
     private var outboxes: @Sendable () async -> [String: [OutboundMessage]] = { [:] }
+    private var references: @Sendable () async -> [String: MessageReferences] = { [:] }
+    private var chat = ChatMemory()
     /// The engine's state as it is at write time: silences change between ticks too.
     private var engineSource: (@Sendable () async -> EngineState)?
     private var lastWritten: Data?
@@ -32,6 +34,17 @@ public actor StateStore {
     public func setOutboxes(_ provider: @escaping @Sendable () async -> [String: [OutboundMessage]]) {
         outboxes = provider
     }
+
+    public func setReferences(_ provider: @escaping @Sendable () async -> [String: MessageReferences]) {
+        references = provider
+    }
+
+    /// Records where reading the chat is; written with the next save.
+    public func setChat(_ memory: ChatMemory) {
+        chat = memory
+    }
+
+    public var chatMemory: ChatMemory { chat }
 
     /// Every write then takes the engine's state from `provider`, so whichever write comes
     /// last holds the newest state (a silence made between a tick's end and its save).
@@ -116,7 +129,9 @@ public actor StateStore {
     public func save() async {
         guard let file else { return }
         if let engineSource { engine = await engineSource() }
-        let state = PersistedState(savedAt: Date(timeIntervalSince1970: 0), engine: engine, outboxes: await outboxes())
+        let state = PersistedState(
+            savedAt: Date(timeIntervalSince1970: 0), engine: engine, outboxes: await outboxes(),
+            references: await references(), chat: chat)
         do {
             let comparable = try StateFile.encode(state)
             guard comparable != lastWritten else { return }
