@@ -99,6 +99,20 @@ struct Run: AsyncParsableCommand {
                     }),
                 successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "reload"),
         ]
+        if configuration.telegram?.commands == true,
+            let telegram = channels.lazy.compactMap({ $0 as? TelegramChannel }).first,
+            let outbox = assembly.delivery.outbox(named: telegram.name)
+        {
+            let conversation = ChatConversation(
+                engine: assembly.ticks.engine, store: assembly.store, status: status, outbox: outbox, channel: telegram,
+                language: configuration.language, logger: logger, now: ProcessClocks.wall)
+            // The long poll holds its request 25 s; the answer gets 15 s more.
+            let poller = TelegramPoller(
+                conversation: conversation, channel: telegram,
+                post: HTTPPost(timeout: .seconds(TelegramPoller<ContinuousClock>.pollTimeout + 15)),
+                clock: ProcessClocks.monotonic, logger: logger)
+            services.append(.init(service: poller, serviceName: "chat"))
+        }
         if let address = configuration.listen {
             let delivery = assembly.delivery
             let endpoint = Endpoint(

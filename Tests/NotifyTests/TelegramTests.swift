@@ -171,7 +171,7 @@ func notification(
         defer { Task { await standIn.stop() } }
         let channel = channel(standIn, logger: LogRecorder().logger())
         let message = channel.render(.single(notification("n1", .resolve)))[0]
-        #expect(await channel.send(message) == .delivered)
+        #expect(await channel.send(message).isDelivered)
         let accepted = try #require(standIn.accepted.first)
         #expect(accepted.chatID == "-1001")
         #expect(accepted.threadID == 42)
@@ -194,8 +194,8 @@ func notification(
         standIn.inject([.migrate(to: -1_009_999)])
         let recorder = LogRecorder()
         let channel = channel(standIn, logger: recorder.logger())
-        #expect(await channel.send(OutboundMessage(id: "x", body: "first")) == .delivered)
-        #expect(await channel.send(OutboundMessage(id: "y", body: "second")) == .delivered)
+        #expect(await channel.send(OutboundMessage(id: "x", body: "first")).isDelivered)
+        #expect(await channel.send(OutboundMessage(id: "y", body: "second")).isDelivered)
         #expect(standIn.accepted.map(\.chatID) == ["-1009999", "-1009999"])
         #expect(standIn.server.requests.count == 3)
         #expect(channel.currentChatID == "-1009999")
@@ -238,7 +238,7 @@ func notification(
         let messages = channel.render(
             .digest((0..<200).map { notification("n\($0)", title: "Service <\($0)> & co is down") }))
         for message in messages {
-            #expect(await channel.send(message) == .delivered)
+            #expect(await channel.send(message).isDelivered)
         }
         #expect(standIn.accepted.count == messages.count)
     }

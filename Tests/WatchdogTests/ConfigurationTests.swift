@@ -254,6 +254,7 @@ import Testing
             var environment = [variable.name: variable.kind == .url ? "https://example.test/p4ss-1" : "p4ss-1"]
             if variable.name == "WATCHDOG_DEPS" { environment[variable.name] = "api=https://example.test/p4ss-1" }
             if variable.name == "WATCHDOG_TELEGRAM_BOT_TOKEN" { environment["WATCHDOG_TELEGRAM_CHAT_ID"] = "123" }
+            if variable.name == "WATCHDOG_SLACK_BOT_TOKEN" { environment["WATCHDOG_SLACK_CHANNEL"] = "C0123" }
             let loaded = try load(environment)
             let shown = loaded.effectiveSettings()
             #expect(!"\(shown)".contains("p4ss-"), "\(variable.name)")

@@ -1,0 +1,127 @@
+import FoundationEssentials
+
+/// A chat line read as one of the commands of SPEC §13. Pure.
+public enum ChatCommand: Sendable, Equatable {
+    case status
+    case silence(matchers: [SignalKey], duration: Duration, reason: String)
+    case silences
+    case unsilence(id: String)
+    case ack(SignalKey)
+    case help
+    /// A command of ours that cannot be run as written: the answer says why.
+    case invalid(String)
+    /// Not a command of ours: ordinary talk, another bot's command, an unknown one.
+    case ignored
+
+    /// At most this long from the chat (SPEC §13).
+    public static let longestSilence: Duration = .seconds(30 * 86_400)
+
+    /// Reads `text`. `botName` is the bot's username: `/status@thatbot` is ignored when it
+    /// names another bot, and unknown commands are answered only when they name this one.
+    public static func parse(_ text: String, botName: String?) -> ChatCommand {
+        let words = text.split(whereSeparator: \.isWhitespace)
+        guard let first = words.first, first.hasPrefix("/") else { return .ignored }
+        let head = first.dropFirst().split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
+        let name = head.first.map { $0.lowercased() } ?? ""
+        var addressed = false
+        if head.count == 2 {
+            guard let botName, head[1].lowercased() == botName.lowercased() else { return .ignored }
+            addressed = true
+        }
+        let arguments = words.dropFirst().map(String.init)
+        switch name {
+        case "status": return .status
+        case "silences": return .silences
+        case "help", "start": return .help
+        case "silence": return silence(arguments)
+        case "unsilence":
+            guard arguments.count == 1, arguments[0].count <= 64 else { return .invalid("usage: /unsilence ID") }
+            return .unsilence(id: arguments[0])
+        case "ack":
+            guard arguments.count == 1 else { return .invalid("usage: /ack KEY") }
+            guard let key = SignalKey(parsing: arguments[0]), key.entity?.contains("*") != true else {
+                return .invalid("not a key: \(arguments[0].prefix(80)) (see /status for the firing keys)")
+            }
+            return .ack(key)
+        default:
+            return addressed ? .invalid("unknown command /\(name.prefix(32)); /help lists them") : .ignored
+        }
+    }
+
+    /// `/silence MATCHER DURATION [REASON]`: MATCHER as in `WATCHDOG_MUTE` (a key, a
+    /// family, `family:glob*`; several with commas), DURATION up to 30 days.
+    static func silence(_ arguments: [String]) -> ChatCommand {
+        let usage = "usage: /silence MATCHER DURATION [REASON], e.g. /silence container_down:web 2h deploy"
+        guard arguments.count >= 2 else { return .invalid(usage) }
+        var matchers: [SignalKey] = []
+        for item in arguments[0].split(separator: ",") where !item.isEmpty {
+            guard let key = SignalKey(parsing: String(item)) else {
+                return .invalid("not a key, family or glob: \(item.prefix(80))")
+            }
+            matchers.append(key)
+        }
+        guard !matchers.isEmpty, matchers.count <= Silence.maximumMatchers else { return .invalid(usage) }
+        guard let duration = ConfigValueParser.duration(arguments[1], bareUnitSeconds: 60), duration > .zero else {
+            return .invalid("not a duration: \(arguments[1].prefix(40)) (e.g. 30m, 2h, 1d)")
+        }
+        guard duration <= longestSilence else { return .invalid("at most 30d from the chat") }
+        let reason = arguments.dropFirst(2).joined(separator: " ")
+        return .silence(
+            matchers: matchers, duration: duration, reason: String(reason.prefix(Silence.maximumTextLength)))
+    }
+}
+
+/// What a button's `callback_data` asks (SPEC §13): `ack:<id>`, `s1h:<id>`, `s1d:<id>`.
+public enum ButtonRequest: Sendable, Equatable {
+    case ack(buttonID: String)
+    case silence(buttonID: String, duration: Duration)
+
+    public init?(data: String) {
+        let parts = data.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, !parts[1].isEmpty, parts[1].count <= 32 else { return nil }
+        let id = String(parts[1])
+        switch parts[0] {
+        case "ack": self = .ack(buttonID: id)
+        case "s1h": self = .silence(buttonID: id, duration: .seconds(3_600))
+        case "s1d": self = .silence(buttonID: id, duration: .seconds(86_400))
+        default: return nil
+        }
+    }
+
+    public var buttonID: String {
+        switch self {
+        case .ack(let id), .silence(let id, _): id
+        }
+    }
+}
+
+/// Who may act from the chat (SPEC §12, §13). Pure.
+public struct ChatAuthorization: Sendable {
+    public enum Verdict: Sendable, Equatable {
+        case allowed
+        /// In the configured chat, but not allowed to act: answered "not allowed".
+        case refused(reason: String)
+        /// Another chat (or no chat): nothing changes and nothing is sent there.
+        case elsewhere
+    }
+
+    /// Lowercased usernames without `@`, and user ids; empty: every member may act.
+    public let admins: Set<String>
+    public let threadID: Int?
+
+    public init(admins: [String], threadID: Int?) {
+        self.admins = Set(admins.map { $0.lowercased() })
+        self.threadID = threadID
+    }
+
+    /// `chatID` is the configured chat as it is now (after a migration, the new id).
+    public func check(sender: TelegramUpdate.Sender?, chat: Int64?, thread: Int64?, chatID: String) -> Verdict {
+        guard let chat, String(chat) == chatID else { return .elsewhere }
+        if let threadID, thread != Int64(threadID) { return .refused(reason: "another topic") }
+        guard !admins.isEmpty else { return .allowed }
+        guard let sender else { return .refused(reason: "no sender") }
+        if admins.contains(String(sender.id)) { return .allowed }
+        if let username = sender.username?.lowercased(), admins.contains(username) { return .allowed }
+        return .refused(reason: "not in WATCHDOG_TELEGRAM_ADMINS")
+    }
+}
