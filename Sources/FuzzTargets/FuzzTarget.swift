@@ -25,6 +25,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case configValues = "config-values"
     case zoneInfo = "zoneinfo"
     case silenceRequest = "silence-request"
+    case chatUpdate = "chat-update"
 
     /// Feeds one input to the parsers of this target.
     public func run(_ bytes: [UInt8]) {
@@ -93,6 +94,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             SilenceParsers.zoneInfo(bytes)
         case .silenceRequest:
             SilenceParsers.request(bytes)
+        case .chatUpdate:
+            ChatParsers.updates(bytes)
         }
     }
 }

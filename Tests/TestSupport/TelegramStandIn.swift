@@ -96,6 +96,8 @@ public final class TelegramStandIn: Sendable {
     public var polls: [(timeout: Int, offset: Int64?)] {
         state.withLock { state in Array(zip(state.pollTimeouts, state.offsets)) }
     }
+    /// The id of the newest message in the chat, the users' included.
+    public var lastMessageID: Int { state.withLock { $0.nextMessageID } }
     /// Updates not yet confirmed by an offset past them.
     public var unconfirmedUpdates: Int { state.withLock { $0.updates.count } }
 
@@ -279,23 +281,7 @@ public final class TelegramStandIn: Sendable {
             }
         }
         if method == "editMessageReplyMarkup" {
-            guard let id = body["message_id"] as? Int else {
-                return error(400, "Bad Request: message identifier is not specified")
-            }
-            return state.withLock { state in
-                guard let current = state.current[id] else {
-                    return error(400, "Bad Request: message to edit not found")
-                }
-                guard current.buttons != buttons else {
-                    return error(
-                        400,
-                        "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"
-                    )
-                }
-                state.current[id] = (current.text, buttons)
-                return .json(
-                    200, #"{"ok":true,"result":{"message_id":\#(id),"date":1800000000,"chat":{"id":\#(chatID)}}}"#)
-            }
+            return edit(body, chatID: chatID, text: nil, buttons: buttons)
         }
         guard let text = body["text"] as? String else { return error(400, "Bad Request: message text is empty") }
         let visible: String
@@ -310,24 +296,7 @@ public final class TelegramStandIn: Sendable {
         if visible.isEmpty { return error(400, "Bad Request: message text is empty") }
         if visible.utf16.count > 4096 { return error(400, "Bad Request: message is too long") }
         if method == "editMessageText" {
-            guard let id = body["message_id"] as? Int else {
-                return error(400, "Bad Request: message identifier is not specified")
-            }
-            return state.withLock { state in
-                guard let current = state.current[id] else {
-                    return error(400, "Bad Request: message to edit not found")
-                }
-                guard current.text != text || current.buttons != buttons else {
-                    return error(
-                        400,
-                        "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"
-                    )
-                }
-                state.current[id] = (text, buttons)
-                state.edits.append(Edit(messageID: id, text: text, keepsButtons: !buttons.isEmpty))
-                return .json(
-                    200, #"{"ok":true,"result":{"message_id":\#(id),"date":1800000000,"chat":{"id":\#(chatID)}}}"#)
-            }
+            return edit(body, chatID: chatID, text: text, buttons: buttons)
         }
         let reply = body["reply_parameters"] as? [String: Any]
         let replyTo = reply?["message_id"] as? Int
@@ -355,6 +324,27 @@ public final class TelegramStandIn: Sendable {
             )
         }
         return answer
+    }
+
+    /// `editMessageText` (a new text) or `editMessageReplyMarkup` (`text` nil): the
+    /// message must exist and change.
+    private func edit(_ body: [String: Any], chatID: String, text: String?, buttons: [String]) -> StubResponse {
+        guard let id = body["message_id"] as? Int else {
+            return error(400, "Bad Request: message identifier is not specified")
+        }
+        return state.withLock { state in
+            guard let current = state.current[id] else { return error(400, "Bad Request: message to edit not found") }
+            let newText = text ?? current.text
+            guard current.text != newText || current.buttons != buttons else {
+                return error(
+                    400,
+                    "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"
+                )
+            }
+            state.current[id] = (newText, buttons)
+            if let text { state.edits.append(Edit(messageID: id, text: text, keepsButtons: !buttons.isEmpty)) }
+            return .json(200, #"{"ok":true,"result":{"message_id":\#(id),"date":1800000000,"chat":{"id":\#(chatID)}}}"#)
+        }
     }
 
     /// Long polling as Telegram does it: `offset` confirms every earlier update; with

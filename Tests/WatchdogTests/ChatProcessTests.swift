@@ -47,17 +47,27 @@ struct ChatProcessTests {
         try await watchdog.waitForStderr(occurrences: ticks(watchdog) + count, of: "tick done", timeout: 30)
     }
 
+    /// A watchdog reading the stand-in's chat, its dependency healthy while `healthy`
+    /// says so (keep the dependency: its server answers while it lives).
+    func start(_ telegram: TelegramStandIn, healthy: @escaping @Sendable () -> Bool) async throws
+        -> (WatchdogProcess, ToggledDependency)
+    {
+        let dependency = try await ToggledDependency { _ in healthy() }
+        let directory = try TemporaryDirectory()
+        let watchdog = try WatchdogProcess.start(
+            ["run"],
+            environment: environment(telegram: telegram, dependency: dependency, state: directory.path + "/s.json"))
+        return (watchdog, dependency)
+    }
+
     @Test func commandsAndButtonsActOnAFiringKeyAndEveryRefusalChangesNothing() async throws {
         let telegram = try await TelegramStandIn.start(token: Self.botToken)
         defer { Task { await telegram.stop() } }
         let down = Flag()
         down.set(true)
-        let dependency = try await ToggledDependency { _ in !down.isSet }
-        let directory = try TemporaryDirectory()
-        let watchdog = try WatchdogProcess.start(
-            ["run"],
-            environment: environment(telegram: telegram, dependency: dependency, state: directory.path + "/s.json"))
+        let (watchdog, dependency) = try await start(telegram) { !down.isSet }
         defer { watchdog.kill() }
+        defer { withExtendedLifetime(dependency) {} }
 
         // The fire carries the three buttons, each within Telegram's 64 bytes.
         #expect(await eventually(timeout: .seconds(30)) { telegram.accepted.contains { $0.text.hasPrefix("🔴") } })
@@ -176,12 +186,9 @@ struct ChatProcessTests {
         let telegram = try await TelegramStandIn.start(token: Self.botToken)
         defer { Task { await telegram.stop() } }
         telegram.setConflict(true)
-        let dependency = try await ToggledDependency { _ in false }
-        let directory = try TemporaryDirectory()
-        let watchdog = try WatchdogProcess.start(
-            ["run"],
-            environment: environment(telegram: telegram, dependency: dependency, state: directory.path + "/s.json"))
+        let (watchdog, dependency) = try await start(telegram) { false }
         defer { watchdog.kill() }
+        defer { withExtendedLifetime(dependency) {} }
         #expect(await eventually(timeout: .seconds(30)) { telegram.accepted.contains { $0.text.hasPrefix("🔴") } })
         #expect(await eventually(timeout: .seconds(15)) { repeats(telegram) >= 2 })
         let reported = watchdog.stderr.components(separatedBy: "another program reads this bot's updates").count - 1

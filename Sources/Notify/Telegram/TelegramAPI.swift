@@ -53,8 +53,10 @@ public enum TelegramAPI {
         ])
     }
 
-    /// `getUpdates` as a long poll (SPEC §13): messages and button presses only.
-    public static func getUpdatesBody(offset: Int64?, timeout: Int, limit: Int = 100) -> [UInt8] {
+    /// `getUpdates` as a long poll (SPEC §13): messages and button presses only. At most
+    /// 20 updates a call: even of 4096-character texts they stay well within the 1 MiB
+    /// an answer may have, so no batch can be too large to ever read.
+    public static func getUpdatesBody(offset: Int64?, timeout: Int, limit: Int = 20) -> [UInt8] {
         var object: [String: Any] = [
             "timeout": timeout, "limit": limit, "allowed_updates": ["message", "callback_query"],
         ]

@@ -1,0 +1,221 @@
+import Foundation
+import Logging
+import OutboundHTTP
+import TestSupport
+import Testing
+
+@testable import Notify
+
+/// SPEC §5 "Threads and edits": what the outbox remembers, what it resolves, and what
+/// Telegram and Slack (with a bot token) do with it, against stand-ins of their APIs.
+@Suite struct MessageReferencesTests {
+    @Test func repliesAndEditsNameTheRecordedMessageAndAnEditForgetsIt() {
+        var references = MessageReferences()
+        references.delivered(MessageLinks(records: ["disk_full:/data"], buttonsKey: "disk_full:/data"), as: "17")
+        let reply = references.resolve(MessageLinks(replyToKey: "disk_full:/data"))
+        #expect(reply == ResolvedLinks(replyTo: "17"))
+        #expect(references.resolve(MessageLinks(editsKey: "disk_full:/data"))?.edit == "17")
+        #expect(references.key(ofButton: ButtonID.of("disk_full:/data")) == "disk_full:/data")
+        references.delivered(MessageLinks(editsKey: "disk_full:/data"), as: nil)
+        #expect(references.reference(of: "disk_full:/data") == nil)
+        // Nothing to edit: the outbox lets the edit go without a call.
+        #expect(references.resolve(MessageLinks(editsKey: "disk_full:/data")) == nil)
+        #expect(references.resolve(MessageLinks(replyToKey: "disk_full:/data")) == ResolvedLinks())
+    }
+
+    @Test func aDigestIsRepliedToButNeverEditedForOneOfItsKeys() {
+        var references = MessageReferences()
+        references.delivered(MessageLinks(records: ["a", "b"]), as: "5")
+        #expect(references.resolve(MessageLinks(replyToKey: "b"))?.replyTo == "5")
+        #expect(references.resolve(MessageLinks(editsKey: "a")) == nil)
+    }
+
+    @Test func theBookIsBoundedOldestFirstAndSurvivesTheStateFileInOrder() throws {
+        var references = MessageReferences()
+        for index in 0..<(MessageReferences.capacity + 5) {
+            references.delivered(MessageLinks(records: ["k\(index)"], buttonsKey: "k\(index)"), as: "\(index)")
+        }
+        #expect(references.byKey.count == MessageReferences.capacity)
+        #expect(references.buttons.count == MessageReferences.capacity)
+        #expect(references.reference(of: "k0") == nil && references.reference(of: "k1004")?.message == "1004")
+        let decoded = try JSONDecoder().decode(MessageReferences.self, from: JSONEncoder().encode(references))
+        #expect(decoded == references)
+    }
+
+    @Test func aButtonIDFitsTelegramsCallbackDataForAnyKey() {
+        let key = "container_down:" + String(repeating: "very-long-container-name-", count: 20)
+        #expect(("ack:" + ButtonID.of(key)).utf8.count <= 64)
+        #expect(ButtonID.of(key) == ButtonID.of(key) && ButtonID.of(key) != ButtonID.of(key + "x"))
+    }
+
+    @Test func outboxesSavedBeforeThreadsStillLoad() throws {
+        let old = #"{"id":"a","body":"b","silent":true}"#
+        let message = try JSONDecoder().decode(OutboundMessage.self, from: Data(old.utf8))
+        #expect(message.links == .none && message.silent)
+    }
+
+    @Test func theStateMachineRecordsWhatWasDeliveredAndSkipsAnEditWithNothingToEdit() {
+        var machine = OutboxStateMachine(pacing: .unlimited)
+        let fire = OutboundMessage(id: "f", body: "fire", links: MessageLinks(records: ["k"]))
+        let orphanEdit = OutboundMessage(id: "e0", body: "x", links: MessageLinks(editsKey: "other"))
+        let edit = OutboundMessage(id: "e", body: "done", links: MessageLinks(editsKey: "k"))
+        machine.stage([fire, orphanEdit, edit])
+        _ = machine.release { _, _ in nil }
+        #expect(machine.next(at: .zero) == .send(fire))
+        _ = machine.finished(fire, outcome: .deliveredAs(reference: "9"), at: .zero, unit: 0)
+        #expect(machine.next(at: .zero) == .send(edit))
+        #expect(machine.resolvedLinks(of: edit).edit == "9")
+        _ = machine.finished(edit, outcome: .permanent(reason: "message to edit not found"), at: .zero, unit: 0)
+        #expect(machine.references.reference(of: "k") == nil)
+        #expect(machine.next(at: .zero) == .waitForWork)
+    }
+}
+
+@Suite struct TelegramThreadTests {
+    static let token = "555:THREAD-token"
+
+    func channel(_ standIn: TelegramStandIn, commands: Bool = true) -> TelegramChannel {
+        TelegramChannel(
+            settings: TelegramSettings(
+                token: Self.token, chatID: "42", threadID: nil, silentResolved: true, apiBaseURL: standIn.baseURL,
+                commands: commands),
+            language: .en, post: HTTPPost(timeout: .seconds(5)), logger: Logger(label: "test"))
+    }
+
+    /// Sends `messages` through a real outbox and waits until it is empty.
+    func deliver(_ messages: [OutboundMessage], through outbox: ChannelOutbox<ContinuousClock>) async {
+        await outbox.stage(messages: messages)
+        await outbox.release()
+        _ = await Delivery(outboxes: [outbox], digestAfter: 5).drain(timeout: .seconds(20), clock: ContinuousClock())
+    }
+
+    @Test func aRepeatAndTheResolveReplyToTheFireWhichIsEditedWithTheOutcome() async throws {
+        let standIn = try await TelegramStandIn.start(token: Self.token)
+        defer { Task { await standIn.stop() } }
+        let channel = channel(standIn)
+        let outbox = ChannelOutbox(channel: channel, clock: ContinuousClock(), logger: Logger(label: "test"))
+        await deliver(channel.render(.single(notification("f", .fire))), through: outbox)
+        await deliver(channel.render(.single(notification("r", .repeat))), through: outbox)
+        await deliver(channel.render(.single(notification("d", .resolve))), through: outbox)
+        let sent = standIn.accepted
+        #expect(sent.count == 3)
+        let fire = try #require(sent.first)
+        #expect(fire.buttons.count == 3 && fire.replyTo == nil)
+        #expect(sent.dropFirst().allSatisfy { $0.replyTo == fire.messageID && $0.buttons.isEmpty })
+        let edited = try #require(standIn.currentText(of: fire.messageID))
+        #expect(
+            edited.contains("RESOLVED") && edited.contains("lasted 5m 12s") && edited.contains("Disk is almost full"))
+        #expect(standIn.currentButtons(of: fire.messageID).isEmpty)
+        #expect(await outbox.references.reference(of: "disk_full:/data") == nil)
+    }
+
+    @Test func aDeletedFireStillGetsItsResolveAndTheEditIsDroppedAsPermanent() async throws {
+        let standIn = try await TelegramStandIn.start(token: Self.token)
+        defer { Task { await standIn.stop() } }
+        let channel = channel(standIn, commands: false)
+        let outbox = ChannelOutbox(channel: channel, clock: ContinuousClock(), logger: Logger(label: "test"))
+        await deliver(channel.render(.single(notification("f", .fire))), through: outbox)
+        #expect(standIn.accepted.first?.buttons.isEmpty == true)
+        standIn.delete(messageID: 1)
+        await deliver(channel.render(.single(notification("d", .resolve))), through: outbox)
+        #expect(standIn.accepted.count == 2 && standIn.accepted.last?.replyTo == nil)
+        #expect(await outbox.counters.rejected == 1)
+        #expect(standIn.edits.isEmpty)
+    }
+
+    @Test func anEditThatChangesNothingIsDeliveredAndOneThatCannotBeMadeIsPermanent() async throws {
+        let standIn = try await TelegramStandIn.start(token: Self.token)
+        defer { Task { await standIn.stop() } }
+        let channel = channel(standIn)
+        let sent = await channel.send(OutboundMessage(id: "a", body: "same"))
+        #expect(sent == .deliveredAs(reference: "1"))
+        let edit = OutboundMessage(id: "e", body: "same", links: MessageLinks(editsMessage: "1"))
+        #expect(await channel.send(edit, links: ResolvedLinks(edit: "1")) == .delivered)
+        standIn.inject([.notEditable])
+        let refused = await channel.send(
+            OutboundMessage(id: "e2", body: "other", links: MessageLinks(editsMessage: "1")),
+            links: ResolvedLinks(edit: "1"))
+        guard case .permanent(let reason) = refused else {
+            Issue.record("expected permanent, got \(refused)")
+            return
+        }
+        #expect(reason.contains("message can't be edited") && !reason.contains(Self.token))
+        let missing = await channel.send(
+            OutboundMessage(id: "e3", body: "other", links: MessageLinks(editsMessage: "99")),
+            links: ResolvedLinks(edit: "99"))
+        #expect(missing == .permanent(reason: "HTTP 400: Bad Request: message to edit not found"))
+    }
+
+    @Test func aDigestIsOneReferenceForItsFiresAndItsResolvesEditNothing() {
+        let renderer = TelegramRenderer(language: .en, silentResolved: true, buttons: true)
+        let fires = (0..<6).map { notification("f\($0)", .fire, key: "/d\($0)") }
+        let digest = renderer.render(.digest(fires))
+        #expect(digest.count == 1 && digest[0].links.records.count == 6 && digest[0].links.buttonsKey == nil)
+        let resolves = renderer.render(.digest(fires.map { notification($0.id, .resolve, key: $0.entity) }))
+        #expect(resolves.count == 1 && !resolves[0].links.isEdit)
+    }
+}
+
+@Suite struct SlackBotTests {
+    static let token = "xoxb-1111-SECRET-slack"
+
+    func channel(_ standIn: SlackWebAPIStandIn, channel: String = "C100", token: String = SlackBotTests.token)
+        -> SlackBotChannel
+    {
+        SlackBotChannel(
+            token: token, channel: channel, apiBaseURL: standIn.baseURL, language: .en,
+            post: HTTPPost(timeout: .seconds(5)))
+    }
+
+    @Test func theResolveGoesInTheAlertsThreadAndTheAlertIsUpdated() async throws {
+        let standIn = try await SlackWebAPIStandIn.start(token: Self.token, channels: ["C100"], memberOf: ["C100"])
+        defer { Task { await standIn.stop() } }
+        let slack = channel(standIn)
+        let outbox = ChannelOutbox(channel: slack, clock: ContinuousClock(), logger: Logger(label: "test"))
+        for batch in [notification("f", .fire), notification("r", .repeat), notification("d", .resolve)] {
+            await outbox.stage(messages: slack.render(.single(batch)))
+        }
+        await outbox.release()
+        let left = await Delivery(outboxes: [outbox], digestAfter: 5).drain(
+            timeout: .seconds(20), clock: ContinuousClock())
+        #expect(left.isEmpty)
+        let messages = standIn.messages
+        #expect(messages.count == 3)
+        let alert = try #require(messages.first)
+        #expect(alert.threadTS == nil && messages.dropFirst().allSatisfy { $0.threadTS == alert.ts })
+        #expect(standIn.updates.map(\.ts) == [alert.ts])
+        #expect(messages.first?.text.contains("RESOLVED") == true)
+        #expect(standIn.server.requests.allSatisfy { $0.headers["authorization"] == "Bearer \(Self.token)" })
+    }
+
+    @Test func slacksErrorWordsDecideBetweenRetryAndDrop() async throws {
+        let standIn = try await SlackWebAPIStandIn.start(
+            token: Self.token, channels: ["C100", "C200"], memberOf: ["C100"])
+        defer { Task { await standIn.stop() } }
+        let message = OutboundMessage(id: "m", body: "hello")
+        #expect(
+            await channel(standIn, channel: "C200").send(message)
+                == .permanent(reason: "chat.postMessage: HTTP 200: not_in_channel"))
+        #expect(
+            await channel(standIn, channel: "C999").send(message)
+                == .permanent(reason: "chat.postMessage: HTTP 200: channel_not_found"))
+        let wrong = await channel(standIn, token: "xoxb-wrong").send(message)
+        #expect(wrong == .permanent(reason: "chat.postMessage: HTTP 200: invalid_auth"))
+        standIn.inject([.rateLimited(retryAfter: 7), .error("ratelimited"), .serverError(503)])
+        #expect(
+            await channel(standIn).send(message)
+                == .retryable(reason: "chat.postMessage: HTTP 429: ratelimited", retryAfter: 7))
+        #expect(
+            await channel(standIn).send(message)
+                == .retryable(reason: "chat.postMessage: HTTP 200: ratelimited", retryAfter: nil))
+        #expect(
+            await channel(standIn).send(message) == .retryable(reason: "chat.postMessage: HTTP 503", retryAfter: nil))
+        let update = OutboundMessage(id: "u", body: "x", links: MessageLinks(editsKey: "k"))
+        #expect(
+            await channel(standIn).send(update, links: ResolvedLinks(edit: "1.2"))
+                == .permanent(reason: "chat.update: HTTP 200: message_not_found"))
+        #expect(await channel(standIn).send(message).isDelivered)
+        #expect(!standIn.server.requests.isEmpty)
+        #expect(!channel(standIn).destination.contains(Self.token))
+    }
+}
