@@ -100,6 +100,8 @@ def telegram_handler(world):
             body = self.rfile.read(length) if length else b""
             if not self.path.startswith(f"/bot{TOKEN}/"):
                 return self.reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            if self.path == f"/bot{TOKEN}/editMessageText":
+                return self.edit(body)
             if self.path != f"/bot{TOKEN}/sendMessage":
                 return self.reply(404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"})
             problem = judge_send_message(body, CHAT_ID)
@@ -139,6 +141,29 @@ def telegram_handler(world):
                                                     "chat": {"id": int(CHAT_ID), "type": "private"},
                                                     "text": text}})
             entry["answered"] = now()
+
+        def edit(self, body):
+            """editMessageText as Telegram answers it: the message must exist and change."""
+            try:
+                request = json.loads(body)
+                message_id, text = int(request["message_id"]), request["text"]
+            except (ValueError, KeyError, TypeError):
+                return self.reply(400, {"ok": False, "error_code": 400, "description": "Bad Request: message text is empty"})
+            with LOCK:
+                known = 1 <= message_id <= len(world.accepted)
+                current = [t for i, t in world.edits if i == message_id]
+                unchanged = (current[-1] if current else (world.accepted[message_id - 1]["text"] if known else None)) == text
+                if known and not unchanged:
+                    world.edits.append((message_id, text))
+            if not known:
+                return self.reply(400, {"ok": False, "error_code": 400, "description": "Bad Request: message to edit not found"})
+            if unchanged:
+                return self.reply(400, {"ok": False, "error_code": 400,
+                                        "description": "Bad Request: message is not modified: specified new message "
+                                                       "content and reply markup are exactly the same as a current "
+                                                       "content and reply markup of the message"})
+            self.reply(200, {"ok": True, "result": {"message_id": message_id, "date": int(time.time()),
+                                                    "chat": {"id": int(CHAT_ID), "type": "private"}, "text": text}})
 
         def reply(self, status, payload):
             body = json.dumps(payload).encode()

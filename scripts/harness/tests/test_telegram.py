@@ -68,3 +68,35 @@ class TelegramConformanceTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TelegramEditTests(unittest.TestCase):
+    def post(self, base, method, body):
+        request = urllib.request.Request(f"{base}/bot{TOKEN}/{method}", data=json.dumps(body).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as answer:
+                return answer.status, json.load(answer)
+        except urllib.error.HTTPError as error:
+            return error.code, json.load(error)
+
+    def test_an_edit_needs_the_message_and_a_change(self):
+        world = World()
+        server = serve(telegram_handler(world))
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        try:
+            status, payload = self.post(base, "sendMessage", {"chat_id": CHAT_ID, "text": "fire"})
+            self.assertEqual(status, 200)
+            message_id = payload["result"]["message_id"]
+            self.assertEqual(self.post(base, "editMessageText",
+                                       {"chat_id": CHAT_ID, "message_id": message_id, "text": "fire, resolved"})[0], 200)
+            status, payload = self.post(base, "editMessageText",
+                                        {"chat_id": CHAT_ID, "message_id": message_id, "text": "fire, resolved"})
+            self.assertEqual(status, 400)
+            self.assertIn("message is not modified", payload["description"])
+            status, payload = self.post(base, "editMessageText", {"chat_id": CHAT_ID, "message_id": 99, "text": "x"})
+            self.assertEqual((status, payload["description"]), (400, "Bad Request: message to edit not found"))
+            self.assertEqual(world.edits, [(message_id, "fire, resolved")])
+            self.assertEqual(len(world.accepted), 1)
+        finally:
+            server.shutdown()
