@@ -121,6 +121,14 @@ import Testing
             }.count == 2)
         #expect(issues(telegram.merging(["WATCHDOG_TELEGRAM_ADMINS": "@alice_1,12345"]) { a, _ in a }).isEmpty)
         #expect(
+            issues(["WATCHDOG_TELEGRAM_COMMANDS": "true"]).first?.hasPrefix("WATCHDOG_TELEGRAM_COMMANDS: needs") == true
+        )
+        #expect(
+            issues([
+                "WATCHDOG_TELEGRAM_COMMANDS": "true", "WATCHDOG_TELEGRAM_BOT_TOKEN": "1:x",
+                "WATCHDOG_TELEGRAM_CHAT_ID": "@news",
+            ]).first?.contains("numeric") == true)
+        #expect(
             issues(["WATCHDOG_SLACK_BOT_TOKEN": "xoxb-1"]) == [
                 "WATCHDOG_SLACK_CHANNEL: is required with WATCHDOG_SLACK_BOT_TOKEN"
             ])

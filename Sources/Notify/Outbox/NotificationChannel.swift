@@ -14,6 +14,11 @@ public enum SendOutcome: Sendable, Equatable {
     /// counted and dropped.
     case permanent(reason: String)
 
+    /// The delivered message's id, when the API named it.
+    public var reference: String? {
+        if case .deliveredAs(let reference) = self { reference } else { nil }
+    }
+
     public var isDelivered: Bool {
         switch self {
         case .delivered, .deliveredAs: true

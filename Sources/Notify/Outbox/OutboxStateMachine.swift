@@ -137,11 +137,7 @@ public struct OutboxStateMachine: Sendable {
         inFlightID = nil
         switch outcome {
         case .delivered, .deliveredAs:
-            if case .deliveredAs(let reference) = outcome {
-                references.delivered(message.links, as: reference)
-            } else {
-                references.delivered(message.links, as: nil)
-            }
+            references.delivered(message.links, as: outcome.reference)
             removeHead(ifStill: message)
             counters.delivered += 1
             return .delivered(id: message.id)

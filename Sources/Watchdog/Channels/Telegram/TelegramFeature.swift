@@ -25,7 +25,16 @@ public enum TelegramFeature: ChannelFeature {
             }
             adminNames.append(name)
         }
-        if token.isEmpty, chatID.isEmpty { return nil }
+        if token.isEmpty, chatID.isEmpty {
+            if commands {
+                reader.record(
+                    .init(
+                        variable: ConfigVariable.telegramCommands.name,
+                        message: "needs the Telegram channel: WATCHDOG_TELEGRAM_BOT_TOKEN and WATCHDOG_TELEGRAM_CHAT_ID"
+                    ))
+            }
+            return nil
+        }
         if token.isEmpty {
             reader.record(
                 .init(
@@ -45,6 +54,13 @@ public enum TelegramFeature: ChannelFeature {
                 && chatID.dropFirst().allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) })
         if !validChat {
             reader.record(.invalid(.telegramChatID, value: chatID))
+            return nil
+        }
+        if commands, Int64(chatID) == nil {
+            reader.record(
+                .init(
+                    variable: ConfigVariable.telegramCommands.name,
+                    message: "needs a numeric WATCHDOG_TELEGRAM_CHAT_ID (a group's id): a channel has no commands"))
             return nil
         }
         if token.contains(where: { $0.isWhitespace || $0 == "/" }) {
