@@ -32,6 +32,24 @@ import Testing
                 timeout: .seconds(30), clock: ContinuousClock())
             return Array(standIn.accepted.dropFirst(before))
         }
+
+        /// User 7 (`@alice`), or `userID`, presses `data` under message `messageID`; returns
+        /// the toast.
+        func press(_ data: String, on messageID: Int, userID: Int64 = 7, username: String? = "alice") async -> String? {
+            let before = standIn.callbackAnswers.count
+            let id = standIn.userPresses(data, on: messageID, chatID: ChatConversationTests.chat, userID: userID)
+            let update = TelegramUpdate(
+                updateID: id,
+                callback: .init(
+                    id: "cb\(id)", sender: .init(id: userID, username: username),
+                    message: .init(
+                        messageID: Int64(messageID), chatID: ChatConversationTests.chat, sender: nil, text: nil),
+                    data: data))
+            await conversation.handle([update], botName: "wd_bot")
+            _ = await Delivery(outboxes: [outbox], digestAfter: 5).drain(
+                timeout: .seconds(30), clock: ContinuousClock())
+            return standIn.callbackAnswers.dropFirst(before).first?.text
+        }
     }
 
     func fixture(firing count: Int, mute: [SignalKey] = []) async throws -> Fixture {
@@ -112,5 +130,36 @@ import Testing
         #expect(status.first?.text.contains("🔕 silenced by \(silence.id)") == true)
         #expect(await fixture.ask("/unsilence \(silence.id)").first?.text.contains("lifted") == true)
         #expect(await fixture.engine.state.silences.silences.first?.isActive(at: Date()) == false)
+    }
+
+    @Test func silenceButtonsSilenceTheKeyAndSayWhoAndOldOrForeignPressesChangeNothing() async throws {
+        let fixture = try await fixture(firing: 1)
+        defer { Task { await fixture.standIn.stop() } }
+        let key = "container_down:service-with-a-rather-long-name-0"
+        // The fire, as the outbox sends it: the buttons' ids are remembered once it is out.
+        let fire = AlertNotification(
+            id: "f", action: .fire, severity: .critical, family: "container_down",
+            entity: "service-with-a-rather-long-name-0", title: "Container is down", detail: "exited",
+            instance: "box-1",
+            startedAt: Date(), at: Date())
+        let renderer = TelegramRenderer(language: .en, silentResolved: true, buttons: true)
+        await fixture.outbox.stage(messages: renderer.render(.single(fire)))
+        await fixture.outbox.release()
+        _ = await Delivery(outboxes: [fixture.outbox], digestAfter: 5).drain(
+            timeout: .seconds(10), clock: ContinuousClock())
+        let sent = try #require(fixture.standIn.accepted.last)
+        #expect(sent.buttons.count == 3)
+
+        #expect(await fixture.press("s1h:nosuchid", on: sent.messageID) == "this button is too old")
+        #expect(await fixture.press(sent.buttons[1], on: sent.messageID, userID: 8, username: nil) != nil)
+        #expect(await fixture.engine.state.silences.silences.count == 1)  // everyone may act: no admins set
+        let toast = await fixture.press(sent.buttons[2], on: sent.messageID)
+        #expect(toast == "🔕 silenced for 1d")
+        let silences = await fixture.engine.state.silences.silences
+        #expect(silences.count == 2 && silences.allSatisfy { $0.matchers.map(\.description) == ["key=\"\(key)\""] })
+        #expect(silences.last.flatMap { $0.endsAt?.timeIntervalSince($0.startsAt) } == 86_400)
+        let shown = try #require(fixture.standIn.currentText(of: sent.messageID))
+        #expect(shown.contains("🔕 silenced for 1d by @alice") && shown.contains("Container is down"))
+        #expect(fixture.standIn.currentButtons(of: sent.messageID).isEmpty)
     }
 }

@@ -196,4 +196,66 @@ struct ChatProcessTests {
         watchdog.terminate()
         _ = try await watchdog.wait(timeout: 10)
     }
+
+    /// The fire's id is in the state file: after a restart the resolve still replies to
+    /// it and edits it.
+    @Test func aThreadSurvivesARestart() async throws {
+        let telegram = try await TelegramStandIn.start(token: Self.botToken)
+        defer { Task { await telegram.stop() } }
+        let down = Flag()
+        down.set(true)
+        let dependency = try await ToggledDependency { _ in !down.isSet }
+        let directory = try TemporaryDirectory()
+        var environment = environment(telegram: telegram, dependency: dependency, state: directory.path + "/s.json")
+        environment["WATCHDOG_TELEGRAM_COMMANDS"] = "false"
+        let first = try WatchdogProcess.start(["run"], environment: environment)
+        defer { first.kill() }
+        #expect(await eventually(timeout: .seconds(30)) { telegram.accepted.contains { $0.text.hasPrefix("🔴") } })
+        let fire = try #require(telegram.accepted.first { $0.text.hasPrefix("🔴") })
+        #expect(fire.buttons.isEmpty)
+        first.terminate()
+        #expect(try await first.wait(timeout: 10).status == 0)
+        down.set(false)
+        let second = try WatchdogProcess.start(["run"], environment: environment)
+        defer { second.kill() }
+        #expect(await eventually(timeout: .seconds(30)) { telegram.accepted.contains { $0.text.hasPrefix("🟢") } })
+        #expect(telegram.accepted.first { $0.text.hasPrefix("🟢") }?.replyTo == fire.messageID)
+        #expect(
+            await eventually(timeout: .seconds(10)) {
+                telegram.currentText(of: fire.messageID)?.contains("RESOLVED") == true
+            })
+        #expect(!telegram.server.requests.contains { $0.uri.hasSuffix("/getUpdates") })
+        second.terminate()
+        _ = try await second.wait(timeout: 10)
+    }
+
+    /// Slack with a bot token through the binary: the resolve in the alert's thread, the
+    /// alert updated; the token in no log line.
+    @Test func slackWithABotTokenThreadsTheResolveUnderItsAlert() async throws {
+        let token = "xoxb-9-PROCESS-slack-secret"
+        let slack = try await SlackWebAPIStandIn.start(token: token, channels: ["C42"], memberOf: ["C42"])
+        defer { Task { await slack.stop() } }
+        let down = Flag()
+        down.set(true)
+        let dependency = try await ToggledDependency { _ in !down.isSet }
+        let directory = try TemporaryDirectory()
+        let watchdog = try WatchdogProcess.start(
+            ["run"],
+            environment: [
+                "WATCHDOG_INTERVAL": "1s", "WATCHDOG_STATE_FILE": directory.path + "/s.json",
+                "WATCHDOG_MEM_PCT": "100", "WATCHDOG_DISK_PCT": "100", "WATCHDOG_DEPS": "api=\(dependency.url)",
+                "WATCHDOG_DEP_DOWN_AFTER": "1", "WATCHDOG_SLACK_BOT_TOKEN": token, "WATCHDOG_SLACK_CHANNEL": "C42",
+                "WATCHDOG_SLACK_API_URL": slack.baseURL,
+            ])
+        defer { watchdog.kill() }
+        #expect(await eventually(timeout: .seconds(30)) { !slack.messages.isEmpty })
+        down.set(false)
+        #expect(await eventually(timeout: .seconds(30)) { slack.messages.count == 2 && !slack.updates.isEmpty })
+        let alert = try #require(slack.messages.first)
+        #expect(slack.messages.last?.threadTS == alert.ts && slack.messages.last?.text.hasPrefix("🟢") == true)
+        #expect(slack.updates.first?.ts == alert.ts && alert.text.contains("RESOLVED"))
+        watchdog.terminate()
+        let result = try await watchdog.wait(timeout: 10)
+        #expect(!(result.stdout + result.stderr).contains(token))
+    }
 }
