@@ -169,7 +169,7 @@ public actor ChatConversation<C: Clock> where C.Duration == Duration {
     private func silence(_ keys: [SignalKey], for duration: Duration, reason: String, by who: String, at now: Date)
         async -> [String]
     {
-        let silence = Self.chatSilence(keys, for: duration, reason: reason, by: who, at: now)
+        let silence = await chatSilence(keys, for: duration, reason: reason, by: who, at: now)
         do {
             let book = try await engine.upsertSilence(silence, now: now)
             status.recordSilences(book)
@@ -196,11 +196,16 @@ public actor ChatConversation<C: Clock> where C.Duration == Duration {
         ]
     }
 
-    /// A silence from the chat: from now for `duration`, named so it can be typed back.
-    static func chatSilence(_ keys: [SignalKey], for duration: Duration, reason: String, by who: String, at now: Date)
-        -> Silence
+    /// A silence from the chat: from now for `duration`, named so it can be typed back
+    /// (short, so never one a silence of the book already has: that would replace it).
+    func chatSilence(_ keys: [SignalKey], for duration: Duration, reason: String, by who: String, at now: Date)
+        async -> Silence
     {
-        let id = "chat-" + UUID().uuidString.lowercased().prefix(8)
+        let taken = Set(await engine.state.silences.silences.map(\.id))
+        var id: String
+        repeat {
+            id = "chat-" + UUID().uuidString.lowercased().prefix(8)
+        } while taken.contains(id)
         return Silence(
             id: id, matchers: [LabelMatcher.anyOf(keys)], startsAt: now,
             endsAt: now.addingTimeInterval(duration.seconds), createdBy: who,
@@ -270,7 +275,7 @@ public actor ChatConversation<C: Clock> where C.Duration == Duration {
             toast = texts.buttonAcknowledgedToast()
             note = texts.acknowledgedNote(by: ChannelText.safe(who, limit: 64))
         case .silence(_, let duration):
-            let silence = Self.chatSilence([key], for: duration, reason: "", by: who, at: at)
+            let silence = await chatSilence([key], for: duration, reason: "", by: who, at: at)
             do {
                 _ = try await engine.upsertSilence(silence, now: at)
             } catch {
