@@ -64,9 +64,7 @@ public struct SilenceAPI: Sendable {
     private func alerts(_ snapshot: WatchdogStatus.Snapshot, query: QueryParameters, now: Date) -> EndpointResponse {
         let filters: [CompiledMatcher]
         do {
-            filters = try query.all("filter").map { text throws(SilenceError) in
-                CompiledMatcher(try LabelMatcher(parsing: text))
-            }
+            filters = try query.filters()
         } catch {
             return Self.error(400, error.reason)
         }
@@ -101,9 +99,7 @@ public struct SilenceAPI: Sendable {
     private func silences(_ snapshot: WatchdogStatus.Snapshot, query: QueryParameters, now: Date) -> EndpointResponse {
         let filters: [CompiledMatcher]
         do {
-            filters = try query.all("filter").map { text throws(SilenceError) in
-                CompiledMatcher(try LabelMatcher(parsing: text))
-            }
+            filters = try query.filters()
         } catch {
             return Self.error(400, error.reason)
         }
@@ -256,6 +252,12 @@ public struct SilenceAPI: Sendable {
 
 /// A query string's parameters, percent-decoded (`+` is a space), bounded.
 struct QueryParameters {
+    /// Every `filter` parameter, as Alertmanager's matchers (`amtool --filter`, `alert
+    /// query MATCHER`); one that does not parse is the request's error.
+    func filters() throws(SilenceError) -> [CompiledMatcher] {
+        try all("filter").map { text throws(SilenceError) in CompiledMatcher(try LabelMatcher(parsing: text)) }
+    }
+
     private var pairs: [(String, String)] = []
 
     init(_ query: String?) {
