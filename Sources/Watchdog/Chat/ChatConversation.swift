@@ -43,17 +43,24 @@ public actor ChatConversation<C: Clock> where C.Duration == Duration {
 
     /// Handles updates in order; `botName` is the bot's username, for `/cmd@name`.
     public func handle(_ updates: [TelegramUpdate], botName: String?) async {
+        var unsaved = false
         for update in updates.sorted(by: { $0.updateID < $1.updateID }) {
             if let done = await store.chatMemory.updateOffset, update.updateID < done { continue }
             let (next, overflow) = update.updateID.addingReportingOverflow(1)
             await store.setChat(ChatMemory(updateOffset: overflow ? update.updateID : next))
             var toast: (id: String, text: String)?
             if let message = update.message {
-                await handle(message, updateID: update.updateID, botName: botName)
+                // Talk in a group is no command: its offset is saved with the next write,
+                // and should it be read again after a crash, it is ignored again.
+                guard await handle(message, updateID: update.updateID, botName: botName) else {
+                    unsaved = true
+                    continue
+                }
             } else if let press = update.callback {
                 toast = (press.id, await handle(press))
             }
             await store.save()
+            unsaved = false
             await outbox.release()
             if let toast {
                 let verdict = await channel.call(
@@ -63,14 +70,16 @@ public actor ChatConversation<C: Clock> where C.Duration == Duration {
                 }
             }
         }
+        if unsaved { await store.save() }
     }
 
     // MARK: commands
 
-    private func handle(_ message: TelegramUpdate.ChatMessage, updateID: Int64, botName: String?) async {
-        guard let text = message.text else { return }
+    /// Carries out a command; false when the message was none of ours.
+    private func handle(_ message: TelegramUpdate.ChatMessage, updateID: Int64, botName: String?) async -> Bool {
+        guard let text = message.text else { return false }
         let command = ChatCommand.parse(text, botName: botName)
-        guard command != .ignored else { return }
+        guard command != .ignored else { return false }
         let sender = message.sender
         switch authorization.check(
             sender: sender, chat: message.chatID, thread: message.threadID, chatID: channel.currentChatID)
@@ -79,12 +88,12 @@ public actor ChatConversation<C: Clock> where C.Duration == Duration {
             logger.notice(
                 "chat command from another chat ignored",
                 metadata: ["sender_id": "\(sender?.id ?? 0)", "chat_id": "\(message.chatID)"])
-            return
+            return false
         case .refused(let reason):
             logger.notice(
                 "chat command refused", metadata: ["sender_id": "\(sender?.id ?? 0)", "reason": "\(reason)"])
             await answer([texts.chatNotAllowed()], to: message, updateID: updateID)
-            return
+            return true
         case .allowed:
             break
         }
@@ -116,6 +125,7 @@ public actor ChatConversation<C: Clock> where C.Duration == Duration {
             status.recordSilences(await engine.state.silences)
         }
         await answer(lines, to: message, updateID: updateID)
+        return true
     }
 
     private func snapshot() async -> WatchdogStatus.Snapshot {
