@@ -26,6 +26,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case zoneInfo = "zoneinfo"
     case silenceRequest = "silence-request"
     case chatUpdate = "chat-update"
+    case dockerEvents = "docker-events"
 
     /// Feeds one input to the parsers of this target.
     public func run(_ bytes: [UInt8]) {
@@ -96,6 +97,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             SilenceParsers.request(bytes)
         case .chatUpdate:
             ChatParsers.updates(bytes)
+        case .dockerEvents:
+            ContainerEventParsers.stream(bytes)
         }
     }
 }
