@@ -78,3 +78,45 @@ import Testing
         #expect(cut.count == 1_000 && cut.hasPrefix("…") && cut.hasSuffix("last"))
     }
 }
+
+@Suite struct ContainerListTests {
+    static let list = #"""
+        [{"Id":"a1","Names":["/web"],"State":"running","Status":"Up 5 minutes (healthy)","Labels":{"com.docker.compose.project":"shop","com.docker.compose.service":"web"}},
+         {"Id":"b2","Names":["/db"],"State":"running","Status":"Up 2 hours (unhealthy)","Labels":{}},
+         {"Id":"c3","Names":["/worker"],"State":"exited","Status":"Exited (3) 1 minute ago"},
+         {"Id":"d4","Names":["/cache"],"State":"running","Status":"Up 1 second (health: starting)"},
+         {"Id":"e5","Names":["/plain"],"State":"running","Status":"Up 3 days"},
+         {"Names":["/noid"],"State":"running"}]
+        """#
+
+    @Test func theListIsReadWithStateHealthAndComposeLabels() throws {
+        let entries = try ContainerList.entries(Array(Self.list.utf8))
+        #expect(entries.map(\.name) == ["web", "db", "worker", "cache", "plain"])
+        #expect(
+            entries[0]
+                == ListedContainer(
+                    id: "a1", name: "web", state: "running", health: "healthy", composeProject: "shop",
+                    composeService: "web"))
+        #expect(entries.map(\.health) == ["healthy", "unhealthy", nil, "starting", nil])
+        #expect(try ContainerList.names(Array(Self.list.utf8)) == entries.map(\.name))
+        #expect(throws: CollectorError.self) { try ContainerList.entries(Array("{}".utf8)) }
+    }
+
+    @Test func onlyContainersThatChangedOrAreNotWellAreInspected() throws {
+        let entries = try ContainerList.entries(Array(Self.list.utf8))
+        let lastSeen: [String: (id: String, state: String)] = [
+            "web": ("a1", "running"), "db": ("b2", "running"), "worker": ("c3", "exited"), "cache": ("d4", "running"),
+            "plain": ("e0", "running"),
+        ]
+        // db unhealthy, worker not running, cache starting, plain recreated (new id).
+        #expect(ContainerList.toInspect(entries, lastSeen: lastSeen, named: []) == ["db", "worker", "cache", "plain"])
+        // An event named web: inspected too.
+        #expect(ContainerList.toInspect(entries, lastSeen: lastSeen, named: ["web"]).first == "web")
+        // An idle tick of healthy, known containers inspects nothing.
+        let healthy = [entries[0], entries[4]]
+        #expect(
+            ContainerList.toInspect(
+                healthy, lastSeen: ["web": ("a1", "running"), "plain": ("e5", "running")], named: []
+            ).isEmpty)
+    }
+}

@@ -91,6 +91,14 @@ struct DockerEventsStreamTests {
         let logs = try await client.get("/v\(version)/containers/crash/logs?tail=5&stdout=1&stderr=1")
         #expect(logs.status == 200)
         #expect(DockerLogStream.text(of: logs.body, tty: false).contains("MARKER-7f3"))
+
+        // The tick's one list: every container with its state, so that only those not
+        // running are inspected.
+        let list = try await client.get("/v\(version)/containers/json?all=true")
+        let entries = try ContainerList.entries(list.body)
+        #expect(Set(entries.map(\.name)).isSuperset(of: ["probe", "crash", "svc", "killed", "victim", "missed"]))
+        #expect(entries.first { $0.name == "crash" }?.state == "exited")
+        #expect(Set(ContainerList.toInspect(entries, lastSeen: [:], named: [])) == Set(entries.map(\.name)))
     }
 
     @Test func theStreamEndsWhenTheDaemonGoesAndAResumeAfterItsRestartSeesWhatDied() async throws {

@@ -82,11 +82,73 @@ public struct ContainerStatus: Sendable, Encodable, Equatable {
 }
 
 /// The names in a `GET /containers/json` list, without their leading slash.
+/// One container as `GET /containers/json?all=true` lists it: enough to see that
+/// nothing changed without inspecting it (SPEC §10.2).
+public struct ListedContainer: Sendable, Equatable {
+    public let id: String
+    public let name: String
+    /// `created`, `running`, `paused`, `restarting`, `removing`, `exited` or `dead`.
+    public let state: String
+    /// The health the `Status` text shows (`healthy`, `unhealthy`, `health: starting`),
+    /// nil without a healthcheck.
+    public let health: String?
+    public let composeProject: String?
+    public let composeService: String?
+
+    public init(
+        id: String, name: String, state: String, health: String? = nil, composeProject: String? = nil,
+        composeService: String? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.state = state
+        self.health = health
+        self.composeProject = composeProject
+        self.composeService = composeService
+    }
+}
+
 public enum ContainerList {
     public static func names(_ body: [UInt8]) throws -> [String] {
+        try entries(body).map(\.name)
+    }
+
+    /// Every listed container; an item without an id or a name is skipped.
+    public static func entries(_ body: [UInt8]) throws -> [ListedContainer] {
         guard let items = (try? JSONSerialization.jsonObject(with: Data(body))) as? [[String: Any]] else {
             throw CollectorError("docker: container list is not a JSON array")
         }
-        return items.compactMap { ($0["Names"] as? [String])?.first.map { String($0.drop { $0 == "/" }) } }
+        return items.compactMap { item in
+            guard let id = item["Id"] as? String ?? item["ID"] as? String,
+                let name = (item["Names"] as? [String])?.first.map({ String($0.drop { $0 == "/" }) }), !name.isEmpty
+            else { return nil }
+            let labels = item["Labels"] as? [String: Any] ?? [:]
+            let status = (item["Status"] as? String ?? "").prefix(200)
+            let health: String? =
+                if status.hasSuffix("(unhealthy)") { "unhealthy" } else if status.hasSuffix("(healthy)") {
+                    "healthy"
+                } else if status.hasSuffix("(health: starting)") { "starting" } else { nil }
+            return ListedContainer(
+                id: String(id.prefix(128)), name: String(name.prefix(256)),
+                state: String((item["State"] as? String ?? "").prefix(32)), health: health,
+                composeProject: (labels["com.docker.compose.project"] as? String).map { String($0.prefix(256)) },
+                composeService: (labels["com.docker.compose.service"] as? String).map { String($0.prefix(256)) })
+        }
+    }
+
+    /// Which watched containers a tick must inspect (SPEC §10.2, "a container is
+    /// inspected only when the list or an event says its state changed"): those not
+    /// running or not healthy, those whose id or state differs from the last inspect, and
+    /// those an event named since. Pure.
+    public static func toInspect(
+        _ listed: [ListedContainer], lastSeen: [String: (id: String, state: String)], named: Set<String>
+    ) -> [String] {
+        listed.filter { container in
+            guard container.state == "running", container.health != "unhealthy", container.health != "starting" else {
+                return true
+            }
+            guard let last = lastSeen[container.name] else { return true }
+            return last.id != container.id || last.state != container.state || named.contains(container.name)
+        }.map(\.name)
     }
 }
