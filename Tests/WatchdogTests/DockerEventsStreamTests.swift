@@ -31,12 +31,24 @@ struct DockerEventsStreamTests {
         }
     }
 
-    @Test func crashesStopsAndOutsideKillsAreToldApartAndAPauseLosesNothing() async throws {
+    /// A daemon of its own, a client of its socket, the negotiated API version, a follower.
+    func connect() async throws -> (RealDocker, DockerClient, String, DockerEventsFollower) {
         let docker = try await RealDocker.start()
-        defer { Task { await docker.shutdown() } }
         let client = DockerClient(socketPath: docker.socket, timeout: .seconds(5))
         let version = try DockerAPIVersion.negotiate(try await client.get("/_ping").apiVersion)
-        let follower = DockerEventsFollower(client: client)
+        return (docker, client, version, DockerEventsFollower(client: client))
+    }
+
+    /// Where following `collected` left off.
+    func cursor(after collected: Collected) -> EventCursor {
+        var cursor = EventCursor()
+        for event in collected.all { _ = cursor.admit(event) }
+        return cursor
+    }
+
+    @Test func crashesStopsAndOutsideKillsAreToldApartAndAPauseLosesNothing() async throws {
+        let (docker, client, version, follower) = try await connect()
+        defer { Task { await docker.shutdown() } }
         let collected = Collected()
         var task = follow(follower, version: version, since: nil, into: collected)
         // The stream is open once an event of a container made now arrives.
@@ -71,8 +83,7 @@ struct DockerEventsStreamTests {
         // and what was seen before is dropped.
         task.cancel()
         await task.value
-        var cursor = EventCursor()
-        for event in collected.all { _ = cursor.admit(event) }
+        var cursor = cursor(after: collected)
         let before = collected.all.count
         _ = try? await docker.run(["run", "--name", "missed", RealDocker.image, "sh", "-c", "exit 4"])
         let resumed = Collected()
@@ -102,11 +113,8 @@ struct DockerEventsStreamTests {
     }
 
     @Test func theStreamEndsWhenTheDaemonGoesAndAResumeAfterItsRestartSeesWhatDied() async throws {
-        let docker = try await RealDocker.start()
+        let (docker, client, version, follower) = try await connect()
         defer { Task { await docker.shutdown() } }
-        let client = DockerClient(socketPath: docker.socket, timeout: .seconds(5))
-        let version = try DockerAPIVersion.negotiate(try await client.get("/_ping").apiVersion)
-        let follower = DockerEventsFollower(client: client)
         let collected = Collected()
         let ended = Mutex<String?>(nil)
         let task = Task {
@@ -123,8 +131,7 @@ struct DockerEventsStreamTests {
         #expect(await eventually(timeout: .seconds(15)) { ended.withLock { $0 } != nil })
         await task.value
         try await docker.startDaemon()
-        var cursor = EventCursor()
-        for event in collected.all { _ = cursor.admit(event) }
+        let cursor = cursor(after: collected)
         _ = try? await docker.run(["run", "--name", "after", RealDocker.image, "sh", "-c", "exit 5"])
         let resumed = Collected()
         let again = follow(follower, version: version, since: cursor.since, into: resumed)
