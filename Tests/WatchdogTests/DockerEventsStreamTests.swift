@@ -113,7 +113,7 @@ struct DockerEventsStreamTests {
     }
 
     @Test func theStreamEndsWhenTheDaemonGoesAndAResumeAfterItsRestartSeesWhatDied() async throws {
-        let (docker, client, version, follower) = try await connect()
+        let (docker, _, version, follower) = try await connect()
         defer { Task { await docker.shutdown() } }
         let collected = Collected()
         let ended = Mutex<String?>(nil)
