@@ -99,6 +99,12 @@ struct Run: AsyncParsableCommand {
                     }),
                 successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "reload"),
         ]
+        for case let source as any EventFollowingSource in assembly.ticks.engine.sources {
+            services.append(
+                .init(
+                    service: SourceFollowingService(source: source, doorbell: assembly.doorbell, logger: logger),
+                    serviceName: "events:\(source.name)"))
+        }
         if configuration.telegram?.commands == true,
             let telegram = channels.lazy.compactMap({ $0 as? TelegramChannel }).first,
             let outbox = assembly.delivery.outbox(named: telegram.name)

@@ -11,6 +11,8 @@ struct TickAssembly {
     let store: StateStore
     /// What the state file said of the chat, for the poller.
     let chat: ChatMemory
+    /// Rung by the sources that follow events (Docker's), so they run between ticks.
+    let doorbell: SourceDoorbell
 
     /// Loads the saved state (forgetting keys no configured source can judge), and joins
     /// engine, channels and state file. With `writesState` false nothing is written and
@@ -48,9 +50,10 @@ struct TickAssembly {
         await store.setChat(persisted.chat)
         await store.setEngineSource { await engine.state }
         await delivery.setPersistence { await store.save() }
+        let doorbell = SourceDoorbell()
         let ticks = TickService(
             engine: engine, delivery: delivery, store: store, clock: clock, interval: configuration.interval,
-            wallClock: ProcessClocks.wall, logger: logger, onTick: onTick)
-        return TickAssembly(ticks: ticks, delivery: delivery, store: store, chat: persisted.chat)
+            wallClock: ProcessClocks.wall, logger: logger, doorbell: doorbell, onTick: onTick)
+        return TickAssembly(ticks: ticks, delivery: delivery, store: store, chat: persisted.chat, doorbell: doorbell)
     }
 }

@@ -288,10 +288,12 @@ struct ContainerSourceTests {
     }
 
     @Test func aMissingSocketIsUnreachableAtOnce() async throws {
-        let collector = DockerCollector(
-            client: DockerClient(socketPath: "/nonexistent/docker.sock", timeout: .seconds(5)), names: ["db"],
-            project: .none)
-        let reading = try await collector.collect()
+        let source = ContainerSource(
+            collector: DockerCollector(
+                client: DockerClient(socketPath: "/nonexistent/docker.sock", timeout: .seconds(5)), names: ["db"],
+                project: .none),
+            grace: .seconds(60), restartLoop: .init(count: 3, window: .seconds(600)), texts: Texts(.en))
+        let reading = try await source.collect(now: Date())
         #expect(reading.unreachable == "no Docker socket at /nonexistent/docker.sock")
     }
 

@@ -18,6 +18,8 @@ public struct ContainerStatus: Sendable, Encodable, Equatable {
     /// The last healthcheck's output, cut short.
     public let healthOutput: String?
     public let labels: [String: String]
+    /// Whether it runs with a TTY: its logs are then one raw stream, not multiplexed.
+    public let tty: Bool
 
     /// Labels are left out of `once --json`: they are only used to find the compose
     /// project, and key strategies would rewrite their names.
@@ -28,7 +30,7 @@ public struct ContainerStatus: Sendable, Encodable, Equatable {
     public init(
         name: String, id: String, state: String, exitCode: Int = 0, oomKilled: Bool = false, error: String = "",
         restartCount: Int = 0, startedAt: Date? = nil, finishedAt: Date? = nil, health: String? = nil,
-        healthOutput: String? = nil, labels: [String: String] = [:]
+        healthOutput: String? = nil, labels: [String: String] = [:], tty: Bool = false
     ) {
         self.name = name
         self.id = id
@@ -42,6 +44,7 @@ public struct ContainerStatus: Sendable, Encodable, Equatable {
         self.health = health
         self.healthOutput = healthOutput
         self.labels = labels
+        self.tty = tty
     }
 
     /// Parses the inspect document. Unknown fields are ignored; a document without
@@ -65,7 +68,7 @@ public struct ContainerStatus: Sendable, Encodable, Equatable {
             startedAt: dockerDate(state["StartedAt"]), finishedAt: dockerDate(state["FinishedAt"]),
             health: health?["Status"] as? String,
             healthOutput: (lastCheck?["Output"] as? String).map { String($0.prefix(300)) },
-            labels: (config?["Labels"] as? [String: String]) ?? [:])
+            labels: (config?["Labels"] as? [String: String]) ?? [:], tty: (config?["Tty"] as? Bool) ?? false)
     }
 
     /// Docker writes RFC 3339 times with nanoseconds, and `0001-01-01T00:00:00Z` for never.
@@ -81,7 +84,6 @@ public struct ContainerStatus: Sendable, Encodable, Equatable {
     }
 }
 
-/// The names in a `GET /containers/json` list, without their leading slash.
 /// One container as `GET /containers/json?all=true` lists it: enough to see that
 /// nothing changed without inspecting it (SPEC §10.2).
 public struct ListedContainer: Sendable, Equatable {

@@ -11,6 +11,11 @@ public struct DockerReading: Sendable, Encodable, Equatable {
     public let containers: [ContainerStatus]
     /// Watched by name but not there (404).
     public let missing: [String]
+    /// By container name, what the events stream said of it (only the non-empty ones).
+    public let histories: [String: ContainerHistory]
+    /// By container name, the last log lines of a container that is down (with
+    /// `WATCHDOG_CONTAINER_LOG_LINES`), already cut and redacted.
+    public let logs: [String: String]
 
     public static func unreachable(_ reason: String) -> DockerReading {
         DockerReading(unreachable: reason, apiVersion: nil, project: nil, containers: [], missing: [])
@@ -18,13 +23,15 @@ public struct DockerReading: Sendable, Encodable, Equatable {
 
     public init(
         unreachable: String? = nil, apiVersion: String?, project: String?, containers: [ContainerStatus],
-        missing: [String]
+        missing: [String], histories: [String: ContainerHistory] = [:], logs: [String: String] = [:]
     ) {
         self.unreachable = unreachable
         self.apiVersion = apiVersion
         self.project = project
         self.containers = containers
         self.missing = missing
+        self.histories = histories
+        self.logs = logs
     }
 }
 
@@ -36,11 +43,13 @@ public enum ComposeProject: Sendable, Equatable {
     case ownContainer(id: String)
 }
 
-/// Reads container states from the Docker Engine API over the unix socket.
+/// The Docker Engine API requests of the container source (SPEC §10.2), each one GET over
+/// the unix socket: negotiate the version, find the compose project, list the watched
+/// containers in one request, inspect one, read one's last log lines.
 ///
-/// A daemon that cannot be reached is a reading (`docker_unreachable`), not an error:
-/// the container keys are then unknown. An answer that makes no sense (a 500, a
-/// malformed document) is an error: the whole reading failed.
+/// A daemon that cannot be reached throws `DockerClient.Unreachable` (`docker_unreachable`,
+/// the container keys unknown). An answer that makes no sense (a 500, a malformed
+/// document) throws a `CollectorError`: the reading failed.
 public struct DockerCollector: Sendable {
     public let client: DockerClient
     public let names: [String]
@@ -54,34 +63,16 @@ public struct DockerCollector: Sendable {
 
     public static let projectLabel = "com.docker.compose.project"
 
-    public func collect() async throws -> DockerReading {
-        do {
-            let ping = try await client.get("/_ping")
-            guard ping.status == 200 else { throw CollectorError("docker: /_ping answered \(ping.status)") }
-            let version = try DockerAPIVersion.negotiate(ping.apiVersion)
-            var watched = Set(names)
-            let projectName = try await resolveProject(version: version)
-            if let projectName {
-                watched.formUnion(try await projectContainers(projectName, version: version))
-            }
-            var containers: [ContainerStatus] = []
-            var missing: [String] = []
-            for name in watched.sorted() {
-                let response = try await client.get("/v\(version)/containers/\(Self.pathComponent(name))/json")
-                switch response.status {
-                case 200: containers.append(try ContainerStatus.parse(response.body))
-                case 404: missing.append(name)
-                default: throw Self.apiError("inspect \(name)", response)
-                }
-            }
-            return DockerReading(
-                apiVersion: version, project: projectName, containers: containers, missing: missing)
-        } catch let unreachable as DockerClient.Unreachable {
-            return .unreachable(unreachable.description)
-        }
+    /// The API version to speak (`/_ping`'s `Api-Version`, at least 1.41).
+    public func negotiate() async throws -> String {
+        let ping = try await client.get("/_ping")
+        guard ping.status == 200 else { throw CollectorError("docker: /_ping answered \(ping.status)") }
+        return try DockerAPIVersion.negotiate(ping.apiVersion)
     }
 
-    private func resolveProject(version: String) async throws -> String? {
+    /// The compose project whose containers are watched, if any; `auto` reads the
+    /// watchdog's own container's label (nil when that container is not found).
+    public func resolveProject(version: String) async throws -> String? {
         switch project {
         case .none: return nil
         case .named(let name): return name
@@ -92,12 +83,61 @@ public struct DockerCollector: Sendable {
         }
     }
 
-    private func projectContainers(_ project: String, version: String) async throws -> [String] {
-        let filters = #"{"label":["\#(Self.projectLabel)=\#(project)"]}"#
-        let query = filters.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        let response = try await client.get("/v\(version)/containers/json?all=true&filters=\(query)")
-        guard response.status == 200 else { throw Self.apiError("list project \(project)", response) }
-        return try ContainerList.names(response.body)
+    /// The watched containers, running or not, in one request: filtered by name when
+    /// only names are watched, by the project label when only a project is, and
+    /// unfiltered (then chosen here) when both are, since Docker's filters of different
+    /// kinds must all hold.
+    public func list(version: String, project: String?) async throws -> [ListedContainer] {
+        let response = try await client.get(
+            "/v\(version)/containers/json?all=true" + Self.listFilter(names: names, project: project))
+        guard response.status == 200 else { throw Self.apiError("list containers", response) }
+        let watched = Set(names)
+        return try ContainerList.entries(response.body).filter {
+            watched.contains($0.name) || (project != nil && $0.composeProject == project)
+        }
+    }
+
+    /// The `&filters=` of the list, percent-encoded; empty when both kinds are watched.
+    static func listFilter(names: [String], project: String?) -> String {
+        let filters: [String: [String]]
+        switch (names.isEmpty, project) {
+        case (false, nil): filters = ["name": names.map { "^/?" + regexEscaped($0) + "$" }]
+        case (true, let project?): filters = ["label": ["\(projectLabel)=\(project)"]]
+        default: return ""
+        }
+        guard let json = try? JSONSerialization.data(withJSONObject: filters, options: .sortedKeys) else { return "" }
+        let text = String(decoding: json, as: UTF8.self)
+        return "&filters=" + (text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+    }
+
+    /// A name as a regular expression matching only itself (Docker's `name` filter is a
+    /// regular expression).
+    static func regexEscaped(_ name: String) -> String {
+        var escaped = ""
+        for character in name {
+            if "\\^$.|?*+()[]{}".contains(character) { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+
+    /// One container's inspect document; nil when there is no such container (404).
+    public func inspect(_ name: String, version: String) async throws -> ContainerStatus? {
+        let response = try await client.get("/v\(version)/containers/\(Self.pathComponent(name))/json")
+        switch response.status {
+        case 200: return try ContainerStatus.parse(response.body)
+        case 404: return nil
+        default: throw Self.apiError("inspect \(name)", response)
+        }
+    }
+
+    /// The last `lines` log lines of a container, stdout and stderr interleaved as
+    /// written (the multiplexed stream decoded, or the raw one of a TTY container).
+    public func logs(id: String, lines: Int, tty: Bool, version: String) async throws -> String {
+        let response = try await client.get(
+            "/v\(version)/containers/\(Self.pathComponent(id))/logs?tail=\(max(1, lines))&stdout=1&stderr=1")
+        guard response.status == 200 else { throw Self.apiError("logs of \(id.prefix(12))", response) }
+        return DockerLogStream.text(of: response.body, tty: tty)
     }
 
     static func pathComponent(_ name: String) -> String {

@@ -24,9 +24,12 @@ public struct DockerEventsFollower: Sendable {
         return "/v\(version)/events?filters=\(filters)" + (since.map { "&since=\($0)" } ?? "")
     }
 
-    /// Reads the stream until it ends; `handle` gets every container event in order.
-    /// Throws why it ended when that was not the daemon closing it.
-    public func follow(version: String, since: String?, handle: (DockerEvent) async -> Void) async throws {
+    /// Reads the stream until it ends; `opened` is called once the daemon accepted it,
+    /// `handle` gets every container event in order. Throws why it ended when that was
+    /// not the daemon closing it.
+    public func follow(
+        version: String, since: String?, opened: () async -> Void = {}, handle: (DockerEvent) async -> Void
+    ) async throws {
         guard FileManager.default.fileExists(atPath: client.socketPath) else {
             throw DockerClient.Unreachable(description: "no Docker socket at \(client.socketPath)")
         }
@@ -47,6 +50,7 @@ public struct DockerEventsFollower: Sendable {
             let message = body.map { String(buffer: $0) } ?? ""
             throw CollectorError("docker: events answered \(response.status.code): \(message.prefix(200))")
         }
+        await opened()
         var reader = JSONLinesReader(maximumLineBytes: maximumLineBytes)
         for try await chunk in response.body {
             for line in try reader.feed(chunk.readableBytesView) {

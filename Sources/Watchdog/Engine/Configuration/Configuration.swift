@@ -39,6 +39,10 @@ public struct Configuration: Sendable {
     /// its own a named accessor (`configuration.ec2`, `configuration.diskPaths`).
     public var features: SettingsStore
 
+    /// The value of every secret variable that is set: what must never reach a chat, not
+    /// even inside a container's log lines.
+    public var secrets: [Secret] = []
+
     public enum ConsoleMode: String, Sendable {
         /// Only when no other channel is configured.
         case auto
@@ -97,10 +101,14 @@ extension Configuration {
             channels: SettingsStore.read(ChannelCatalog.all, from: &reader),
             features: SettingsStore.read(FeatureCatalog.all, from: &reader))
 
+        var configured = configuration
+        configured.secrets = ConfigVariable.all.filter(\.isSecret).compactMap { variable in
+            environment.values[variable.name].flatMap { $0.isEmpty ? nil : Secret($0) }
+        }
         let issues = gatherIssues + reader.issues
         guard issues.isEmpty else { throw ConfigurationError(issues) }
         return LoadedConfiguration(
-            configuration: configuration, environment: environment,
+            configuration: configured, environment: environment,
             warnings: environment.unknownVariableWarnings())
     }
 

@@ -35,13 +35,16 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
     }
 
     /// Runs every due source and returns one outcome per source, in source order.
-    /// Never throws: failures, timeouts and cancellation are outcomes.
-    public func collect(now: Date) async -> [SourceOutcome] {
+    /// Never throws: failures, timeouts and cancellation are outcomes. With `only`,
+    /// just those sources run, now (an event asked for them between ticks), and the
+    /// others have no outcome.
+    public func collect(now: Date, only: Set<String>? = nil) async -> [SourceOutcome] {
         let instant = clock.now
         var outcomes = [SourceOutcome?](repeating: nil, count: sources.count)
         await withTaskGroup(of: (Int, SourceOutcome).self) { group in
             for (index, source) in sources.enumerated() {
-                if let interval = source.interval, let last = lastRun[source.name],
+                if let only, !only.contains(source.name) { continue }
+                if only == nil, let interval = source.interval, let last = lastRun[source.name],
                     !isDue(last: last, interval: interval, now: instant)
                 {
                     outcomes[index] = SourceOutcome(
@@ -67,7 +70,7 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
                 outcomes[index] = outcome
             }
         }
-        for (source, outcome) in zip(sources, outcomes) where source.interval != nil {
+        for (source, outcome) in zip(sources, outcomes) where source.interval != nil && only == nil {
             switch outcome?.status {
             case .ok:
                 lastRun[source.name] = instant

@@ -20,6 +20,8 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
     let shutdownGrace: Duration
     let wallClock: @Sendable () -> Date
     let logger: Logger
+    /// Rung by event-following sources: they run at once between ticks.
+    let doorbell: SourceDoorbell?
     let onTick: @Sendable (TickReport) async -> Void
 
     public init(
@@ -27,6 +29,7 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
         shutdownGrace: Duration = .seconds(2),
         wallClock: @escaping @Sendable () -> Date,
         logger: Logger,
+        doorbell: SourceDoorbell? = nil,
         onTick: @escaping @Sendable (TickReport) async -> Void = { _ in }
     ) {
         self.engine = engine
@@ -37,6 +40,7 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
         self.shutdownGrace = shutdownGrace
         self.wallClock = wallClock
         self.logger = logger
+        self.doorbell = doorbell
         self.onTick = onTick
     }
 
@@ -52,10 +56,9 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
             await onTick(report)
             scheduled = nextTickStart(scheduled: scheduled, finishedAt: clock.now, interval: interval)
             let wakeUp = scheduled
-            let clock = self.clock
             do {
                 try await cancelWhenGracefulShutdown {
-                    try await clock.sleep(until: wakeUp, tolerance: nil)
+                    try await self.waitForTick(at: wakeUp)
                 }
             } catch {
                 break
@@ -91,6 +94,51 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
         return TickReport(
             time: now, instance: engine.settings.instance, outcomes: outcomes, evaluation: evaluation,
             duration: started.duration(to: clock.now))
+    }
+
+    /// Sleeps until `wakeUp`; meanwhile, whenever a source rings the doorbell, runs it.
+    private func waitForTick(at wakeUp: C.Instant) async throws {
+        guard let doorbell else {
+            try await clock.sleep(until: wakeUp, tolerance: nil)
+            return
+        }
+        let clock = self.clock
+        while true {
+            let rang = try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    try await clock.sleep(until: wakeUp, tolerance: nil)
+                    return false
+                }
+                group.addTask {
+                    await doorbell.wait()
+                    return true
+                }
+                let first = try await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            try Task.checkCancellation()
+            guard rang else { return }
+            let sources = doorbell.take()
+            if !sources.isEmpty { await tick(only: sources) }
+        }
+    }
+
+    /// The sources an event asked for, at once, between ticks: collected, concluded,
+    /// queued and saved as a tick is. Their failures are left for the next tick to
+    /// count, so events never hasten `collector_failed`.
+    @discardableResult
+    public func tick(only sources: Set<String>) async -> TickEvaluation? {
+        let now = wallClock()
+        let outcomes = await engine.collect(now: now, only: sources).filter { $0.status == .ok }
+        guard !outcomes.isEmpty else { return nil }
+        let evaluation = await engine.conclude(outcomes, now: now)
+        log(outcomes: outcomes, evaluation: evaluation)
+        await delivery.stage(
+            TickNotifications(notifications: evaluation.notifications, firing: evaluation.firing, now: now))
+        await store.save(engine: evaluation.state)
+        await delivery.release()
+        return evaluation
     }
 
     private func collectAllowingShutdownGrace(now: Date) async -> [SourceOutcome] {

@@ -12,13 +12,7 @@ import FoundationEssentials
 /// request. A `destroy` followed by a `create` of the same name or compose service is a
 /// recreation (`docker compose up -d`).
 public struct ContainerEndings: Sendable, Equatable {
-    public enum Ending: Sendable, Equatable {
-        case crashed(exitCode: Int)
-        case oomKilled
-        /// Killed by this signal from outside Docker (exit code 128 + signal).
-        case killedBySignal(Int32)
-        case stoppedOnRequest
-    }
+    public typealias Ending = ContainerEnding
 
     /// A request counts for a `die` this soon after it: longer than any stop timeout
     /// an operator is likely to set, short enough that a crash days later is a crash.

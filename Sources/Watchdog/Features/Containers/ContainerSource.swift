@@ -1,15 +1,20 @@
 import Collectors
 import Foundation
+import Logging
 import Notify
 
 /// `container_down`, `container_unhealthy`, `container_restarts` and
 /// `docker_unreachable` from the Docker Engine API (SPEC §3, §10.2).
-public struct ContainerSource: Source {
+///
+/// It follows Docker's events: an event of a watched container re-judges it at once,
+/// outside the tick, and tells a crash from a stop on request. Each tick reconciles
+/// with one list request and inspects only what changed.
+public struct ContainerSource: EventFollowingSource {
     public let name = "docker"
     public let ownership = KeyOwnership.families([
         .containerDown, .containerUnhealthy, .containerRestarts, .dockerUnreachable,
     ])
-    let collector: DockerCollector
+    let watch: ContainerWatch
     let grace: Duration
     let restartLoop: RestartLoop
     let texts: Texts
@@ -40,15 +45,24 @@ public struct ContainerSource: Source {
         }
     }
 
-    public init(collector: DockerCollector, grace: Duration, restartLoop: RestartLoop, texts: Texts) {
-        self.collector = collector
+    /// `logLines` above 0 puts a stopped container's last log lines in its alert, with
+    /// every one of `secrets` redacted.
+    public init(
+        collector: DockerCollector, grace: Duration, restartLoop: RestartLoop, texts: Texts, logLines: Int = 0,
+        secrets: [String] = []
+    ) {
+        self.watch = ContainerWatch(collector: collector, logLines: logLines, secrets: secrets)
         self.grace = grace
         self.restartLoop = restartLoop
         self.texts = texts
     }
 
     public func collect(now: Date) async throws -> DockerReading {
-        try await collector.collect()
+        try await watch.read()
+    }
+
+    public func follow(changed: @escaping @Sendable () -> Void, logger: Logger) async {
+        await watch.follow(changed: changed, logger: logger)
     }
 
     public func evaluate(_ reading: DockerReading, memory: Memory?, now: Date) -> SourceEvaluation<Memory> {
@@ -70,18 +84,29 @@ public struct ContainerSource: Source {
         ]
         var next = Memory()
         for name in reading.missing {
-            signals.append(down(name, active: true, detail: texts.containerMissing()))
+            // Removed on request (`docker rm -f`, a recreation under way): not down yet.
+            if isRecent(reading.histories[name]?.stopRequestedAt, now: now) {
+                signals.append(down(name, active: false, detail: texts.containerBeingReplaced()))
+            } else {
+                signals.append(down(name, active: true, detail: texts.containerMissing()))
+            }
         }
         for container in reading.containers {
             var track = memory?.containers[container.name] ?? Memory.Track()
-            signals += evaluate(container, track: &track, now: now)
+            signals += evaluate(
+                container, history: reading.histories[container.name], logTail: reading.logs[container.name],
+                track: &track, now: now)
             next.containers[container.name] = track
         }
         return SourceEvaluation(signals: signals, memory: next)
     }
 
-    /// The three container signals of one container; updates its track.
-    func evaluate(_ container: ContainerStatus, track: inout Memory.Track, now: Date) -> [Signal] {
+    /// The three container signals of one container; updates its track. `history` is
+    /// what its events said (nil when nothing is known: then the inspect alone judges).
+    func evaluate(
+        _ container: ContainerStatus, history: ContainerHistory? = nil, logTail: String? = nil,
+        track: inout Memory.Track, now: Date
+    ) -> [Signal] {
         let name = container.name
         var signals: [Signal] = []
 
@@ -100,12 +125,10 @@ public struct ContainerSource: Source {
             case "running":
                 signals.append(down(name, active: false, detail: texts.containerRunning()))
             case "exited", "dead":
-                signals.append(
-                    down(
-                        name, active: true,
-                        detail: texts.containerExited(
-                            code: container.exitCode, oomKilled: container.oomKilled,
-                            at: container.finishedAt.map(ConsoleRenderer.timestamp))))
+                signals.append(stopped(container, history: history, logTail: logTail, now: now))
+            case "created" where isRecent(history?.stopRequestedAt, now: now):
+                // Recreated, not started yet (`docker compose up -d` between create and start).
+                signals.append(down(name, active: false, detail: texts.containerBeingReplaced()))
             default:  // created, paused, removing
                 signals.append(down(name, active: true, detail: texts.containerState(container.state)))
             }
@@ -160,6 +183,38 @@ public struct ContainerSource: Source {
                         growth, within: DurationText.format(seconds: restartLoop.window.seconds))))
         }
         return signals
+    }
+
+    /// `container_down` of an exited or dead container: how it ended, from its events
+    /// when they were seen, else from its inspect document. A stop on request waits the
+    /// grace; anything else fires at once.
+    func stopped(_ container: ContainerStatus, history: ContainerHistory?, logTail: String?, now: Date) -> Signal {
+        let at = (history?.endedAt ?? container.finishedAt).map(ConsoleRenderer.timestamp)
+        var detail: String
+        var active = true
+        switch history?.ending {
+        case .stoppedOnRequest?:
+            detail = texts.containerStoppedOnRequest(at: at)
+            let since = history?.endedAt ?? history?.stopRequestedAt ?? container.finishedAt ?? now
+            active = now.timeIntervalSince(since) >= grace.seconds
+        case .crashed(let code)?:
+            detail = texts.containerCrashed(code: code, at: at)
+        case .oomKilled?:
+            detail = texts.containerOOMKilledAt(at)
+        case .killedBySignal(let signal)?:
+            detail = texts.containerKilledBySignal(Int(signal), at: at)
+        case nil:
+            detail = texts.containerExited(code: container.exitCode, oomKilled: container.oomKilled, at: at)
+        }
+        if let logTail, !logTail.isEmpty {
+            detail += "\n" + texts.containerLastLogLines() + "\n" + logTail
+        }
+        return down(container.name, active: active, detail: detail)
+    }
+
+    private func isRecent(_ time: Date?, now: Date) -> Bool {
+        guard let time else { return false }
+        return now.timeIntervalSince(time) < grace.seconds
     }
 
     private func down(_ name: String, active: Bool, detail: String) -> Signal {

@@ -16,8 +16,13 @@ extension ConfigVariable {
         "WATCHDOG_RESTART_LOOP", .text, default: "3/10m",
         "container_restarts fires when the restart count grows by this many within the window: COUNT or COUNT/WINDOW")
 
+    static let containerLogLines = ConfigVariable(
+        "WATCHDOG_CONTAINER_LOG_LINES", .count(0...200), default: "0",
+        "the alert of a stopped container carries its last this many log lines (cut to 1,000 characters, secrets redacted); 0 = none"
+    )
+
     /// In the order the README lists them.
     static let containersVariables: [ConfigVariable] = [
-        .dockerSocket, .containers, .composeProject, .containerGrace, .restartLoop,
+        .dockerSocket, .containers, .composeProject, .containerGrace, .restartLoop, .containerLogLines,
     ]
 }

@@ -10,6 +10,8 @@ public enum ContainersFeature: SourceFeature {
         public var composeProject: String?
         public var grace: Duration
         public var restartLoop: ContainerSource.RestartLoop
+        /// Log lines in the alert of a stopped container; 0: none.
+        public var logLines: Int
     }
 
     public static let variables = ConfigVariable.containersVariables
@@ -22,7 +24,7 @@ public enum ContainersFeature: SourceFeature {
         return Settings(
             dockerSocket: reader.string(.dockerSocket), names: reader.list(.containers),
             composeProject: project.isEmpty ? nil : project, grace: reader.duration(.containerGrace),
-            restartLoop: readRestartLoop(&reader))
+            restartLoop: readRestartLoop(&reader), logLines: reader.count(.containerLogLines))
     }
 
     /// `COUNT` (within 10 minutes) or `COUNT/WINDOW`, e.g. `3/10m`.
@@ -58,7 +60,8 @@ public enum ContainersFeature: SourceFeature {
         return [
             ContainerSource(
                 collector: DockerCollector(client: client, names: settings.names, project: project),
-                grace: settings.grace, restartLoop: settings.restartLoop, texts: context.texts)
+                grace: settings.grace, restartLoop: settings.restartLoop, texts: context.texts,
+                logLines: settings.logLines, secrets: context.configuration.secrets.map(\.value))
         ]
     }
 }
@@ -83,4 +86,5 @@ extension Configuration {
     public var composeProject: String? { features[ContainersFeature.self].composeProject }
     public var containerGrace: Duration { features[ContainersFeature.self].grace }
     public var restartLoop: ContainerSource.RestartLoop { features[ContainersFeature.self].restartLoop }
+    public var containerLogLines: Int { features[ContainersFeature.self].logLines }
 }

@@ -10,6 +10,34 @@ extension Texts {
         return pick(en: "exited with code \(code)\(oom)\(when)", ru: "завершился с кодом \(code)\(oom)\(when)")
     }
 
+    func containerCrashed(code: Int, at: String?) -> String {
+        let when = at.map { pick(en: " at \($0)", ru: " в \($0)") } ?? ""
+        return pick(en: "crashed with exit code \(code)\(when)", ru: "упал с кодом \(code)\(when)")
+    }
+
+    func containerOOMKilledAt(_ at: String?) -> String {
+        let when = at.map { pick(en: " at \($0)", ru: " в \($0)") } ?? ""
+        return pick(en: "OOM-killed\(when)", ru: "убит OOM killer\(when)")
+    }
+
+    func containerKilledBySignal(_ signal: Int, at: String?) -> String {
+        let when = at.map { pick(en: " at \($0)", ru: " в \($0)") } ?? ""
+        return pick(en: "killed by signal \(signal)\(when)", ru: "убит сигналом \(signal)\(when)")
+    }
+
+    func containerStoppedOnRequest(at: String?) -> String {
+        let when = at.map { pick(en: " at \($0)", ru: " в \($0)") } ?? ""
+        return pick(en: "stopped on request\(when)", ru: "остановлен по запросу\(when)")
+    }
+
+    func containerBeingReplaced() -> String {
+        pick(en: "stopped on request; waiting for it to come back", ru: "остановлен по запросу; ждём возвращения")
+    }
+
+    func containerLastLogLines() -> String {
+        pick(en: "Last log lines:", ru: "Последние строки журнала:")
+    }
+
     func containerState(_ state: String) -> String {
         pick(en: "state \(state)", ru: "состояние \(state)")
     }
