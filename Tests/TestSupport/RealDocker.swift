@@ -73,10 +73,21 @@ public final class RealDocker: Sendable {
     public func stopDaemon() async {
         guard let process = daemon.get(), process.isRunning else { return }
         process.terminate()
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        // A daemon with --live-restore leaves containerd's shims running, and they hold the
+        // descriptor Foundation watches for the exit: it exited when it is a zombie.
+        while process.isRunning, !Self.isZombie(process.processIdentifier) {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
         if let directory = Self.cleanupDirectory {
             try? FileManager.default.removeItem(atPath: "\(directory)/dockerd-\(process.processIdentifier)")
         }
+    }
+
+    static func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { return true }
+        return stat[stat.index(after: end)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 
     /// scripts/test.sh's folder for this run (`WATCHDOG_TEST_RUN_DIR`): each daemon is

@@ -51,7 +51,7 @@ public struct ContainerSource: EventFollowingSource {
         collector: DockerCollector, grace: Duration, restartLoop: RestartLoop, texts: Texts, logLines: Int = 0,
         secrets: [String] = []
     ) {
-        self.watch = ContainerWatch(collector: collector, logLines: logLines, secrets: secrets)
+        self.watch = ContainerWatch(collector: collector, logLines: logLines, secrets: secrets, grace: grace)
         self.grace = grace
         self.restartLoop = restartLoop
         self.texts = texts
@@ -126,8 +126,9 @@ public struct ContainerSource: EventFollowingSource {
                 signals.append(down(name, active: false, detail: texts.containerRunning()))
             case "exited", "dead":
                 signals.append(stopped(container, history: history, logTail: logTail, now: now))
-            case "created" where isRecent(history?.stopRequestedAt, now: now):
-                // Recreated, not started yet (`docker compose up -d` between create and start).
+            case "created", "removing" where isRecent(history?.stopRequestedAt, now: now):
+                // Being removed or recreated on request (`docker rm -f`, `docker compose up
+                // -d` between its destroy and its start): not down unless it stays so.
                 signals.append(down(name, active: false, detail: texts.containerBeingReplaced()))
             default:  // created, paused, removing
                 signals.append(down(name, active: true, detail: texts.containerState(container.state)))

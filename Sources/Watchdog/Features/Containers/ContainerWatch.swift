@@ -13,11 +13,15 @@ actor ContainerWatch {
     let logLines: Int
     /// Every configured secret: never in a log line shown in a chat.
     let secrets: [String]
+    /// How long a container stopped on request may stay down: when it has passed, the
+    /// container is judged again without waiting for the tick.
+    let grace: Duration
     private var state = ContainerWatchState()
     private let watchedNames: Set<String>
 
-    init(collector: DockerCollector, logLines: Int, secrets: [String]) {
+    init(collector: DockerCollector, logLines: Int, secrets: [String], grace: Duration) {
         self.collector = collector
+        self.grace = grace
         self.follower = DockerEventsFollower(client: collector.client)
         self.logLines = logLines
         self.secrets = secrets
@@ -30,8 +34,11 @@ actor ContainerWatch {
 
     /// Follows the events stream until cancelled, reconnecting with backoff and `since=`
     /// where it left off. `changed` is called when an event (or a reopened stream) means
-    /// the watched containers should be judged now, not at the next tick.
+    /// the watched containers should be judged now, not at the next tick: also when the
+    /// stream is lost (is the daemon gone?), and when the grace of a container stopped on
+    /// request has passed.
     nonisolated func follow(changed: @escaping @Sendable () -> Void, logger: Logger) async {
+        let grace = self.grace
         var failures = 0
         var lastProblem: String?
         while !Task.isCancelled {
@@ -47,11 +54,22 @@ actor ContainerWatch {
                         if lastProblem != nil {
                             logger.notice("Docker events stream open again")
                             lastProblem = nil
+                        } else {
+                            logger.debug("Docker events stream open")
                         }
                         changed()
                     },
                     handle: { event in
-                        if await self.apply(event) { changed() }
+                        guard await self.apply(event) else { return }
+                        changed()
+                        if event.action == .die || event.action == .destroy {
+                            // A stop on request is judged again when its grace is over; a
+                            // container back by then is simply running.
+                            Task {
+                                try await Task.sleep(for: grace + .milliseconds(500))
+                                changed()
+                            }
+                        }
                     })
                 if !Task.isCancelled { logger.info("Docker closed its events stream; reconnecting") }
             } catch {
@@ -67,6 +85,9 @@ actor ContainerWatch {
             await streamClosed()
             if Task.isCancelled { break }
             failures = opened ? 0 : failures + 1
+            // The stream just went, or the first attempt to reopen it failed: whether the
+            // daemon is gone is for a read to say now, not at the next tick.
+            if opened || failures == 1 { changed() }
             let delay = min(Self.longestReconnectDelay, .milliseconds(250) * (1 << min(failures, 6)))
             try? await Task.sleep(for: delay)
         }
