@@ -1,6 +1,7 @@
-import Collectors
+import Foundation
 import Testing
 
+@testable import Collectors
 @testable import Watchdog
 
 /// SPEC §10.2 "How a container ended", from event sequences as `dockerd` sends them.
@@ -51,5 +52,158 @@ import Testing
         #expect(endings([event(1, .kill, signal: "15"), event(1_000, .die, exit: 1)]) == [.crashed(exitCode: 1)])
         // Another container's request does not excuse this one.
         #expect(endings([event(1, .kill, id: "c2", signal: "15"), event(2, .die, exit: 1)]) == [.crashed(exitCode: 1)])
+    }
+}
+
+/// SPEC §10.2: what the events leave for the tick, which containers a tick inspects, and
+/// how `container_down` reads an ending. Pure.
+@Suite struct ContainerWatchStateTests {
+    func event(
+        _ second: Int64, _ action: DockerEvent.Action, name: String = "web", exit: Int? = nil, signal: String? = nil
+    )
+        -> DockerEvent
+    {
+        DockerEvent(
+            timeNano: second * 1_000_000_000, id: "id-\(name)", name: name, action: action, exitCode: exit,
+            signal: signal, composeProject: name.hasPrefix("shop-") ? "shop" : nil)
+    }
+
+    func listed(_ name: String, _ state: String = "running") -> ListedContainer {
+        ListedContainer(id: "id-\(name)", name: name, state: state)
+    }
+
+    @Test func eventsOfOtherContainersAndDuplicatesAreIgnored() {
+        var state = ContainerWatchState()
+        var applied: Bool
+        applied = state.apply(event(1, .die, name: "other", exit: 1), watchedNames: ["web"])
+        #expect(!applied)
+        applied = state.apply(event(2, .die, exit: 1), watchedNames: ["web"])
+        #expect(applied)
+        applied = state.apply(event(2, .die, exit: 1), watchedNames: ["web"])  // seen again after a reconnect
+        #expect(!applied)
+        #expect(
+            state.histories(of: ["web", "other"]) == [
+                "web": .init(ending: .crashed(exitCode: 1), endedAt: Date(timeIntervalSince1970: 2))
+            ])
+        // A compose project's containers are matched by their label once it is resolved.
+        applied = state.apply(event(3, .die, name: "shop-db-1", exit: 1), watchedNames: [])
+        #expect(!applied)
+        state.project = .resolved("shop")
+        applied = state.apply(event(4, .die, name: "shop-db-1", exit: 1), watchedNames: [])
+        #expect(applied)
+    }
+
+    @Test func aStopOnRequestIsRememberedUntilTheContainerStartsAgain() {
+        var state = ContainerWatchState()
+        var applied: Bool
+        applied = state.apply(event(1, .kill, signal: "15"), watchedNames: ["web"])  // the die will say
+        #expect(!applied)
+        applied = state.apply(event(2, .die, exit: 0), watchedNames: ["web"])
+        #expect(applied)
+        applied = state.apply(event(2, .stop), watchedNames: ["web"])
+        #expect(applied)
+        let history = state.histories(of: ["web"])["web"]
+        #expect(history?.ending == .stoppedOnRequest && history?.stopRequestedAt == Date(timeIntervalSince1970: 2))
+        applied = state.apply(event(3, .start), watchedNames: ["web"])
+        #expect(applied)
+        #expect(state.histories(of: ["web"]).isEmpty)
+        // A reload signal is no request.
+        _ = state.apply(event(4, .kill, signal: "HUP"), watchedNames: ["web"])
+        #expect(state.histories(of: ["web"]).isEmpty)
+    }
+
+    @Test func aTickInspectsOnlyWhatChangedWhileTheStreamIsOpen() {
+        var state = ContainerWatchState()
+        var names: [String]
+        let all = [listed("web"), listed("db"), listed("old", "exited")]
+        // No stream: every container, every tick, as a poll.
+        names = state.takeNamesToInspect(all)
+        #expect(names == ["web", "db", "old"])
+        names = state.takeNamesToInspect(all)
+        #expect(names == ["web", "db", "old"])
+        for container in all {
+            state.inspected[container.name] = ContainerStatus(
+                name: container.name, id: container.id, state: container.state)
+        }
+        // Stream open: the first read reconciles everything, then only what changed.
+        state.streamOpen = true
+        names = state.takeNamesToInspect(all)
+        #expect(names == ["web", "db", "old"])
+        names = state.takeNamesToInspect(all)  // not running: always
+        #expect(names == ["old"])
+        let touched = state.apply(event(5, .health("unhealthy"), name: "db"), watchedNames: ["web", "db"])
+        #expect(touched)
+        names = state.takeNamesToInspect(all)
+        #expect(names == ["db", "old"])
+        names = state.takeNamesToInspect([listed("web", "restarting"), listed("db")])
+        #expect(names == ["web"])
+        names = state.takeNamesToInspect([ListedContainer(id: "new-id", name: "web", state: "running")])
+        #expect(names == ["web"])
+        // The daemon went away: everything again once it is back.
+        state.daemonLost()
+        #expect(state.version == nil)
+        names = state.takeNamesToInspect(all)
+        #expect(names == ["web", "db", "old"])
+    }
+
+    @Test func theListIsFilteredByNameOrProjectAndNamesMatchOnlyThemselves() {
+        func decoded(_ query: String) -> String { query.removingPercentEncoding ?? "" }
+        #expect(
+            decoded(DockerCollector.listFilter(names: ["db", "a.b"], project: nil))
+                == #"&filters={"name":["^\/?db$","^\/?a\\.b$"]}"#)
+        #expect(
+            decoded(DockerCollector.listFilter(names: [], project: "shop"))
+                == #"&filters={"label":["com.docker.compose.project=shop"]}"#)
+        #expect(DockerCollector.listFilter(names: ["db"], project: "shop") == "")
+        #expect(DockerCollector.regexEscaped("a.b+c(d)") == #"a\.b\+c\(d\)"#)
+    }
+
+    func source(grace: Duration = .seconds(60)) -> ContainerSource {
+        ContainerSource(
+            collector: DockerCollector(
+                client: DockerClient(socketPath: "/nonexistent", timeout: .seconds(1)), names: ["web"], project: .none),
+            grace: grace, restartLoop: .init(count: 3, window: .seconds(600)), texts: Texts(.en))
+    }
+
+    @Test func containerDownSaysHowItEndedAndAStopOnRequestWaitsTheGrace() {
+        let died = Date(timeIntervalSince1970: 1_800_000_000)
+        let exited = ContainerStatus(name: "web", id: "id-web", state: "exited", exitCode: 137, finishedAt: died)
+        let source = source()
+        func down(_ history: ContainerHistory?, at seconds: Double, logs: String? = nil) -> Signal {
+            source.stopped(exited, history: history, logTail: logs, now: died.addingTimeInterval(seconds))
+        }
+        #expect(down(nil, at: 1).active && down(nil, at: 1).detail.hasPrefix("exited with code 137"))
+        #expect(
+            down(.init(ending: .crashed(exitCode: 3), endedAt: died), at: 0).detail.hasPrefix(
+                "crashed with exit code 3"))
+        #expect(down(.init(ending: .oomKilled, endedAt: died), at: 0).detail.hasPrefix("OOM-killed"))
+        #expect(down(.init(ending: .killedBySignal(9), endedAt: died), at: 0).detail.hasPrefix("killed by signal 9"))
+        let requested = ContainerHistory(ending: .stoppedOnRequest, endedAt: died, stopRequestedAt: died)
+        #expect(!down(requested, at: 59).active)
+        #expect(down(requested, at: 60).active && down(requested, at: 60).detail.hasPrefix("stopped on request"))
+        #expect(down(nil, at: 1, logs: "boom\nbye").detail.hasSuffix("\nLast log lines:\nboom\nbye"))
+    }
+
+    @Test func aContainerMissingOrRemovingOnRequestIsNotDownWithinTheGrace() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let requested = ContainerHistory(stopRequestedAt: now.addingTimeInterval(-10))
+        func downSignal(_ reading: DockerReading) -> Signal? {
+            source().evaluate(reading, memory: nil, now: now).signals.first {
+                $0.key == SignalKey(.containerDown, "web")
+            }
+        }
+        let missing = DockerReading(apiVersion: "1.41", project: nil, containers: [], missing: ["web"])
+        #expect(downSignal(missing)?.active == true)
+        let replaced = DockerReading(
+            apiVersion: "1.41", project: nil, containers: [], missing: ["web"], histories: ["web": requested])
+        #expect(downSignal(replaced)?.active == false)
+        let removing = DockerReading(
+            apiVersion: "1.41", project: nil, containers: [ContainerStatus(name: "web", id: "x", state: "removing")],
+            missing: [], histories: ["web": requested])
+        #expect(downSignal(removing)?.active == false)
+        let longAgo = ContainerHistory(stopRequestedAt: now.addingTimeInterval(-61))
+        let stillMissing = DockerReading(
+            apiVersion: "1.41", project: nil, containers: [], missing: ["web"], histories: ["web": longAgo])
+        #expect(downSignal(stillMissing)?.active == true)
     }
 }

@@ -87,7 +87,8 @@ struct ContainerEventsProcessTests {
             kill(try await hostPID(docker, "victim"), SIGKILL)
             let seen = await secondsUntilMessage(about: "container_down:victim", telegram, timeout: 10)
             #expect(seen.map { $0 < 2 } == true, "seen after \(seen.map { "\($0) s" } ?? "never")")
-            #expect(messages(about: "container_down:victim", telegram).first?.text.contains("killed by signal 9") == true)
+            #expect(
+                messages(about: "container_down:victim", telegram).first?.text.contains("killed by signal 9") == true)
 
             // Exits 3 by itself after printing: the exit code and its last lines, the secret redacted.
             let exec = try await docker.run(["exec", "crasher", "sh", "-c", ": > /tmp/go"])
@@ -97,7 +98,8 @@ struct ContainerEventsProcessTests {
             let crash = try #require(messages(about: "container_down:crasher", telegram).first?.text)
             #expect(crash.contains("crashed with exit code 3"), "\(crash)")
             #expect(crash.contains("marker-7f3 giving up"), "\(crash)")
-            #expect(!crash.contains(Self.botToken) && crash.contains("&lt;redacted&gt;") || crash.contains("<redacted>"))
+            #expect(
+                !crash.contains(Self.botToken) && crash.contains("&lt;redacted&gt;") || crash.contains("<redacted>"))
 
             // Stopped and started again, removed and run again, within the grace: nothing.
             let stoppedAt = ContinuousClock.now
@@ -157,11 +159,13 @@ struct ContainerEventsProcessTests {
 
             // Back: one resolve, then the container that truly died, within the reconnect backoff.
             #expect(await secondsUntilMessage(about: "container_down:victim", telegram, timeout: 20) != nil)
-            #expect(await eventually(timeout: .seconds(20)) { messages(about: "docker_unreachable", telegram).count >= 2 })
+            #expect(
+                await eventually(timeout: .seconds(20)) { messages(about: "docker_unreachable", telegram).count >= 2 })
             try await Task.sleep(for: .seconds(2))
             let unreachable = messages(about: "docker_unreachable", telegram)
             #expect(unreachable.count == 2, "\(unreachable.map(\.text))")
-            #expect(unreachable.last?.text.contains("RESOLVED") == true || unreachable.last?.text.hasPrefix("🟢") == true)
+            #expect(
+                unreachable.last?.text.contains("RESOLVED") == true || unreachable.last?.text.hasPrefix("🟢") == true)
             #expect(messages(about: "container_down:survivor", telegram).isEmpty)
             #expect(messages(about: "container_down:victim", telegram).count == 1)
         } catch {

@@ -1,3 +1,4 @@
+import Collectors
 import Foundation
 import Logging
 import Notify
@@ -35,7 +36,7 @@ import Testing
 
     func service(
         _ sources: [any Source], clock: ManualClock, interval: Duration = .seconds(30),
-        collectTimeout: Duration = .seconds(10),
+        collectTimeout: Duration = .seconds(10), doorbell: SourceDoorbell? = nil,
         onTick: @escaping @Sendable (TickReport) async -> Void = { _ in }
     ) -> TickService<ManualClock> {
         let settings = DecisionSettings(
@@ -48,7 +49,7 @@ import Testing
             clock: clock,
             interval: interval, shutdownGrace: .seconds(2),
             wallClock: { Date(timeIntervalSince1970: 1_800_000_000 + clock.now.offset.seconds) },
-            logger: Logger(label: "test"), onTick: onTick)
+            logger: Logger(label: "test"), doorbell: doorbell, onTick: onTick)
     }
 
     @Test func firstTickRunsAtOnceThenOnePerIntervalAndASlowTickDelaysTheNextWithoutOverlap() async throws {
@@ -108,5 +109,69 @@ import Testing
         #expect(reports.count == 1)
         #expect(lastStatus.withLock { $0 } == "cancelled")
         gate.open()
+    }
+
+    @Test func aRungSourceRunsAloneBetweenTicksAndItsFailuresAreLeftForTheTick() async throws {
+        let clock = ManualClock()
+        let doorbell = SourceDoorbell()
+        let down = Flag()
+        let failing = Flag()
+        let eventRuns = Counter()
+        let diskRuns = Counter()
+        let events = FakeSource("docker", owns: .families([.containerDown])) {
+            eventRuns.increment()
+            if failing.isSet { throw CollectorError("docker: boom") }
+            return [signal(SignalKey(.containerDown, "db"), active: down.isSet, severity: .critical)]
+        }
+        let disk = FakeSource("disk", owns: .families([.diskFull])) {
+            diskRuns.increment()
+            return []
+        }
+        let service = service([events, disk], clock: clock, doorbell: doorbell)
+        try await testGracefulShutdown { trigger in
+            let task = Task { try await service.run() }
+            await clock.waitForSleeper(until: .seconds(30))  // the first tick, at 0 s
+            #expect(eventRuns.count == 1 && diskRuns.count == 1)
+
+            // The container died between ticks: its source alone runs, at once, and fires.
+            down.set(true)
+            doorbell.ring("docker")
+            #expect(
+                await eventually {
+                    await service.engine.state.alerts[SignalKey(.containerDown, "db")]?.state.firing == true
+                })
+            #expect(eventRuns.count == 2 && diskRuns.count == 1)
+
+            // A failed run between ticks counts for nothing: collector_failed waits for ticks.
+            failing.set(true)
+            for _ in 0..<5 {
+                let before = eventRuns.count
+                doorbell.ring("docker")
+                #expect(await eventually { eventRuns.count == before + 1 })
+            }
+            await clock.waitForSleeper(until: .seconds(30))
+            #expect(await service.engine.state.collectors["docker"] == nil)
+
+            // The grid is unchanged: the next tick runs both at 30 s.
+            clock.advance(by: .seconds(30))
+            await clock.waitForSleeper(until: .seconds(60))
+            #expect(diskRuns.count == 2)
+            #expect(await service.engine.state.collectors["docker"]?.consecutiveFailures == 1)
+            trigger.triggerGracefulShutdown()
+            try await task.value
+        }
+    }
+
+    @Test func ringsWhileNobodyWaitsAreKeptAndTakenOnce() async {
+        let doorbell = SourceDoorbell()
+        doorbell.ring("docker")
+        doorbell.ring("docker")
+        doorbell.ring("ec2")
+        await doorbell.wait()  // returns at once: rung
+        #expect(doorbell.take() == ["docker", "ec2"])
+        #expect(doorbell.take().isEmpty)
+        let waiting = Task { await doorbell.wait() }
+        waiting.cancel()
+        await waiting.value  // a cancelled wait returns
     }
 }

@@ -126,7 +126,8 @@ public struct ContainerSource: EventFollowingSource {
                 signals.append(down(name, active: false, detail: texts.containerRunning()))
             case "exited", "dead":
                 signals.append(stopped(container, history: history, logTail: logTail, now: now))
-            case "created", "removing" where isRecent(history?.stopRequestedAt, now: now):
+            case "created" where isRecent(history?.stopRequestedAt, now: now),
+                "removing" where isRecent(history?.stopRequestedAt, now: now):
                 // Being removed or recreated on request (`docker rm -f`, `docker compose up
                 // -d` between its destroy and its start): not down unless it stays so.
                 signals.append(down(name, active: false, detail: texts.containerBeingReplaced()))
