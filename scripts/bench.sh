@@ -8,6 +8,11 @@
 #     WATCHDOG_HTTP_TIMEOUT (goal <= 1.2);
 #   - one tick with 50 healthy containers against a real dockerd (root, docker.io and
 #     busybox-static needed; skipped otherwise);
+#   - containers in real time (scripts/container-events.py): `watchdog run` with 20 and
+#     with 50 running containers at 1 s ticks: CPU per tick, Docker API requests per idle
+#     tick (a counting proxy on the socket), resident memory with the events stream
+#     open; a container killed by its host pid -> the message at the Telegram stand-in,
+#     p50/p99/max over 20 kills at a 30 s interval;
 #   - the /proc scan: a synthetic tree of 10,000 processes, and the real /proc (with
 #     1,000 extra idle processes) side by side with `ps -eo pid,lstart,args`;
 #   - Prometheus text parsing of a real node-exporter's output against Python's
@@ -28,13 +33,13 @@
 #
 #   scripts/bench.sh [idle-seconds]     # default 30
 #   BENCH_SECTIONS="proc" scripts/bench.sh
-#       # only some of: idle deps containers proc prom footprint latency hostile silences
+#       # only some of: idle deps containers events proc prom footprint latency hostile silences
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$(pwd)
 idle_seconds=${1:-30}
 
-sections=${BENCH_SECTIONS:-idle deps containers proc prom footprint latency hostile silences}
+sections=${BENCH_SECTIONS:-idle deps containers events proc prom footprint latency hostile silences}
 wants() { [[ " $sections " == *" $1 "* ]]; }
 
 binary=${BENCH_BINARY:-$(scripts/release-binary.sh watchdog)}
@@ -58,7 +63,7 @@ trap cleanup EXIT
 missing_packages=()
 wants prom && ! command -v prometheus-node-exporter >/dev/null && missing_packages+=(prometheus-node-exporter)
 wants footprint && ! command -v monit >/dev/null && missing_packages+=(monit)
-if wants containers || wants footprint; then
+if wants containers || wants events || wants footprint; then
     command -v dockerd >/dev/null || missing_packages+=(docker.io)
     [ -x /bin/busybox ] || missing_packages+=(busybox-static)
 fi
@@ -182,6 +187,17 @@ elif can_docker; then
     docker_cli rm -f $(docker_cli ps -aq) >/dev/null
 else
     echo "containers tick:    skipped (needs root, dockerd and busybox-static)"
+fi
+
+# Containers in real time: the events stream, cheap ticks, death -> chat.
+if ! wants events; then
+    :
+elif can_docker; then
+    start_docker
+    python3 "$repo/scripts/container-events.py" "$binary" "$work/docker.sock" ticks
+    python3 "$repo/scripts/container-events.py" "$binary" "$work/docker.sock" latency "${BENCH_KILLS:-20}"
+else
+    echo "container events:   skipped (needs root, dockerd and busybox-static)"
 fi
 
 # The /proc scan (reads <pid>/stat, and <pid>/cmdline of old-enough processes).

@@ -74,7 +74,7 @@ import Testing
         let bad: String? =
             switch variable.kind {
             case .duration: "abc"
-            case .count: "0"
+            case .count(let range): range.lowerBound == 0 ? "-1" : "0"
             case .percent: "101"
             case .flag: "maybe"
             case .choice: "klingon"
