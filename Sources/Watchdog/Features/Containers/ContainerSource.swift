@@ -162,9 +162,18 @@ public struct ContainerSource: EventFollowingSource {
         }
 
         // container_restarts: growth of the restart count within the window, or an OOM kill.
+        // Only changes are kept (a sample per tick made the memory, which is encoded and
+        // decoded every tick, hundreds of samples per container), and of the samples
+        // older than the window the newest: its count is the one the window started with.
         let windowStart = now.addingTimeInterval(-restartLoop.window.seconds)
-        track.restartCounts.removeAll { $0.at < windowStart }
-        track.restartCounts.append(Memory.Sample(at: now, count: container.restartCount))
+        if let firstInside = track.restartCounts.firstIndex(where: { $0.at >= windowStart }) {
+            track.restartCounts.removeFirst(max(0, firstInside - 1))
+        } else if track.restartCounts.count > 1 {
+            track.restartCounts.removeFirst(track.restartCounts.count - 1)
+        }
+        if track.restartCounts.last?.count != container.restartCount {
+            track.restartCounts.append(Memory.Sample(at: now, count: container.restartCount))
+        }
         if track.restartCounts.count > 256 { track.restartCounts.removeFirst(track.restartCounts.count - 256) }
         let lowest = track.restartCounts.map(\.count).min() ?? container.restartCount
         // Docker's numbers, and the remembered ones from the state file: saturate, never trap.

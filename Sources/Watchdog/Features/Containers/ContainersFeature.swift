@@ -68,7 +68,9 @@ public enum ContainersFeature: SourceFeature {
 
 extension SignalFamily {
     public static let containerDown = SignalFamily(
-        "container_down", entity: "name", activeWhen: "not running, or restarting longer than the grace",
+        "container_down", entity: "name",
+        activeWhen:
+            "not running, or restarting longer than the grace; stopped on request or recreated only after the grace",
         severity: "critical")
     public static let containerUnhealthy = SignalFamily(
         "container_unhealthy", entity: "name", activeWhen: "health `unhealthy`, or `starting` longer than the grace",
