@@ -206,4 +206,28 @@ import Testing
             apiVersion: "1.41", project: nil, containers: [], missing: ["web"], histories: ["web": longAgo])
         #expect(downSignal(stillMissing)?.active == true)
     }
+
+    @Test func restartSamplesAreKeptOnlyWhenTheCountChangesAndTheWindowStartsFromTheLastOneBeforeIt() {
+        let source = ContainerSource(
+            collector: DockerCollector(
+                client: DockerClient(socketPath: "/nonexistent", timeout: .seconds(1)), names: ["web"], project: .none),
+            grace: .seconds(60), restartLoop: .init(count: 3, window: .seconds(600)), texts: Texts(.en))
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        var track = ContainerSource.Memory.Track()
+        func restarts(_ count: Int, at seconds: Double) -> Signal? {
+            let container = ContainerStatus(name: "web", id: "x", state: "running", restartCount: count)
+            return source.evaluate(container, track: &track, now: start.addingTimeInterval(seconds))
+                .first { $0.key == SignalKey(.containerRestarts, "web") }
+        }
+        // A thousand quiet ticks keep one sample.
+        for tick in 0..<1_000 { _ = restarts(2, at: Double(tick)) }
+        #expect(track.restartCounts.count == 1)
+        // Three restarts within the window, long after the first sample: a loop.
+        #expect(restarts(3, at: 2_000)?.active == false)
+        #expect(restarts(4, at: 2_010)?.active == false)
+        #expect(restarts(5, at: 2_020)?.active == true)
+        // Ten minutes later the window starts at 5: quiet again, one old sample kept.
+        #expect(restarts(5, at: 2_700)?.active == false)
+        #expect(track.restartCounts.map(\.count) == [5])
+    }
 }

@@ -75,7 +75,13 @@ struct ContainerEventsProcessTests {
             for name in ["bounce", "recreated", "leftdown"] {
                 try await docker.container(name, command: ["sleep", "300"])
             }
-            let names = ["victim", "crasher", "bounce", "recreated", "leftdown", "oom"]
+            try await docker.container(
+                "sickly",
+                [
+                    "--health-cmd", "if [ -f /tmp/sick ]; then echo check-says-sick-9a1; exit 1; fi",
+                    "--health-interval", "1s", "--health-retries", "1",
+                ], command: ["sleep", "300"])
+            let names = ["victim", "crasher", "bounce", "recreated", "leftdown", "oom", "sickly"]
             try await docker.container(
                 "oom", ["--memory", "16m"],
                 command: ["sh", "-c", "while [ ! -f /tmp/go ]; do sleep 0.1; done; head -c 67108864 /dev/zero | tail"])
@@ -108,8 +114,9 @@ struct ContainerEventsProcessTests {
             _ = try await docker.run(["rm", "-f", "recreated"])
             try await docker.container("recreated", command: ["sleep", "300"])
             // `docker kill` is a request too: it waits the grace, then fires once, saying so.
-            _ = try await docker.run(["kill", "leftdown"])
+            // (Timed from before the command: the container dies before the CLI returns.)
             let killedAt = ContinuousClock.now
+            _ = try await docker.run(["kill", "leftdown"])
             #expect(await secondsUntilMessage(about: "container_down:leftdown", telegram, timeout: 20) != nil)
             let waited = killedAt.duration(to: .now)
             #expect(waited >= .seconds(Self.grace), "fired after \(waited), before the grace")
@@ -129,6 +136,12 @@ struct ContainerEventsProcessTests {
                 #expect(state.stdout.hasPrefix("running"), "it ended, and no alert said so: \(state.stdout)")
                 print("skipped the OOM case: this kernel did not enforce the 16 MiB limit (\(state.stdout))")
             }
+            // A health_status event judges health at once, with the failing check's output.
+            _ = try await docker.run(["exec", "sickly", "sh", "-c", ": > /tmp/sick"])
+            #expect(await secondsUntilMessage(about: "container_unhealthy:sickly", telegram, timeout: 15) != nil)
+            let sick = messages(about: "container_unhealthy:sickly", telegram).first?.text ?? ""
+            #expect(sick.contains("check-says-sick-9a1"), "\(sick)")
+
             // Nothing else was said, and no collector failed on the way.
             #expect(!watchdog.stderr.contains("collector failed"))
             // SIGTERM with the stream open: a clean exit within SPEC §8's 5 s.
