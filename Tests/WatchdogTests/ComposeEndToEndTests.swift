@@ -91,6 +91,7 @@ struct ComposeEndToEndTests {
             WATCHDOG_INTERVAL=1s
             WATCHDOG_ORCH_METRICS_URL=http://orchestrator:8080/metrics
             WATCHDOG_ORCH_DOWN_AFTER=2
+            WATCHDOG_CONTAINER_GRACE=40s
             WATCHDOG_LOG_LEVEL=debug
 
             """)
@@ -122,10 +123,17 @@ struct ComposeEndToEndTests {
             try await waitForTicks(3, of: watchdog, docker: docker, within: .seconds(60))
             #expect(telegram.accepted.isEmpty, "a healthy stack sends nothing: \(telegram.accepted.map(\.text))")
 
+            // Stopped on request (its restart policy does not bring it back): after the
+            // grace it is down, and says how it ended. (The grace also covers the image's
+            // own healthcheck, whose first probe comes after 30 s.)
             try check(await docker.run(["stop", orchestrator]), "stop the orchestrator")
-            try await waitFor(telegram, count: 2, within: .seconds(60))
+            try await waitFor(telegram, count: 2, within: .seconds(90))
             let fired = telegram.accepted.map(\.text)
-            #expect(fired.contains { $0.contains("FIRING") && $0.contains("Container \(orchestrator) is down") })
+            #expect(
+                fired.contains {
+                    $0.contains("FIRING") && $0.contains("Container \(orchestrator) is down")
+                        && $0.contains("stopped on request")
+                }, "\(fired)")
             #expect(fired.contains { $0.contains("FIRING") && $0.contains("Orchestrator metrics are unreachable") })
 
             try check(await docker.run(["start", orchestrator]), "start the orchestrator")
