@@ -14,10 +14,10 @@ ARG RUNTIME_IMAGE=debian:bookworm-slim
 FROM ${BUILDER_IMAGE} AS build
 WORKDIR /src
 COPY . .
+# scripts/release-binary.sh is the one place the shipped link is chosen (static Swift
+# runtime, -Osize, non-PIE, stripped): the tests and the benchmarks use it too.
 RUN if [ ! -x /out/watchdog ]; then \
-        swift build -c release --product watchdog --static-swift-stdlib \
-        && install -D -m 0755 "$(swift build -c release --product watchdog --show-bin-path)/watchdog" /out/watchdog \
-        && strip /out/watchdog; \
+        install -D -m 0755 "$(scripts/release-binary.sh watchdog)" /out/watchdog; \
     fi
 
 FROM ${RUNTIME_IMAGE} AS runtime

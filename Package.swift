@@ -24,6 +24,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
     ],
     targets: [
+        // What full Foundation gave that FoundationEssentials does not, and that the shipped
+        // targets need: JSON of any shape, percent-encoding, trimming, writes to a file
+        // descriptor. Full Foundation would link ICU (docs/footprint.md).
+        .target(name: "FoundationGaps"),
         // Every outbound HTTP request: the shared clients (no connect retries) and one
         // exchange bounded in time, body included, and in size.
         .target(
@@ -41,7 +45,7 @@ let package = Package(
         .target(
             name: "Collectors",
             dependencies: [
-                "OutboundHTTP",
+                "FoundationGaps", "OutboundHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -54,7 +58,7 @@ let package = Package(
         .target(
             name: "Notify",
             dependencies: [
-                "OutboundHTTP",
+                "FoundationGaps", "OutboundHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -66,6 +70,7 @@ let package = Package(
             name: "Watchdog",
             dependencies: [
                 "Collectors",
+                "FoundationGaps",
                 "Notify",
                 "OutboundHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -78,10 +83,11 @@ let package = Package(
         .executableTarget(
             name: "WatchdogCLI",
             dependencies: [
-                "OutboundHTTP", "Watchdog",
+                "FoundationGaps", "OutboundHTTP", "Watchdog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
@@ -117,7 +123,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CollectorsTests",
-            dependencies: ["Collectors", "OutboundHTTP", "TestSupport"],
+            dependencies: ["Collectors", "FoundationGaps", "OutboundHTTP", "TestSupport"],
             // SigV4Suite: the official signing vectors, read by SigV4Tests from the source tree.
             exclude: ["SigV4Suite"],
             resources: [.copy("Fixtures")]
@@ -125,7 +131,7 @@ let package = Package(
         .testTarget(
             name: "NotifyTests",
             dependencies: [
-                "Notify", "TestSupport",
+                "FoundationGaps", "Notify", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

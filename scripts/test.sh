@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it (.ci/run calls this script):
-# formatting lint, the clock-read guard, a warnings-as-errors build, the Dockerfile's builder check, a static
-# release build for the compose test, then every test; it ends with one line
+# formatting lint, the clock-read guard, the FoundationEssentials-only check (sources, then
+# the linked binary), a warnings-as-errors build, the Dockerfile's builder check, the shipped
+# release build (scripts/release-binary.sh) for the compose test, then every test; it ends with one line
 # "N passed, M failed, K skipped" and the names of the failing tests.
 #
 # It installs what the tests need when it is missing, so it passes on a fresh machine:
@@ -102,10 +103,18 @@ debian_mirror() {
 }
 
 prepare_compose_test() {
-    echo "== release binary with the Swift runtime linked in (for the image)"
-    swift build -c release --product watchdog --static-swift-stdlib
-    WATCHDOG_TEST_RELEASE_BINARY="$(swift build -c release --product watchdog --static-swift-stdlib --show-bin-path)/watchdog"
+    echo "== the shipped binary (scripts/release-binary.sh: static Swift runtime, lean link, stripped)"
+    WATCHDOG_TEST_RELEASE_BINARY="$(scripts/release-binary.sh watchdog)"
     export WATCHDOG_TEST_RELEASE_BINARY
+    echo "== it links FoundationEssentials only (scripts/check-foundation.sh)"
+    scripts/check-foundation.sh "$(scripts/release-binary.sh --unstripped watchdog)"
+    # ...and the check can fail: ICU itself, as the toolchain ships it, is refused.
+    local icu
+    icu="$(dirname "$(readlink -f "$(command -v swift)")")/../lib/swift_static/linux/lib_FoundationICU.a"
+    if [ -e "$icu" ] && scripts/check-foundation.sh "$icu" >/dev/null 2>&1; then
+        echo "scripts/test.sh: check-foundation accepted ICU ($icu)" >&2
+        exit 1
+    fi
     if [ ! -s "$base_image_cache" ]; then
         local mirror rootfs
         mirror="$(debian_mirror)"
@@ -197,6 +206,9 @@ swift format lint --strict --recursive Sources Tests Package.swift
 
 echo "== no clock read below the tick (scripts/check-clock.sh)"
 scripts/check-clock.sh
+
+echo "== shipped targets import FoundationEssentials, not Foundation (scripts/check-foundation.sh)"
+scripts/check-foundation.sh
 
 echo "== build (warnings are errors)"
 swift build --build-tests -Xswiftc -warnings-as-errors

@@ -1,5 +1,7 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import FoundationGaps
+import Notify
 import Watchdog
 
 /// `watchdog check-config`: validate the environment and print the settings in force.
@@ -20,7 +22,7 @@ struct CheckConfig: AsyncParsableCommand {
         let loaded = try await loadResolvedConfigurationOrExit()
         if !loaded.warnings.isEmpty {
             let text = loaded.warnings.map { "warning: \($0)" }.joined(separator: "\n")
-            FileHandle.standardError.write(Data((text + "\n").utf8))
+            try? OutputDescriptor.standardError.writeLine(text)
         }
         print(Self.report(loaded, now: ProcessClocks.wall()).joined(separator: "\n"))
         if !loaded.warnings.isEmpty { throw ExitCode(1) }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
 import OutboundHTTP
 import Watchdog
 

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 import Notify
 import Watchdog
 
@@ -40,9 +41,9 @@ struct Once: AsyncParsableCommand {
             logger.warning("notifications left queued for the next run", metadata: ["channel": "\(channel)"])
         }
         if json {
-            var document = try report.json()
+            var document = Array(try report.json())
             document.append(UInt8(ascii: "\n"))
-            FileHandle.standardOutput.write(document)
+            try? OutputDescriptor.standardOutput.write(document)
         } else {
             print(OnceText.render(report), terminator: "")
         }

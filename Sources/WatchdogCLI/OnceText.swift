@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Watchdog
 
 /// The human-readable form of a tick report, for `watchdog once` without `--json`.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The process's clocks, made here and nowhere else (scripts/check-clock.sh guards it):
 /// the monotonic clock that schedules ticks, paces the outbox and ages the endpoint's

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 import Logging
 import Notify
 import ServiceLifecycle
@@ -31,8 +32,8 @@ struct Run: AsyncParsableCommand {
         let harnessInterval = try harnessTickInterval.map { text in
             guard let interval = ConfigValueParser.duration(text, bareUnitSeconds: 1), interval >= .milliseconds(10)
             else {
-                FileHandle.standardError.write(
-                    Data("--harness-tick-interval: \"\(text)\" is not a duration of at least 10ms\n".utf8))
+                try? OutputDescriptor.standardError.writeLine(
+                    "--harness-tick-interval: \"\(text)\" is not a duration of at least 10ms")
                 throw ExitCode(2)
             }
             logger.warning(

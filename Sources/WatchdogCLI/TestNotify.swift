@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 import Notify
 import Watchdog
 
@@ -22,10 +23,9 @@ struct TestNotify: AsyncParsableCommand {
             channels = channels.filter { $0.name == wanted }
             guard !channels.isEmpty else {
                 let configured = ChannelCatalog.channels(for: configuration, logger: logger).map(\.name)
-                FileHandle.standardError.write(
-                    Data(
-                        "test-notify: no channel \"\(wanted)\" is configured; configured: \(configured.joined(separator: ", "))\n"
-                            .utf8))
+                try? OutputDescriptor.standardError.writeLine(
+                    "test-notify: no channel \"\(wanted)\" is configured; configured: \(configured.joined(separator: ", "))"
+                )
                 throw ExitCode(2)
             }
         }

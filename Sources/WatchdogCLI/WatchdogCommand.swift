@@ -1,9 +1,11 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import FoundationGaps
+import Glibc
 import Logging
+import Notify
 import Watchdog
 
-@main
 struct WatchdogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watchdog",
@@ -19,7 +21,7 @@ func loadConfigurationOrExit() throws -> LoadedConfiguration {
     do {
         return try Configuration.load()
     } catch {
-        FileHandle.standardError.write(Data((error.description + "\n").utf8))
+        try? OutputDescriptor.standardError.writeLine(error.description)
         throw ExitCode(2)
     }
 }

@@ -61,7 +61,9 @@ import Testing
         #expect(patterns.matches("/usr/bin/python3 -m pytest tests/"))
         #expect(patterns.matches("python3 -q -m unittest discover"))
         #expect(!patterns.matches("/usr/bin/python3 -m unittest"))
-        #expect(throws: CollectorError("\"(unclosed\" is not a regular expression")) {
+        #expect(
+            throws: CollectorError("\"(unclosed\" is not a regular expression: missing ) in the regular expression")
+        ) {
             try CommandPatterns(["re:(unclosed"])
         }
     }

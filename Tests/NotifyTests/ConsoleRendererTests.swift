@@ -1,4 +1,5 @@
 import Foundation
+import FoundationGaps
 import Testing
 
 @testable import Notify
@@ -62,7 +63,8 @@ import Testing
 
     @Test func consoleChannelWritesOneLinePerNotification() async throws {
         let pipe = Pipe()
-        let channel = ConsoleChannel(language: .en, output: pipe.fileHandleForWriting)
+        let channel = ConsoleChannel(
+            language: .en, output: OutputDescriptor(descriptor: pipe.fileHandleForWriting.fileDescriptor))
         #expect(await channel.send(channel.render(.single(notification(.fire)))[0]) == .delivered)
         #expect(await channel.send(channel.render(.single(notification(.resolve, after: 5)))[0]) == .delivered)
         try pipe.fileHandleForWriting.close()

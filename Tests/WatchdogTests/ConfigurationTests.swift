@@ -331,7 +331,7 @@ import Testing
     @Test func aBadProcessPatternIsAnErrorNamingIt() {
         #expect(
             issues(["WATCHDOG_PROC_PATTERNS": "pytest,re:[z-a]"]).map(\.description) == [
-                "WATCHDOG_PROC_PATTERNS: \"[z-a]\" is not a regular expression"
+                "WATCHDOG_PROC_PATTERNS: \"[z-a]\" is not a regular expression: a class range is backwards or not a range"
             ])
         #expect(
             issues(["WATCHDOG_PROC_ENABLED": "true", "WATCHDOG_PROC_PATTERNS": " , "]).map(\.variable) == [

@@ -150,7 +150,7 @@ import Testing
         func decoded(_ query: String) -> String { query.removingPercentEncoding ?? "" }
         #expect(
             decoded(DockerCollector.listFilter(names: ["db", "a.b"], project: nil))
-                == #"&filters={"name":["^\/?db$","^\/?a\\.b$"]}"#)
+                == #"&filters={"name":["^/?db$","^/?a\\.b$"]}"#)
         #expect(
             decoded(DockerCollector.listFilter(names: [], project: "shop"))
                 == #"&filters={"label":["com.docker.compose.project=shop"]}"#)

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Watchdog
+@testable import Collectors
 
 /// The silence matchers' regular expressions: RE2's syntax as silences use it, whole
 /// matches, refusals with a reason, and linear time on patterns that make a
@@ -69,7 +69,7 @@ import Testing
         #expect {
             try LinearRegex(pattern)
         } throws: { error in
-            (error as? SilenceError)?.reason.contains(reason) == true
+            (error as? RegexSyntaxError)?.reason.contains(reason) == true
         }
     }
 
@@ -81,5 +81,25 @@ import Testing
         let nested = try LinearRegex("(a*)*(b+)*c")
         #expect(!nested.wholeMatch(String(repeating: "a", count: 5_000) + "b"))
         #expect(nested.wholeMatch(String(repeating: "a", count: 5_000) + "c"))
+    }
+
+    /// A search (process patterns): a match may start anywhere, `^` and `$` still hold
+    /// only at the ends.
+    @Test(arguments: [
+        ("pytest", "/usr/bin/python3 -m pytest tests/", true), ("^python3? .*-m unittest", "python3 -m unittest", true),
+        ("^python3? .*-m unittest", "/usr/bin/python3 -m unittest", false), ("worker$", "celery worker", true),
+        ("worker$", "worker -A app", false), ("a|xyz", "bbbxyz", true), ("", "anything", true), ("x+y", "xxxz", false),
+        ("(?i)PYTEST", "pytest -x", true), (#"\d{3}"#, "job-12-345", true), (#"\d{3}"#, "job-12-34", false),
+    ])
+    func searchesAnywhere(pattern: String, text: String, found: Bool) throws {
+        let regex = try LinearRegex(pattern)
+        #expect(regex.containsMatch(in: text) == found)
+    }
+
+    /// The search stays linear too: a catastrophic pattern on a long command line.
+    @Test func searchingIsLinear() throws {
+        let regex = try LinearRegex("(a|a)*b")
+        #expect(!regex.containsMatch(in: String(repeating: "a", count: 20_000)))
+        #expect(regex.containsMatch(in: String(repeating: "a", count: 20_000) + "b"))
     }
 }

@@ -36,6 +36,14 @@ import Testing
         #expect(loaded.savedAt == now)
     }
 
+    /// The directory whose entry a save's rename changes, synced after it.
+    @Test func theDirectoryOfTheStateFile() {
+        #expect(StateFile.directory(of: "/var/lib/watchdog/state.json") == "/var/lib/watchdog")
+        #expect(StateFile.directory(of: "/state.json") == "/")
+        #expect(StateFile.directory(of: "state.json") == ".")
+        #expect(StateFile.directory(of: "data/state.json") == "data")
+    }
+
     @Test func aMissingFileIsAFreshStart() {
         let loaded = StateStore.loadState(path: "/nonexistent/dir/state.json", logger: LogRecorder().logger(), now: now)
         #expect(loaded.engine == EngineState())

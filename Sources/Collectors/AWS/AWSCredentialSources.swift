@@ -1,5 +1,6 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 import NIOCore
 import NIOHTTP1
 import OutboundHTTP
@@ -25,16 +26,16 @@ public enum AWSCredentialParsing {
         var values: [String: String] = [:]
         var found = false
         for rawLine in text.split(whereSeparator: \.isNewline) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("["), line.hasSuffix("]") {
-                section = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+                section = line.dropFirst().dropLast().trimmingWhitespace()
                 found = found || section == profile
                 continue
             }
             guard section == profile, let equals = line.firstIndex(of: "=") else { continue }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
-            values[key] = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            let key = line[..<equals].trimmingWhitespace().lowercased()
+            values[key] = line[line.index(after: equals)...].trimmingWhitespace()
         }
         guard found else { return nil }
         guard let id = nonEmpty(values["aws_access_key_id"]), let secret = nonEmpty(values["aws_secret_access_key"])
@@ -75,7 +76,7 @@ public enum AWSCredentialParsing {
         }
         var expiration: Date?
         if let text = document.expiration {
-            expiration = ISO8601DateFormatter().date(from: text)
+            expiration = try? Date(text, strategy: .iso8601)
             if expiration == nil { throw CollectorError("\(source) answered an unreadable Expiration") }
         }
         return AWSCredentials(
@@ -83,7 +84,7 @@ public enum AWSCredentialParsing {
     }
 
     static func nonEmpty(_ text: String?) -> String? {
-        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let text = text?.trimmingWhitespace(), !text.isEmpty else { return nil }
         return text
     }
 }
@@ -162,7 +163,7 @@ public actor AWSCredentialChain {
         } else if let file = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"].flatMap(
             AWSCredentialParsing.nonEmpty)
         {
-            let token = try BoundedFile.readText(file, limit: 16 * 1024).trimmingCharacters(in: .whitespacesAndNewlines)
+            let token = try BoundedFile.readText(file, limit: 16 * 1024).trimmingWhitespaceAndNewlines()
             headers.append(("Authorization", token))
         }
         let body = try await request(url, method: .GET, headers: headers, step: "the container credentials endpoint")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An AWS access key, possibly temporary. Its description never shows the secret or the
 /// session token, so it can be interpolated into a log line safely.

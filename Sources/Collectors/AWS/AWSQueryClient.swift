@@ -1,5 +1,6 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 import NIOCore
 import NIOHTTP1
 import OutboundHTTP
@@ -102,7 +103,7 @@ public struct AWSQueryClient: Sendable {
         service: String, serviceVariable: String, region: String, environment: [String: String]
     ) -> String {
         for name in ["AWS_ENDPOINT_URL_" + serviceVariable, "AWS_ENDPOINT_URL"] {
-            if let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty {
+            if let value = environment[name]?.trimmingWhitespace(), !value.isEmpty {
                 return value
             }
         }
@@ -209,7 +210,7 @@ public struct AWSQueryClient: Sendable {
 /// (`2026-11-23T18:01:01.098205Z`).
 public enum AWSTime {
     public static func parse(_ text: String) -> Date? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace()
         guard trimmed.utf8.count <= 64 else { return nil }
         if let date = try? Date(trimmed, strategy: .iso8601) { return date }
         // Drop the fraction, parse the rest, and add the fraction back.

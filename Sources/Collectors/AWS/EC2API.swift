@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One instance as `DescribeInstanceStatus` (with `IncludeAllInstances=true`) reports it.
 public struct EC2InstanceStatus: Sendable, Equatable, Encodable {

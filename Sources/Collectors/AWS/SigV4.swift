@@ -1,5 +1,6 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 
 /// An HTTP request as AWS Signature Version 4 sees it.
 public struct SigV4Request: Sendable {
@@ -90,12 +91,10 @@ public struct SigV4: Sendable {
 
     /// `20150830T123600Z` and `20150830`, in UTC.
     static func timestamps(_ time: Date) -> (amzDate: String, day: String) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: time)
-        func two(_ value: Int?) -> String { value.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
-        let day = "\(parts.year ?? 1970)\(two(parts.month))\(two(parts.day))"
-        return ("\(day)T\(two(parts.hour))\(two(parts.minute))\(two(parts.second))Z", day)
+        // ISO 8601 in UTC (`2015-08-30T12:36:00Z`) without its separators.
+        let iso: String = time.formatted(.iso8601)
+        let amzDate = String(iso.filter { $0 != "-" && $0 != ":" })
+        return (amzDate, String(amzDate.prefix(8)))
     }
 
     /// Lower-case names sorted; values trimmed with inner runs of blanks (folded lines
@@ -132,7 +131,7 @@ public struct SigV4: Sendable {
 
     /// Parameters decoded, then encoded strictly, sorted by name then value.
     static func canonicalQuery(_ query: String) -> String {
-        func decoded(_ text: Substring) -> String { String(text).removingPercentEncoding ?? String(text) }
+        func decoded(_ text: Substring) -> String { PercentEncoding.decode(text) ?? String(text) }
         var parameters: [(name: String, value: String)] = []
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

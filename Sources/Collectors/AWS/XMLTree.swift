@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 
 /// A small, bounded XML reader for AWS Query API responses.
 ///
@@ -39,7 +40,7 @@ public enum XMLTree {
                 guard let next = element.child(step) else { return nil }
                 element = next
             }
-            return element.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            return element.text.trimmingWhitespaceAndNewlines()
         }
 
         /// The `item` (EC2) or `member` (CloudWatch) children of the list element `name`;

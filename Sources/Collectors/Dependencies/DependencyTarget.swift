@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One entry of `WATCHDOG_DEPS`: a name and what to probe.
 public struct DependencyTarget: Sendable, Equatable {

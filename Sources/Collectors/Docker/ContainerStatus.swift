@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 
 /// One container as `GET /containers/{name}/json` describes it: the fields the
 /// container signals need, nothing else.
@@ -47,33 +48,89 @@ public struct ContainerStatus: Sendable, Encodable, Equatable {
         self.tty = tty
     }
 
+    /// The part of the inspect document the watchdog reads; Docker's keys are
+    /// capitalized.
+    struct InspectDocument: Decodable {
+        struct State: Decodable {
+            struct Health: Decodable {
+                struct Check: Decodable {
+                    let output: String?
+                    enum CodingKeys: String, CodingKey { case output = "Output" }
+                }
+                let status: String?
+                let log: [Check]?
+                enum CodingKeys: String, CodingKey {
+                    case status = "Status"
+                    case log = "Log"
+                }
+            }
+            let status: String?
+            let exitCode: Int?
+            let oomKilled: Bool?
+            let error: String?
+            let startedAt: String?
+            let finishedAt: String?
+            let health: Health?
+            enum CodingKeys: String, CodingKey {
+                case status = "Status"
+                case exitCode = "ExitCode"
+                case oomKilled = "OOMKilled"
+                case error = "Error"
+                case startedAt = "StartedAt"
+                case finishedAt = "FinishedAt"
+                case health = "Health"
+            }
+        }
+        struct Config: Decodable {
+            let labels: LenientLabels?
+            let tty: Bool?
+            enum CodingKeys: String, CodingKey {
+                case labels = "Labels"
+                case tty = "Tty"
+            }
+        }
+        let id: String?
+        let name: String?
+        let restartCount: Int?
+        let state: State?
+        let config: Config?
+        enum CodingKeys: String, CodingKey {
+            case id = "Id"
+            case name = "Name"
+            case restartCount = "RestartCount"
+            case state = "State"
+            case config = "Config"
+        }
+    }
+
     /// Parses the inspect document. Unknown fields are ignored; a document without
     /// `State.Status` is an error, not a container in an unknown state.
     public static func parse(_ body: [UInt8]) throws -> ContainerStatus {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
-            throw CollectorError("docker: container inspect is not a JSON object")
+        let document: InspectDocument
+        do {
+            document = try JSONDecoder().decode(InspectDocument.self, from: Data(body))
+        } catch {
+            throw CollectorError("docker: container inspect is not a JSON object of the expected shape")
         }
-        guard let state = object["State"] as? [String: Any], let status = state["Status"] as? String else {
+        guard let state = document.state, let status = state.status else {
             throw CollectorError("docker: container inspect has no State.Status")
         }
-        let name = ((object["Name"] as? String) ?? "").drop { $0 == "/" }
-        let health = state["Health"] as? [String: Any]
-        let lastCheck = (health?["Log"] as? [[String: Any]])?.last
-        let config = object["Config"] as? [String: Any]
+        let name = (document.name ?? "").drop { $0 == "/" }
+        let lastCheck = state.health?.log?.last
         return ContainerStatus(
-            name: String(name), id: String(((object["Id"] as? String) ?? "").prefix(64)), state: status,
-            exitCode: (state["ExitCode"] as? Int) ?? 0, oomKilled: (state["OOMKilled"] as? Bool) ?? false,
-            error: String(((state["Error"] as? String) ?? "").prefix(300)),
-            restartCount: (object["RestartCount"] as? Int) ?? 0,
-            startedAt: dockerDate(state["StartedAt"]), finishedAt: dockerDate(state["FinishedAt"]),
-            health: health?["Status"] as? String,
-            healthOutput: (lastCheck?["Output"] as? String).map { String($0.prefix(300)) },
-            labels: (config?["Labels"] as? [String: String]) ?? [:], tty: (config?["Tty"] as? Bool) ?? false)
+            name: String(name), id: String((document.id ?? "").prefix(64)), state: status,
+            exitCode: state.exitCode ?? 0, oomKilled: state.oomKilled ?? false,
+            error: String((state.error ?? "").prefix(300)),
+            restartCount: document.restartCount ?? 0,
+            startedAt: dockerDate(state.startedAt), finishedAt: dockerDate(state.finishedAt),
+            health: state.health?.status,
+            healthOutput: lastCheck?.output.map { String($0.prefix(300)) },
+            labels: document.config?.labels?.values ?? [:], tty: document.config?.tty ?? false)
     }
 
     /// Docker writes RFC 3339 times with nanoseconds, and `0001-01-01T00:00:00Z` for never.
-    static func dockerDate(_ value: Any?) -> Date? {
-        guard let text = value as? String, !text.hasPrefix("0001-") else { return nil }
+    static func dockerDate(_ value: String?) -> Date? {
+        guard let text = value, !text.hasPrefix("0001-") else { return nil }
         var trimmed = text
         if let dot = text.firstIndex(of: "."),
             let zone = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" })
@@ -117,24 +174,46 @@ public enum ContainerList {
 
     /// Every listed container; an item without an id or a name is skipped.
     public static func entries(_ body: [UInt8]) throws -> [ListedContainer] {
-        guard let items = (try? JSONSerialization.jsonObject(with: Data(body))) as? [[String: Any]] else {
-            throw CollectorError("docker: container list is not a JSON array")
+        let items: [ListItem]
+        do {
+            items = try JSONDecoder().decode([ListItem].self, from: Data(body))
+        } catch {
+            throw CollectorError("docker: container list is not a JSON array of containers")
         }
         return items.compactMap { item in
-            guard let id = item["Id"] as? String ?? item["ID"] as? String,
-                let name = (item["Names"] as? [String])?.first.map({ String($0.drop { $0 == "/" }) }), !name.isEmpty
+            guard let id = item.id ?? item.upperCaseID,
+                let name = item.names?.first.map({ String($0.drop { $0 == "/" }) }), !name.isEmpty
             else { return nil }
-            let labels = item["Labels"] as? [String: Any] ?? [:]
-            let status = (item["Status"] as? String ?? "").prefix(200)
+            let labels = item.labels?.values ?? [:]
+            let status = (item.status ?? "").prefix(200)
             let health: String? =
                 if status.hasSuffix("(unhealthy)") { "unhealthy" } else if status.hasSuffix("(healthy)") {
                     "healthy"
                 } else if status.hasSuffix("(health: starting)") { "starting" } else { nil }
             return ListedContainer(
                 id: String(id.prefix(128)), name: String(name.prefix(256)),
-                state: String((item["State"] as? String ?? "").prefix(32)), health: health,
-                composeProject: (labels["com.docker.compose.project"] as? String).map { String($0.prefix(256)) },
-                composeService: (labels["com.docker.compose.service"] as? String).map { String($0.prefix(256)) })
+                state: String((item.state ?? "").prefix(32)), health: health,
+                composeProject: labels["com.docker.compose.project"].map { String($0.prefix(256)) },
+                composeService: labels["com.docker.compose.service"].map { String($0.prefix(256)) })
+        }
+    }
+
+    /// The part of one list item the watchdog reads.
+    struct ListItem: Decodable {
+        let id: String?
+        /// Older daemons and some proxies spell it `ID`.
+        let upperCaseID: String?
+        let names: [String]?
+        let state: String?
+        let status: String?
+        let labels: LenientLabels?
+        enum CodingKeys: String, CodingKey {
+            case id = "Id"
+            case upperCaseID = "ID"
+            case names = "Names"
+            case state = "State"
+            case status = "Status"
+            case labels = "Labels"
         }
     }
 
@@ -152,5 +231,21 @@ public enum ContainerList {
             guard let last = lastSeen[container.name] else { return true }
             return last.id != container.id || last.state != container.state || named.contains(container.name)
         }.map(\.name)
+    }
+}
+
+/// A container's labels: an object of strings. A member that is not a string is left
+/// out rather than failing the whole document (Docker writes only strings; a proxy or a
+/// future version might not).
+struct LenientLabels: Decodable {
+    let values: [String: String]
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let strings = try? container.decode([String: String].self) {
+            values = strings
+        } else {
+            values = (try? container.decode(JSONValue.self))?.stringMembers ?? [:]
+        }
     }
 }

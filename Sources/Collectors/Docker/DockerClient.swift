@@ -1,5 +1,6 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 import NIOCore
 import OutboundHTTP
 
@@ -29,13 +30,17 @@ public struct DockerClient: Sendable {
         public let description: String
     }
 
-    public func get(_ path: String) async throws -> Response {
-        // A missing socket fails at once instead of after the connect timeout.
+    /// The URL of `path` on the daemon's socket. A missing socket fails at once instead
+    /// of after the connect timeout.
+    func url(_ path: String) throws -> String {
         guard FileManager.default.fileExists(atPath: socketPath) else {
             throw Unreachable(description: "no Docker socket at \(socketPath)")
         }
-        let encoded = socketPath.addingPercentEncoding(withAllowedCharacters: .urlHostAllowed) ?? socketPath
-        var request = HTTPExchange.Request(url: "http+unix://\(encoded)\(path)")
+        return "http+unix://\(PercentEncoding.socketHost(socketPath))\(path)"
+    }
+
+    public func get(_ path: String) async throws -> Response {
+        var request = HTTPExchange.Request(url: try url(path))
         request.method = .GET
         request.headers.add(name: "Host", value: "docker")
         switch await HTTPExchange.perform(request, client: client, timeout: timeout, bodyLimit: Self.bodyLimit) {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 
 /// What the Docker collector saw: the daemon unreachable, or every watched container's
 /// state (or that it is gone).
@@ -99,15 +100,13 @@ public struct DockerCollector: Sendable {
 
     /// The `&filters=` of the list, percent-encoded; empty when both kinds are watched.
     static func listFilter(names: [String], project: String?) -> String {
-        let filters: [String: [String]]
+        let filters: JSONValue
         switch (names.isEmpty, project) {
-        case (false, nil): filters = ["name": names.map { "^/?" + regexEscaped($0) + "$" }]
-        case (true, let project?): filters = ["label": ["\(projectLabel)=\(project)"]]
+        case (false, nil): filters = ["name": JSONValue(names.map { "^/?" + regexEscaped($0) + "$" })]
+        case (true, let project?): filters = ["label": JSONValue(["\(projectLabel)=\(project)"])]
         default: return ""
         }
-        guard let json = try? JSONSerialization.data(withJSONObject: filters, options: .sortedKeys) else { return "" }
-        let text = String(decoding: json, as: UTF8.self)
-        return "&filters=" + (text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        return "&filters=" + PercentEncoding.encode(filters.encodedString)
     }
 
     /// A name as a regular expression matching only itself (Docker's `name` filter is a
@@ -141,12 +140,11 @@ public struct DockerCollector: Sendable {
     }
 
     static func pathComponent(_ name: String) -> String {
-        name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-", "_", "."])) ?? name
+        PercentEncoding.encode(name, keeping: Set("-_.".utf8))
     }
 
     static func apiError(_ what: String, _ response: DockerClient.Response) -> CollectorError {
-        let message =
-            ((try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any])?["message"] as? String
+        let message = JSONValue.parse(response.body)?["message"]?.stringValue
         return CollectorError(
             "docker: \(what) answered \(response.status)\(message.map { ": \($0.prefix(200))" } ?? "")")
     }

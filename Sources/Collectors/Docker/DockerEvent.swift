@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 
 /// One container event of Docker's `/events` stream, the fields the container source
 /// needs (SPEC §10.2).
@@ -24,7 +25,7 @@ public struct DockerEvent: Sendable, Equatable {
             case "unpause": self = .unpause
             default:
                 if text.hasPrefix("health_status:") {
-                    self = .health(String(text.dropFirst("health_status:".count)).trimmingCharacters(in: .whitespaces))
+                    self = .health(String(text.dropFirst("health_status:".count)).trimmingWhitespace())
                 } else {
                     self = .other
                 }
@@ -66,20 +67,20 @@ public struct DockerEvent: Sendable, Equatable {
     /// One line of the stream. Events of other types (networks, images) and lines that
     /// are not an event are nil: the stream goes on.
     public static func parse(_ line: [UInt8]) -> DockerEvent? {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any],
-            (object["Type"] as? String) == "container",
-            let actionText = object["Action"] as? String,
-            let actor = object["Actor"] as? [String: Any],
-            let id = actor["ID"] as? String, !id.isEmpty
+        guard let object = JSONValue.parse(line),
+            object["Type"]?.stringValue == "container",
+            let actionText = object["Action"]?.stringValue,
+            let actor = object["Actor"],
+            let id = actor["ID"]?.stringValue, !id.isEmpty
         else { return nil }
-        let attributes = actor["Attributes"] as? [String: Any] ?? [:]
+        let attributes = actor["Attributes"]
         func attribute(_ name: String) -> String? {
-            (attributes[name] as? String).map { String($0.prefix(maximumTextLength)) }
+            attributes?[name]?.stringValue.map { String($0.prefix(maximumTextLength)) }
         }
         let nano: Int64
-        if let value = object["timeNano"] as? NSNumber, value.int64Value > 0 {
-            nano = value.int64Value
-        } else if let seconds = (object["time"] as? NSNumber)?.int64Value, seconds > 0 {
+        if let value = object["timeNano"]?.int64Value, value > 0 {
+            nano = value
+        } else if let seconds = object["time"]?.int64Value, seconds > 0 {
             nano = seconds.multipliedReportingOverflow(by: 1_000_000_000).overflow ? Int64.max : seconds * 1_000_000_000
         } else {
             return nil

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 import NIOCore
 
 /// Follows Docker's `/events` stream of container events (SPEC §10.2): one request kept
@@ -20,7 +21,7 @@ public struct DockerEventsFollower: Sendable {
 
     /// The events path: container events only, from `since` when given.
     public static func path(version: String, since: String?) -> String {
-        let filters = #"{"type":["container"]}"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let filters = PercentEncoding.encode(#"{"type":["container"]}"#)
         return "/v\(version)/events?filters=\(filters)" + (since.map { "&since=\($0)" } ?? "")
     }
 
@@ -30,12 +31,7 @@ public struct DockerEventsFollower: Sendable {
     public func follow(
         version: String, since: String?, opened: () async -> Void = {}, handle: (DockerEvent) async -> Void
     ) async throws {
-        guard FileManager.default.fileExists(atPath: client.socketPath) else {
-            throw DockerClient.Unreachable(description: "no Docker socket at \(client.socketPath)")
-        }
-        let encoded =
-            client.socketPath.addingPercentEncoding(withAllowedCharacters: .urlHostAllowed) ?? client.socketPath
-        var request = HTTPClientRequest(url: "http+unix://\(encoded)\(Self.path(version: version, since: since))")
+        var request = HTTPClientRequest(url: try client.url(Self.path(version: version, since: since)))
         request.method = .GET
         request.headers.add(name: "Host", value: "docker")
         let response: HTTPClientResponse

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 
 /// Finds the id of the Docker container this process runs in, for
 /// `WATCHDOG_COMPOSE_PROJECT=auto`: Docker bind-mounts `/etc/hostname`, `/etc/hosts` and
@@ -22,7 +23,7 @@ public enum OwnContainer {
     /// Pure: the first 64-hex-digit id after `/containers/` in mount sources.
     public static func id(fromMountinfo text: String) -> String? {
         for line in text.split(separator: "\n") {
-            guard let range = line.range(of: "/containers/") else { continue }
+            guard let range = line.firstRange(of: "/containers/") else { continue }
             let candidate = line[range.upperBound...].prefix(64)
             if isContainerID(candidate) { return String(candidate) }
         }
@@ -33,7 +34,7 @@ public enum OwnContainer {
     public static func id(fromCgroup text: String) -> String? {
         for line in text.split(separator: "\n") {
             for marker in ["/docker/", "docker-"] {
-                guard let range = line.range(of: marker) else { continue }
+                guard let range = line.firstRange(of: marker) else { continue }
                 let candidate = line[range.upperBound...].prefix(64)
                 if isContainerID(candidate) { return String(candidate) }
             }
@@ -81,8 +82,7 @@ extension OwnContainer {
 
     /// Pure: `Name` of a `GET /info` document.
     public static func dockerHostName(fromInfo body: [UInt8]) -> String? {
-        guard let document = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-            let name = document["Name"] as? String, !name.isEmpty
+        guard let name = JSONValue.parse(body)?["Name"]?.stringValue, !name.isEmpty
         else { return nil }
         return name
     }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 import Synchronization
 
 /// One `WATCHDOG_EC2_FILTERS` filter: `tag:Role=worker` or
@@ -16,14 +17,14 @@ public struct EC2Filter: Sendable, Equatable {
     public static func parseList(_ text: String) throws(CollectorError) -> [EC2Filter] {
         var filters: [EC2Filter] = []
         for part in text.split(separator: ";") {
-            let item = part.trimmingCharacters(in: .whitespaces)
+            let item = part.trimmingWhitespace()
             if item.isEmpty { continue }
             guard let equals = item.firstIndex(of: "=") else {
                 throw CollectorError("\"\(item.prefix(100))\" is not name=value[,value] (e.g. tag:Role=worker)")
             }
-            let name = item[..<equals].trimmingCharacters(in: .whitespaces)
+            let name = item[..<equals].trimmingWhitespace()
             let values = item[item.index(after: equals)...].split(separator: ",")
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                .map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
             guard !name.isEmpty, name.count <= 255, !values.isEmpty else {
                 throw CollectorError("\"\(item.prefix(100))\" needs a filter name and at least one value")
             }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A CloudWatch metric of an EC2 instance, in percent, found by its `InstanceId`
 /// dimension.

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
 import NIOCore
 import OutboundHTTP
 
@@ -70,7 +70,7 @@ public struct OrchestratorCollector: Sendable {
         do {
             return .envelope(try OrchestratorEnvelope.parse(body))
         } catch {
-            return .failed("\(error)".replacingOccurrences(of: "orchestrator: ", with: ""))
+            return .failed("\(error)".replacing("orchestrator: ", with: ""))
         }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The orchestrator's JSON metrics envelope, `schema_version` 1 (SPEC §9.1).
 public struct OrchestratorEnvelope: Sendable, Encodable, Equatable {

@@ -1,12 +1,13 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// What to look for in command lines (`WATCHDOG_PROC_PATTERNS`): plain substrings, or
-/// regular expressions written `re:<expression>`.
+/// regular expressions written `re:<expression>` (RE2's syntax, searched anywhere in the
+/// line, in linear time: see `LinearRegex`).
 public struct CommandPatterns: Sendable {
     public enum Pattern: Sendable {
         case substring(String)
-        case expression(source: String, NSRegularExpression)
+        case expression(source: String, LinearRegex)
     }
 
     public let patterns: [Pattern]
@@ -20,10 +21,11 @@ public struct CommandPatterns: Sendable {
                 continue
             }
             let source = String(text.dropFirst(3))
-            guard let expression = try? NSRegularExpression(pattern: source) else {
-                throw CollectorError("\"\(source.prefix(100))\" is not a regular expression")
+            do {
+                patterns.append(.expression(source: source, try LinearRegex(source)))
+            } catch {
+                throw CollectorError("\"\(source.prefix(100))\" is not a regular expression: \(error.reason)")
             }
-            patterns.append(.expression(source: source, expression))
         }
         self.patterns = patterns
     }
@@ -34,8 +36,7 @@ public struct CommandPatterns: Sendable {
             case .substring(let text):
                 return commandLine.contains(text)
             case .expression(_, let expression):
-                let range = NSRange(commandLine.startIndex..., in: commandLine)
-                return expression.firstMatch(in: commandLine, range: range) != nil
+                return expression.containsMatch(in: commandLine)
             }
         }
     }

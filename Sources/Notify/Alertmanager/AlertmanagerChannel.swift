@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OutboundHTTP
 
 /// Pushes alerts to an Alertmanager (`POST /api/v2/alerts`), the path for fleets:

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 
 /// Alerts as Alertmanager's API v2 takes them (`POST /api/v2/alerts`): a JSON array of
 /// `{labels, annotations, startsAt, endsAt, generatorURL}`. Pure.
@@ -19,19 +20,18 @@ public enum AlertmanagerPayload {
         return encode(alerts)
     }
 
-    static func alert(_ notification: AlertNotification, endsAt: Date) -> [String: Any] {
+    static func alert(_ notification: AlertNotification, endsAt: Date) -> JSONValue {
         [
-            "labels": WebhookPayload.labels(notification),
-            "annotations": ["summary": notification.title, "description": notification.detail],
-            "startsAt": WebhookPayload.timestamp(notification.startedAt),
-            "endsAt": WebhookPayload.timestamp(endsAt),
+            "labels": JSONValue(WebhookPayload.labels(notification)),
+            "annotations": ["summary": JSONValue(notification.title), "description": JSONValue(notification.detail)],
+            "startsAt": JSONValue(WebhookPayload.timestamp(notification.startedAt)),
+            "endsAt": JSONValue(WebhookPayload.timestamp(endsAt)),
             "generatorURL": "",
         ]
     }
 
-    static func encode(_ alerts: [[String: Any]]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: alerts, options: [.sortedKeys])) ?? Data("[]".utf8)
-        return String(decoding: data, as: UTF8.self)
+    static func encode(_ alerts: [JSONValue]) -> String {
+        JSONValue.array(alerts).encodedString
     }
 
     /// Merges a pending, unsent post into the newer one that replaces it. Every key
@@ -39,16 +39,16 @@ public enum AlertmanagerPayload {
     /// between), so what only the older post carries are resolutions: they are kept, and
     /// a key that resolved while Alertmanager was unreachable is still posted resolved.
     public static func merge(older: String, newer: String) -> String {
-        let decode = { (text: String) -> [[String: Any]] in
-            (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]] ?? []
+        let decode = { (text: String) -> [JSONValue] in
+            JSONValue.parse(text.utf8)?.arrayValue ?? []
         }
         let newerAlerts = decode(newer)
         let present = Set(newerAlerts.map(labelKey))
         return encode(newerAlerts + decode(older).filter { !present.contains(labelKey($0)) })
     }
 
-    private static func labelKey(_ alert: [String: Any]) -> String {
-        let labels = alert["labels"] as? [String: String] ?? [:]
+    private static func labelKey(_ alert: JSONValue) -> String {
+        let labels = alert["labels"]?.stringMembers ?? [:]
         return labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
     }
 }

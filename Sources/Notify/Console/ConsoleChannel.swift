@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 import OutboundHTTP
 
 /// Writes one line per notification to standard output (or another file handle).
@@ -10,9 +11,9 @@ public struct ConsoleChannel: NotificationChannel {
     public var destination: String { "the console (standard output)" }
     public let usesDigests = false
     private let renderer: ConsoleRenderer
-    private let output: FileHandle
+    private let output: OutputDescriptor
 
-    public init(language: Language, output: FileHandle = .standardOutput) {
+    public init(language: Language, output: OutputDescriptor = .standardOutput) {
         self.renderer = ConsoleRenderer(language: language)
         self.output = output
     }
@@ -25,7 +26,7 @@ public struct ConsoleChannel: NotificationChannel {
         // One write per line, unbuffered: a line must reach the log even if the process
         // is killed right after, and lines from concurrent writers must not interleave.
         do {
-            try output.write(contentsOf: Data((message.body + "\n").utf8))
+            try output.writeLine(message.body)
             return .delivered
         } catch {
             return .retryable(reason: "console write failed: \(error)", retryAfter: nil)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Renders a notification as one plain line for a terminal or a container log.
 public struct ConsoleRenderer: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// HTTP dates (RFC 9110 §5.6.7), as `Retry-After` may carry them: the preferred
 /// IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT` and the two obsolete forms recipients must

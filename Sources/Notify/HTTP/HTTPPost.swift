@@ -1,5 +1,6 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 import NIOCore
 import NIOHTTP1
 import OutboundHTTP
@@ -44,7 +45,7 @@ public struct HTTPPost: Sendable {
 
     /// Replaces every occurrence of each secret by `<redacted>`.
     public static func redact(_ text: String, secrets: [String]) -> String {
-        secrets.filter { !$0.isEmpty }.reduce(text) { $0.replacingOccurrences(of: $1, with: "<redacted>") }
+        secrets.filter { !$0.isEmpty }.reduce(text) { $0.replacing($1, with: "<redacted>") }
     }
 
     /// `Retry-After` in seconds, as the answer itself dates it: an HTTP date is measured
@@ -52,14 +53,14 @@ public struct HTTPPost: Sendable {
     /// two clocks enters the wait. A date without a `Date` header is no usable wait (nil:
     /// the outbox's own backoff applies).
     public static func retryAfter(_ headers: HTTPHeaders) -> Double? {
-        let sent = headers.first(name: "Date").flatMap { HTTPDate.parse($0.trimmingCharacters(in: .whitespaces)) }
+        let sent = headers.first(name: "Date").flatMap { HTTPDate.parse($0.trimmingWhitespace()) }
         return retryAfter(headers, now: sent)
     }
 
     /// `Retry-After` in seconds (Slack, webhooks): delta-seconds, or an HTTP date measured
     /// from `now` (nil: a date is no usable wait).
     public static func retryAfter(_ headers: HTTPHeaders, now: Date?) -> Double? {
-        guard let value = headers.first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces) else {
+        guard let value = headers.first(name: "Retry-After")?.trimmingWhitespace() else {
             return nil
         }
         if let seconds = Double(value), seconds >= 0 { return seconds }

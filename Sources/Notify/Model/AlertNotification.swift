@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One message-worthy event: a key fired, repeated or resolved (SPEC §5).
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What happened when a channel tried to deliver one message.
 public enum SendOutcome: Sendable, Equatable {

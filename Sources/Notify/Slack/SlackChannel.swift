@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 import OutboundHTTP
 
 /// A Slack incoming webhook. The webhook URL is the secret: it is scrubbed from every
@@ -28,6 +29,6 @@ public struct SlackChannel: NotificationChannel {
     }
 
     static func payload(text: String) -> [UInt8] {
-        Array((try? JSONSerialization.data(withJSONObject: ["text": text], options: [.sortedKeys])) ?? Data())
+        JSONValue.object(["text": JSONValue(text)]).encoded
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 
 /// Slack's Web API `chat.postMessage` and `chat.update`: building the requests and
 /// reading the answers. Pure.
@@ -21,28 +22,26 @@ public enum SlackWebAPI {
     ]
 
     public static func postMessageBody(channel: String, text: String, threadTS: String?) -> [UInt8] {
-        var object: [String: Any] = ["channel": channel, "text": text, "unfurl_links": false, "unfurl_media": false]
-        if let threadTS { object["thread_ts"] = threadTS }
-        return json(object)
+        var object: [String: JSONValue] = [
+            "channel": JSONValue(channel), "text": JSONValue(text), "unfurl_links": false, "unfurl_media": false,
+        ]
+        if let threadTS { object["thread_ts"] = JSONValue(threadTS) }
+        return JSONValue.object(object).encoded
     }
 
     public static func updateBody(channel: String, ts: String, text: String) -> [UInt8] {
-        json(["channel": channel, "ts": ts, "text": text])
-    }
-
-    static func json(_ object: [String: Any]) -> [UInt8] {
-        Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
+        JSONValue.object(["channel": JSONValue(channel), "ts": JSONValue(ts), "text": JSONValue(text)]).encoded
     }
 
     /// Classifies an answer; `retryAfter` is the answer's `Retry-After`, in seconds.
     public static func classify(status: Int, body: [UInt8], retryAfter: Double?) -> Verdict {
-        let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
-        let word = (object?["error"] as? String).map { ChannelText.cut(ChannelText.oneLine($0), to: 100) }
+        let object = JSONValue.parse(body)
+        let word = object?["error"]?.stringValue.map { ChannelText.cut(ChannelText.oneLine($0), to: 100) }
         let reason = "HTTP \(status)" + (word.map { ": \($0)" } ?? "")
         if status == 429 { return .retry(reason: reason, after: retryAfter) }
         if status >= 500 || status == 408 { return .retry(reason: reason, after: nil) }
         guard (200..<300).contains(status) else { return .rejected(reason: reason) }
-        if object?["ok"] as? Bool == true { return .delivered(ts: object?["ts"] as? String) }
+        if object?["ok"]?.boolValue == true { return .delivered(ts: object?["ts"]?.stringValue) }
         guard let word else {
             // A 2xx that is not Slack's JSON (a proxy's page): try again.
             return .retry(reason: "unexpected answer: \(reason)", after: nil)

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 
 /// The Bot API's `sendMessage`: building the request and reading the answer. Pure.
 public enum TelegramAPI {
@@ -26,84 +27,85 @@ public enum TelegramAPI {
     public static func sendMessageBody(
         chatID: String, threadID: Int?, text: String, silent: Bool, replyTo: String? = nil, buttons: [Button] = []
     ) -> [UInt8] {
-        var object: [String: Any] = [
+        var object: [String: JSONValue] = [
             "chat_id": chatIDValue(chatID),
-            "text": text,
+            "text": JSONValue(text),
             "parse_mode": "HTML",
             "link_preview_options": ["is_disabled": true],
-            "disable_notification": silent,
+            "disable_notification": JSONValue(silent),
         ]
-        if let threadID { object["message_thread_id"] = threadID }
+        if let threadID { object["message_thread_id"] = JSONValue(threadID) }
         if let replyTo, let messageID = Int64(replyTo) {
             // A fire message someone deleted must not keep its resolve from arriving.
-            object["reply_parameters"] = ["message_id": messageID, "allow_sending_without_reply": true]
+            object["reply_parameters"] = ["message_id": JSONValue(messageID), "allow_sending_without_reply": true]
         }
         if !buttons.isEmpty { object["reply_markup"] = keyboard(buttons) }
-        return json(object)
+        return JSONValue.object(object).encoded
     }
 
     /// `editMessageText`: the message's new text; without `reply_markup` its buttons go.
     public static func editMessageTextBody(chatID: String, messageID: String, text: String) -> [UInt8] {
-        json([
+        JSONValue.object([
             "chat_id": chatIDValue(chatID),
-            "message_id": Int64(messageID) ?? 0,
-            "text": text,
+            "message_id": JSONValue(Int64(messageID) ?? 0),
+            "text": JSONValue(text),
             "parse_mode": "HTML",
             "link_preview_options": ["is_disabled": true],
-        ])
+        ]).encoded
     }
 
     /// `getUpdates` as a long poll (SPEC §13): messages and button presses only. At most
     /// 20 updates a call: even of 4096-character texts they stay well within the 1 MiB
     /// an answer may have, so no batch can be too large to ever read.
     public static func getUpdatesBody(offset: Int64?, timeout: Int, limit: Int = 20) -> [UInt8] {
-        var object: [String: Any] = [
-            "timeout": timeout, "limit": limit, "allowed_updates": ["message", "callback_query"],
+        var object: [String: JSONValue] = [
+            "timeout": JSONValue(timeout), "limit": JSONValue(limit), "allowed_updates": ["message", "callback_query"],
         ]
-        if let offset { object["offset"] = offset }
-        return json(object)
+        if let offset { object["offset"] = JSONValue(offset) }
+        return JSONValue.object(object).encoded
     }
 
     /// `answerCallbackQuery`: the short toast a button press gets.
     public static func answerCallbackQueryBody(id: String, text: String) -> [UInt8] {
-        json(["callback_query_id": id, "text": ChannelText.cut(text, to: 190)])
+        JSONValue.object(["callback_query_id": JSONValue(id), "text": JSONValue(ChannelText.cut(text, to: 190))])
+            .encoded
     }
 
-    static func keyboard(_ buttons: [Button]) -> [String: Any] {
-        ["inline_keyboard": [buttons.map { ["text": $0.text, "callback_data": $0.data] }]]
-    }
-
-    static func json(_ object: [String: Any]) -> [UInt8] {
-        Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
+    static func keyboard(_ buttons: [Button]) -> JSONValue {
+        [
+            "inline_keyboard": [
+                .array(buttons.map { ["text": JSONValue($0.text), "callback_data": JSONValue($0.data)] })
+            ]
+        ]
     }
 
     /// Numeric ids go as numbers, `@channelname` as a string.
-    static func chatIDValue(_ chatID: String) -> Any {
-        Int64(chatID).map { $0 as Any } ?? chatID
+    static func chatIDValue(_ chatID: String) -> JSONValue {
+        Int64(chatID).map(JSONValue.integer) ?? JSONValue(chatID)
     }
 
     /// Classifies an answer: `{"ok":true,...}`, or `{"ok":false,"error_code":…,
     /// "description":…,"parameters":{"retry_after"|"migrate_to_chat_id":…}}`.
     public static func classify(status: Int, body: [UInt8]) -> Verdict {
-        let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
-        let ok = object?["ok"] as? Bool
+        let object = JSONValue.parse(body)
+        let ok = object?["ok"]?.boolValue
         if (200..<300).contains(status), ok == true {
-            let messageID = (object?["result"] as? [String: Any])?["message_id"] as? NSNumber
-            return messageID.map { .deliveredAs($0.stringValue) } ?? .delivered
+            let messageID = object?["result"]?["message_id"]?.numberText
+            return messageID.map { .deliveredAs($0) } ?? .delivered
         }
-        let description = (object?["description"] as? String).map { ChannelText.cut($0, to: 300) }
+        let description = object?["description"]?.stringValue.map { ChannelText.cut($0, to: 300) }
         // An edit that changes nothing (a retry of one that went through) did its job.
         if description?.contains("message is not modified") == true { return .delivered }
-        let parameters = object?["parameters"] as? [String: Any]
+        let parameters = object?["parameters"]
         if let migrated = parameters?["migrate_to_chat_id"] {
-            if let number = migrated as? NSNumber { return .migrate(to: number.stringValue) }
-            if let text = migrated as? String { return .migrate(to: text) }
+            if let number = migrated.numberText { return .migrate(to: number) }
+            if let text = migrated.stringValue { return .migrate(to: text) }
         }
-        let code = (object?["error_code"] as? Int) ?? status
+        let code = object?["error_code"]?.intValue ?? status
         let reason =
             "HTTP \(status): " + (description ?? ChannelText.cut(String(decoding: body, as: UTF8.self), to: 200))
         if code == 429 || status == 429 {
-            let after = (parameters?["retry_after"] as? NSNumber)?.doubleValue
+            let after = parameters?["retry_after"]?.doubleValue
             return .retry(reason: reason, after: after)
         }
         if status >= 500 || code >= 500 { return .retry(reason: reason, after: nil) }

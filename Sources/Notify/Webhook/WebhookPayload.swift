@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 
 /// The Alertmanager webhook payload, version "4": what Alertmanager itself POSTs to a
 /// webhook receiver, so existing receivers understand the watchdog's messages.
@@ -10,21 +11,20 @@ public enum WebhookPayload {
         let alerts = notifications.map(alert)
         let firing = notifications.contains { !$0.endsProblem }
         let instance = notifications.first?.instance ?? ""
-        let common = commonLabels(alerts.compactMap { $0["labels"] as? [String: String] })
-        let payload: [String: Any] = [
+        let common = commonLabels(notifications.map(labels))
+        let payload: JSONValue = [
             "version": "4",
-            "groupKey": "{}:{instance=\"\(instance)\"}",
+            "groupKey": JSONValue("{}:{instance=\"\(instance)\"}"),
             "truncatedAlerts": 0,
             "status": firing ? "firing" : "resolved",
             "receiver": "watchdog",
-            "groupLabels": ["instance": instance],
-            "commonLabels": common,
-            "commonAnnotations": [String: String](),
+            "groupLabels": ["instance": JSONValue(instance)],
+            "commonLabels": JSONValue(common),
+            "commonAnnotations": [:],
             "externalURL": "",
-            "alerts": alerts,
+            "alerts": .array(alerts),
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        return payload.encodedString
     }
 
     static func labels(_ notification: AlertNotification) -> [String: String] {
@@ -37,16 +37,16 @@ public enum WebhookPayload {
         return labels
     }
 
-    static func alert(_ notification: AlertNotification) -> [String: Any] {
+    static func alert(_ notification: AlertNotification) -> JSONValue {
         let labels = labels(notification)
         return [
             "status": notification.endsProblem ? "resolved" : "firing",
-            "labels": labels,
-            "annotations": ["summary": notification.title, "description": notification.detail],
-            "startsAt": timestamp(notification.startedAt),
-            "endsAt": notification.endsProblem ? timestamp(notification.at) : zeroTime,
+            "labels": JSONValue(labels),
+            "annotations": ["summary": JSONValue(notification.title), "description": JSONValue(notification.detail)],
+            "startsAt": JSONValue(timestamp(notification.startedAt)),
+            "endsAt": JSONValue(notification.endsProblem ? timestamp(notification.at) : zeroTime),
             "generatorURL": "",
-            "fingerprint": fingerprint(labels),
+            "fingerprint": JSONValue(fingerprint(labels)),
         ]
     }
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 import Logging
 import Notify
 
@@ -20,7 +21,7 @@ public enum ChannelCatalog {
     /// Every configured channel; the console too when nothing else is configured or
     /// `WATCHDOG_CONSOLE=true` (SPEC §2.2).
     public static func channels(
-        for configuration: Configuration, consoleOutput: FileHandle = .standardOutput, logger: Logger
+        for configuration: Configuration, consoleOutput: OutputDescriptor = .standardOutput, logger: Logger
     ) -> [any NotificationChannel] {
         let post = HTTPPost(timeout: configuration.httpTimeout)
         var channels: [any NotificationChannel] = []

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 import Logging
 import Notify
 
@@ -16,7 +17,7 @@ public protocol ChannelFeature: EnvironmentConfigured {
 public struct ChannelContext: Sendable {
     public let configuration: Configuration
     public let post: HTTPPost
-    public let consoleOutput: FileHandle
+    public let consoleOutput: OutputDescriptor
     public let logger: Logger
     /// The channels built before this one, in `ChannelCatalog.all`'s order: the console
     /// is built last and, with `WATCHDOG_CONSOLE=auto`, only when there are none.

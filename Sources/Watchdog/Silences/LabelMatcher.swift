@@ -1,3 +1,5 @@
+import Collectors
+
 /// One Alertmanager matcher on an alert's labels (SPEC §4.1): `name op value` with
 /// `=`, `!=`, `=~`, `!~`. Regular expressions are anchored at both ends, as in
 /// Alertmanager, and run in linear time (`LinearRegex`). Keys, families and key globs from `WATCHDOG_MUTE` are matchers too.

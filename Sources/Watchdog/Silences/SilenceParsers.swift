@@ -1,3 +1,4 @@
+import Collectors
 import FoundationEssentials
 
 /// The silence feature's parsers of outside input, on raw bytes, for the fuzz targets

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 import Logging
 import Synchronization
 
@@ -36,39 +37,38 @@ public struct WatchdogLogHandler: LogHandler {
                 ([time, event.level.rawValue, "[\(label)]", "\(event.message)"] + fields)
                     .joined(separator: " "))
         case .json:
-            var object: [String: String] = [:]
-            for (key, value) in merged { object[key] = "\(value)" }
-            object["time"] = time
-            object["level"] = event.level.rawValue
-            object["label"] = label
-            object["message"] = "\(event.message)"
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-            sink.write(String(decoding: data, as: UTF8.self))
+            var object: [String: JSONValue] = [:]
+            for (key, value) in merged { object[key] = JSONValue("\(value)") }
+            object["time"] = JSONValue(time)
+            object["level"] = JSONValue(event.level.rawValue)
+            object["label"] = JSONValue(label)
+            object["message"] = JSONValue("\(event.message)")
+            sink.write(JSONValue.object(object).encodedString)
         }
     }
 
     /// Values with spaces or quotes are quoted so a line stays machine-splittable.
     static func quoted(_ value: String) -> String {
-        let oneLine = value.replacingOccurrences(of: "\n", with: "\\n")
+        let oneLine = value.replacing("\n", with: "\\n")
         guard oneLine.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) || oneLine.isEmpty else {
             return oneLine
         }
-        return "\"" + oneLine.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        return "\"" + oneLine.replacing("\"", with: "\\\"") + "\""
     }
 }
 
-/// Where log lines go: a file handle written one whole line at a time under a lock, so
+/// Where log lines go: a descriptor written one whole line at a time under a lock, so
 /// lines from concurrent tasks never interleave.
 public final class LineSink: Sendable {
-    private let handle: Mutex<FileHandle>
+    private let output: Mutex<OutputDescriptor>
 
-    public init(_ handle: FileHandle) {
-        self.handle = Mutex(handle)
+    public init(_ output: OutputDescriptor) {
+        self.output = Mutex(output)
     }
 
     public static let standardError = LineSink(.standardError)
 
     func write(_ line: String) {
-        handle.withLock { try? $0.write(contentsOf: Data((line + "\n").utf8)) }
+        output.withLock { try? $0.writeLine(line) }
     }
 }

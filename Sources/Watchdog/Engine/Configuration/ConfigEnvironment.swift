@@ -1,5 +1,6 @@
 import Collectors
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 
 /// The raw settings after merging their three places: the process environment, the
 /// `.env` file, and `X_FILE` secret files. Values are still text; `Configuration`
@@ -106,7 +107,7 @@ public struct ConfigEnvironment: Sendable {
             }
             do {
                 let secret = try BoundedFile.readText(path, limit: secretFileLimit)
-                values[variable.name] = secret.trimmingCharacters(in: .whitespacesAndNewlines)
+                values[variable.name] = secret.trimmingWhitespaceAndNewlines()
                 origins[variable.name] = .secretFile(path)
             } catch {
                 issues.append(

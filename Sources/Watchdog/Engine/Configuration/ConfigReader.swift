@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads typed values out of a `ConfigEnvironment`, collecting every problem instead of
 /// stopping at the first, so an operator fixes them all in one go.

@@ -1,5 +1,6 @@
 import Collectors
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import Notify
 

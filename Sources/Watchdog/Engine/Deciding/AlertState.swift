@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What `decide()` remembers about one key between ticks.
 public struct AlertState: Sendable, Codable, Equatable {

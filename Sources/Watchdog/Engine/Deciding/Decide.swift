@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Turns one observation of one key into an action and the key's next state (SPEC §4).
 ///

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import FoundationGaps
 import Notify
 
 /// An HTTP request as the endpoint sees it: what routing and the tokens need, and the
@@ -126,7 +127,7 @@ public struct Endpoint: Sendable {
         }
         for pair in (request.query ?? "").split(separator: "&") where pair.hasPrefix("token=") {
             let raw = pair.dropFirst("token=".count)
-            presented.append(String(raw).removingPercentEncoding ?? String(raw))
+            presented.append(PercentEncoding.decode(raw) ?? String(raw))
         }
         return presented.contains { constantTimeEqual($0, token) }
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// What the HTTP endpoint answers from. The tick loop writes it after every tick; request

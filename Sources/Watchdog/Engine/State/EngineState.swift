@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Everything the tick remembers between ticks that decides what to send.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Notify
 
 /// The state file's content (`WATCHDOG_STATE_FILE`): what a restart must not forget.

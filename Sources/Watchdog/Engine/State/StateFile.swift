@@ -1,4 +1,6 @@
-import Foundation
+import Collectors
+import FoundationEssentials
+import FoundationGaps
 import Glibc
 
 /// Reads and atomically writes the state file. Pure file handling, no policy: the
@@ -27,12 +29,15 @@ public struct StateFile: Sendable {
         let bytes: Data
         do {
             guard FileManager.default.fileExists(atPath: path) else { return .missing }
-            let url = URL(fileURLWithPath: path)
-            let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+            // Refused before reading when its size says so; BoundedFile enforces the limit
+            // while reading as well.
+            var info = stat()
+            let size = stat(path, &info) == 0 ? Int(info.st_size) : 0
             guard size <= Self.sizeLimit else { return .unusable(reason: "larger than \(Self.sizeLimit) bytes") }
-            bytes = try Data(contentsOf: url)
+            bytes = Data(try BoundedFile.read(path, limit: Self.sizeLimit))
         } catch {
-            return .unusable(reason: "cannot read: \(error.localizedDescription)")
+            // "cannot open <path>: <reason>" (CollectorError's words).
+            return .unusable(reason: "\(error)")
         }
         return Self.decode(bytes)
     }
@@ -73,7 +78,7 @@ public struct StateFile: Sendable {
     /// Starts in a row that died before their first tick was saved.
     func unfinishedStarts() -> Int {
         guard let text = try? String(contentsOfFile: startMarkerPath, encoding: .utf8) else { return 0 }
-        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        return Int(text.trimmingWhitespaceAndNewlines()) ?? 0
     }
 
     func recordStart(unfinishedBefore: Int) {
@@ -87,7 +92,7 @@ public struct StateFile: Sendable {
     /// Moves an unusable file aside as `<name>.corrupt-<time>` so it can be inspected
     /// and the watchdog can start fresh. Returns the new path.
     public func moveAside(now: Date) throws -> String {
-        let stamp = now.formatted(.iso8601).replacingOccurrences(of: ":", with: "")
+        let stamp = now.formatted(.iso8601).replacing(":", with: "")
         let target = "\(path).corrupt-\(stamp)"
         guard rename(path, target) == 0 else {
             throw StateFileError("cannot move \(path) aside: \(String(cString: strerror(errno)))")
@@ -123,8 +128,7 @@ public struct StateFile: Sendable {
             unlink(temporary)
             throw StateFileError("cannot replace \(path): \(reason)")
         }
-        let directory = (path as NSString).deletingLastPathComponent
-        let directoryDescriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let directoryDescriptor = open(Self.directory(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directoryDescriptor >= 0 {
             fsync(directoryDescriptor)
             close(directoryDescriptor)
@@ -132,6 +136,13 @@ public struct StateFile: Sendable {
     }
 
     private func errnoText() -> String { String(cString: strerror(errno)) }
+
+    /// The directory holding `path`, whose entry the rename changed: `.` for a bare
+    /// name, `/` for a file at the root.
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
 }
 
 public struct StateFileError: Error, CustomStringConvertible {

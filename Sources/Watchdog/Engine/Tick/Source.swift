@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One guarded unit of the tick: it reads the world and turns the reading into signals.
 /// This is the one role the tick knows.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What one source produced in one tick: the input of the pure part of the tick.
 public struct SourceOutcome: Sendable {

@@ -1,5 +1,5 @@
 import Collectors
-import Foundation
+import FoundationEssentials
 import Notify
 import OutboundHTTP
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Notify
 
 /// The pure half of a tick: outcomes in, decisions, notifications and the next state out.

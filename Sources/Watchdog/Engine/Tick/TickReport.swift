@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Notify
 
 /// Everything one tick saw and did: the document `watchdog once --json` prints.

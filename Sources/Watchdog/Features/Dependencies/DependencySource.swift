@@ -1,5 +1,5 @@
 import Collectors
-import Foundation
+import FoundationEssentials
 import Notify
 
 /// `dependency_down`, `dependency_slow` and `certificate_expiry` from probing

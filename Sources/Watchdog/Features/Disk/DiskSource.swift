@@ -1,5 +1,5 @@
 import Collectors
-import Foundation
+import FoundationEssentials
 
 /// `disk_full:<path>`: used share of one filesystem at or above `WATCHDOG_DISK_PCT`.
 ///

@@ -1,5 +1,5 @@
 import Collectors
-import Foundation
+import FoundationEssentials
 
 /// `ec2_cpu_high` and `ec2_memory_high` (SPEC §3): CloudWatch's 5-minute average of a
 /// running instance's metric reached its threshold. An instance without a datapoint is

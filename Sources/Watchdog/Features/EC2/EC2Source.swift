@@ -1,5 +1,5 @@
 import Collectors
-import Foundation
+import FoundationEssentials
 import Notify
 
 /// What the EC2 sources watch and how (SPEC §2.3, §10.5).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Notify
 import Synchronization
 
@@ -17,7 +17,8 @@ public struct HeartbeatWindow: Sendable, Equatable {
     public static func isValidName(_ name: String) -> Bool {
         !name.isEmpty && name.count <= 100
             && name.unicodeScalars.allSatisfy {
-                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0))
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))
             }
     }
 }

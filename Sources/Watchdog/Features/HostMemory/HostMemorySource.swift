@@ -1,5 +1,5 @@
 import Collectors
-import Foundation
+import FoundationEssentials
 
 /// `host_memory`: used share of memory at or above `WATCHDOG_MEM_PCT`.
 public struct HostMemorySource: StatelessSource {

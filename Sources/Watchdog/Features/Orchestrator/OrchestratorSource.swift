@@ -1,5 +1,5 @@
 import Collectors
-import Foundation
+import FoundationEssentials
 import Notify
 
 /// `orchestrator_down`, `orchestrator_stale`, `agent_hung`, `job_failed` and

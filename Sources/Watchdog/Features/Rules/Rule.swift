@@ -1,5 +1,5 @@
 import Collectors
-import Foundation
+import FoundationEssentials
 import Notify
 
 /// One `WATCHDOG_RULES` entry (SPEC §9.3):

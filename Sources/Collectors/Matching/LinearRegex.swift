@@ -1,5 +1,7 @@
-/// Regular expressions for silence matchers, matched in time linear in the input
-/// (a Thompson NFA run as a Pike VM), the way Alertmanager's Go (RE2) runs them.
+/// Regular expressions for silence matchers and process patterns, matched in time
+/// linear in the input (a Thompson NFA run as a Pike VM), the way Alertmanager's Go
+/// (RE2) runs them. Foundation's `NSRegularExpression` would also bring ICU into the
+/// binary.
 ///
 /// A backtracking engine can take exponential time on a pattern such as `(a|a)*b`; a
 /// silence is matched against every firing key in every tick, so one careless pattern
@@ -9,7 +11,7 @@
 /// (`(…)`, `(?:…)`), alternation, `* + ? {n} {n,} {n,m}` (lazy forms read as greedy:
 /// only whether it matches counts), `^ $`, and the flags `i` and `s` (`(?i)`,
 /// `(?i:…)`). Anything else is refused with the reason, never guessed.
-struct LinearRegex: Sendable {
+public struct LinearRegex: Sendable {
     fileprivate let program: [Instruction]
 
     /// Bounds: RE2 refuses repeat counts over 1000; the program size bounds the work per
@@ -17,20 +19,20 @@ struct LinearRegex: Sendable {
     static let maximumRepeat = 1_000
     static let maximumProgram = 20_000
 
-    init(_ pattern: String) throws(SilenceError) {
+    public init(_ pattern: String) throws(RegexSyntaxError) {
         var parser = Parser(Array(pattern.unicodeScalars))
         let node = try parser.parseAll()
         var compiler = Compiler()
         try compiler.emit(node)
         compiler.program.append(.match)
         guard compiler.program.count <= Self.maximumProgram else {
-            throw SilenceError("the regular expression is too large once its repeats are spelled out")
+            throw RegexSyntaxError("the regular expression is too large once its repeats are spelled out")
         }
         program = compiler.program
     }
 
     /// Whether the whole of `text` matches (Alertmanager anchors its matchers).
-    func wholeMatch(_ text: String) -> Bool {
+    public func wholeMatch(_ text: String) -> Bool {
         let input = Array(text.unicodeScalars)
         var current = ThreadList(capacity: program.count)
         var next = ThreadList(capacity: program.count)
@@ -46,6 +48,32 @@ struct LinearRegex: Sendable {
             swap(&current, &next)
         }
         return current.items.contains { if case .match = program[$0] { true } else { false } }
+    }
+
+    /// Whether a match starts anywhere in `text` (a search, as `grep` does: `^` and `$`
+    /// still hold only at the ends). Stops at the first match found.
+    public func containsMatch(in text: String) -> Bool {
+        let input = Array(text.unicodeScalars)
+        var current = ThreadList(capacity: program.count)
+        var next = ThreadList(capacity: program.count)
+        addThread(&current, 0, at: 0, length: input.count)
+        for (position, scalar) in input.enumerated() {
+            if reachesMatch(current) { return true }
+            next.clear()
+            for pc in current.items {
+                if case .scalar(let test) = program[pc], test.matches(scalar) {
+                    addThread(&next, pc + 1, at: position + 1, length: input.count)
+                }
+            }
+            // A match may also start after this scalar.
+            addThread(&next, 0, at: position + 1, length: input.count)
+            swap(&current, &next)
+        }
+        return reachesMatch(current)
+    }
+
+    private func reachesMatch(_ list: ThreadList) -> Bool {
+        list.items.contains { if case .match = program[$0] { true } else { false } }
     }
 
     /// Follows jumps, splits and assertions from `pc`, adding the instructions that
@@ -160,17 +188,17 @@ struct LinearRegex: Sendable {
             return scalar
         }
 
-        mutating func parseAll() throws(SilenceError) -> Node {
+        mutating func parseAll() throws(RegexSyntaxError) -> Node {
             var flags = Flags()
             let node = try alternation(&flags)
-            guard atEnd else { throw SilenceError("unmatched ) in the regular expression") }
+            guard atEnd else { throw RegexSyntaxError("unmatched ) in the regular expression") }
             return node
         }
 
-        mutating func alternation(_ flags: inout Flags) throws(SilenceError) -> Node {
+        mutating func alternation(_ flags: inout Flags) throws(RegexSyntaxError) -> Node {
             depth += 1
             defer { depth -= 1 }
-            guard depth <= 100 else { throw SilenceError("the regular expression nests too deeply") }
+            guard depth <= 100 else { throw RegexSyntaxError("the regular expression nests too deeply") }
             var branches = [try concatenation(&flags)]
             while peek() == "|" {
                 position += 1
@@ -179,7 +207,7 @@ struct LinearRegex: Sendable {
             return branches.count == 1 ? branches[0] : .alternate(branches)
         }
 
-        mutating func concatenation(_ flags: inout Flags) throws(SilenceError) -> Node {
+        mutating func concatenation(_ flags: inout Flags) throws(RegexSyntaxError) -> Node {
             var items: [Node] = []
             while let scalar = peek(), scalar != "|", scalar != ")" {
                 if let atom = try atom(&flags) {
@@ -190,8 +218,8 @@ struct LinearRegex: Sendable {
         }
 
         /// nil for a flag setting such as `(?i)`, which matches nothing itself.
-        mutating func atom(_ flags: inout Flags) throws(SilenceError) -> Node? {
-            guard let scalar = take() else { throw SilenceError("the regular expression ends early") }
+        mutating func atom(_ flags: inout Flags) throws(RegexSyntaxError) -> Node? {
+            guard let scalar = take() else { throw RegexSyntaxError("the regular expression ends early") }
             switch scalar {
             case "(":
                 var inner = flags
@@ -211,17 +239,17 @@ struct LinearRegex: Sendable {
                             flags = setting
                             return nil
                         default:
-                            throw SilenceError("the group (?\(next) … is not supported in regular expressions here")
+                            throw RegexSyntaxError("the group (?\(next) … is not supported in regular expressions here")
                         }
                     }
-                    throw SilenceError("the regular expression ends inside a group")
+                    throw RegexSyntaxError("the regular expression ends inside a group")
                 }
                 return try group(&inner)
             case ")":
-                throw SilenceError("unmatched ) in the regular expression")
+                throw RegexSyntaxError("unmatched ) in the regular expression")
             case "*", "+", "?", "{":
                 if scalar == "{", !startsRepeat() { return .test(literal("{", flags)) }
-                throw SilenceError("\(scalar) has nothing to repeat in the regular expression")
+                throw RegexSyntaxError("\(scalar) has nothing to repeat in the regular expression")
             case ".":
                 var test = ScalarTest(ranges: [10...10], negated: true, caseInsensitive: false)
                 if flags.dotMatchesNewline {
@@ -241,9 +269,9 @@ struct LinearRegex: Sendable {
             }
         }
 
-        mutating func group(_ flags: inout Flags) throws(SilenceError) -> Node {
+        mutating func group(_ flags: inout Flags) throws(RegexSyntaxError) -> Node {
             let inner = try alternation(&flags)
-            guard take() == ")" else { throw SilenceError("missing ) in the regular expression") }
+            guard take() == ")" else { throw RegexSyntaxError("missing ) in the regular expression") }
             return inner
         }
 
@@ -261,7 +289,7 @@ struct LinearRegex: Sendable {
             return digits > 0 && index < scalars.count && (scalars[index] == "}" || scalars[index] == ",")
         }
 
-        mutating func quantified(_ atom: Node) throws(SilenceError) -> Node {
+        mutating func quantified(_ atom: Node) throws(RegexSyntaxError) -> Node {
             var node = atom
             var repeated = false
             while let scalar = peek() {
@@ -278,7 +306,7 @@ struct LinearRegex: Sendable {
                 }
                 position += 1
                 // `a**` is refused as RE2 refuses it; `(a*)*` is a group repeated, and fine.
-                if repeated { throw SilenceError("a repeat of a repeat is not allowed (as in RE2)") }
+                if repeated { throw RegexSyntaxError("a repeat of a repeat is not allowed (as in RE2)") }
                 repeated = true
                 if peek() == "?" { position += 1 }  // lazy: the same for a yes/no match
                 node = .repeated(node, min: min, max: max)
@@ -293,7 +321,7 @@ struct LinearRegex: Sendable {
         }
 
         /// After `{`: `n}`, `n,}` or `n,m}`; leaves the position on the `}`.
-        mutating func repeatCounts() throws(SilenceError) -> (Int, Int?) {
+        mutating func repeatCounts() throws(RegexSyntaxError) -> (Int, Int?) {
             func number() -> Int? {
                 var value = 0
                 var digits = 0
@@ -304,20 +332,20 @@ struct LinearRegex: Sendable {
                 }
                 return digits > 0 ? value : nil
             }
-            guard let min = number() else { throw SilenceError("a repeat count is missing") }
+            guard let min = number() else { throw RegexSyntaxError("a repeat count is missing") }
             var max: Int? = min
             if peek() == "," {
                 position += 1
                 max = number()
             }
-            guard peek() == "}" else { throw SilenceError("a repeat {…} is not closed") }
+            guard peek() == "}" else { throw RegexSyntaxError("a repeat {…} is not closed") }
             guard min <= LinearRegex.maximumRepeat, (max ?? 0) <= LinearRegex.maximumRepeat,
                 max.map({ $0 >= min }) ?? true
-            else { throw SilenceError("a repeat count is over \(LinearRegex.maximumRepeat) or backwards") }
+            else { throw RegexSyntaxError("a repeat count is over \(LinearRegex.maximumRepeat) or backwards") }
             return (min, max)
         }
 
-        mutating func characterClass(_ flags: Flags) throws(SilenceError) -> ScalarTest {
+        mutating func characterClass(_ flags: Flags) throws(RegexSyntaxError) -> ScalarTest {
             var negated = false
             if peek() == "^" {
                 negated = true
@@ -326,11 +354,11 @@ struct LinearRegex: Sendable {
             var ranges: [ClosedRange<UInt32>] = []
             var first = true
             while true {
-                guard let scalar = take() else { throw SilenceError("missing ] in the regular expression") }
+                guard let scalar = take() else { throw RegexSyntaxError("missing ] in the regular expression") }
                 if scalar == "]" && !first { break }
                 first = false
                 if scalar == "[", peek() == ":" {
-                    throw SilenceError("[:class:] names are not supported in regular expressions here")
+                    throw RegexSyntaxError("[:class:] names are not supported in regular expressions here")
                 }
                 var low: ScalarTest
                 if scalar == "\\" {
@@ -343,11 +371,13 @@ struct LinearRegex: Sendable {
                     low.ranges.count == 1, low.ranges[0].count == 1, !low.negated
                 {
                     position += 1
-                    guard let upperScalar = take() else { throw SilenceError("missing ] in the regular expression") }
+                    guard let upperScalar = take() else {
+                        throw RegexSyntaxError("missing ] in the regular expression")
+                    }
                     let high = upperScalar == "\\" ? try escape(flags, inClass: true) : literal(upperScalar, flags)
                     guard high.ranges.count == 1, high.ranges[0].count == 1, !high.negated,
                         low.ranges[0].lowerBound <= high.ranges[0].lowerBound
-                    else { throw SilenceError("a class range is backwards or not a range") }
+                    else { throw RegexSyntaxError("a class range is backwards or not a range") }
                     ranges.append(low.ranges[0].lowerBound...high.ranges[0].lowerBound)
                     continue
                 }
@@ -375,8 +405,8 @@ struct LinearRegex: Sendable {
         static let word: [ClosedRange<UInt32>] = [48...57, 65...90, 95...95, 97...122]
         static let space: [ClosedRange<UInt32>] = [9...10, 12...13, 32...32]
 
-        mutating func escape(_ flags: Flags, inClass: Bool) throws(SilenceError) -> ScalarTest {
-            guard let scalar = take() else { throw SilenceError("the regular expression ends with \\") }
+        mutating func escape(_ flags: Flags, inClass: Bool) throws(RegexSyntaxError) -> ScalarTest {
+            guard let scalar = take() else { throw RegexSyntaxError("the regular expression ends with \\") }
             func set(_ ranges: [ClosedRange<UInt32>], negated: Bool) -> ScalarTest {
                 ScalarTest(ranges: ranges, negated: negated, caseInsensitive: false)
             }
@@ -392,7 +422,7 @@ struct LinearRegex: Sendable {
             case "r": return literal("\r", flags)
             default:
                 guard scalar.isASCII, !(scalar.properties.isAlphabetic || scalar.properties.numericType != nil) else {
-                    throw SilenceError("the escape \\\(scalar) is not supported in regular expressions here")
+                    throw RegexSyntaxError("the escape \\\(scalar) is not supported in regular expressions here")
                 }
                 return literal(scalar, flags)
             }
@@ -402,9 +432,9 @@ struct LinearRegex: Sendable {
     struct Compiler {
         var program: [Instruction] = []
 
-        mutating func emit(_ node: Node) throws(SilenceError) {
+        mutating func emit(_ node: Node) throws(RegexSyntaxError) {
             guard program.count <= LinearRegex.maximumProgram else {
-                throw SilenceError("the regular expression is too large once its repeats are spelled out")
+                throw RegexSyntaxError("the regular expression is too large once its repeats are spelled out")
             }
             switch node {
             case .empty:
@@ -462,7 +492,7 @@ struct LinearRegex: Sendable {
 /// classes by which of the program's tests they pass, so tables stay small. Over
 /// `maximumStates` it stops growing and runs the NFA for what is not in the tables.
 /// One per matcher per tick; not shared between threads.
-final class CachedRegex {
+public final class CachedRegex {
     private let regex: LinearRegex
     private var program: [LinearRegex.Instruction] { regex.program }
     /// The program's consuming tests, in program order, with their pcs.
@@ -482,7 +512,7 @@ final class CachedRegex {
 
     static let maximumStates = 512
 
-    init(_ regex: LinearRegex) {
+    public init(_ regex: LinearRegex) {
         self.regex = regex
         tests = regex.program.enumerated().compactMap { pc, instruction in
             if case .scalar(let test) = instruction { (pc, test) } else { nil }
@@ -492,7 +522,7 @@ final class CachedRegex {
     /// Built on first use: most silences are ruled out by an equality matcher first.
     private var started = false
 
-    func wholeMatch(_ text: String) -> Bool {
+    public func wholeMatch(_ text: String) -> Bool {
         if !started {
             started = true
             start = state(for: closure(of: [0], atStart: true))
@@ -600,4 +630,12 @@ final class CachedRegex {
         }
         return false
     }
+}
+
+/// Why a regular expression was refused: the reason, for the caller to name the
+/// variable or the field it came from.
+public struct RegexSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
 }
