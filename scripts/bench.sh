@@ -21,6 +21,11 @@
 #     dependencies, the /proc scan with 500 extra processes, EC2 on moto_server, a push
 #     heartbeat, Telegram): resident memory after 30 and after 1,000 ticks, CPU per tick;
 #     and Monit watching the same host, processes and ports for the same time;
+#   - footprint side by side (compare): each binary of BENCH_COMPARE="before=PATH
+#     after=PATH" (unstripped; default this build): size unstripped and stripped, image
+#     size, exec to first tick cold and warm, resident memory idle and with every source
+#     on after 1,000 ticks, and where it goes by mapping; Monit and node-exporter in the
+#     same run;
 #   - detection latency: a dependency starts refusing -> the message at the Telegram
 #     stand-in, p50 and p99 over 100 faults at a 1 s interval;
 #   - hostile inputs (scripts/hostile.py): a 50 MB state file, and 15 MB and 8 MB ones (under the limit), an envelope
@@ -33,13 +38,14 @@
 #
 #   scripts/bench.sh [idle-seconds]     # default 30
 #   BENCH_SECTIONS="proc" scripts/bench.sh
-#       # only some of: idle deps containers events proc prom footprint latency hostile silences
+#       # only some of: idle deps containers events proc prom footprint compare latency hostile silences
+#   BENCH_SECTIONS=compare BENCH_COMPARE="before=/tmp/old/watchdog after=$(scripts/release-binary.sh --unstripped)" scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$(pwd)
 idle_seconds=${1:-30}
 
-sections=${BENCH_SECTIONS:-idle deps containers events proc prom footprint latency hostile silences}
+sections=${BENCH_SECTIONS:-idle deps containers events proc prom footprint compare latency hostile silences}
 wants() { [[ " $sections " == *" $1 "* ]]; }
 
 binary=${BENCH_BINARY:-$(scripts/release-binary.sh watchdog)}
@@ -61,9 +67,9 @@ trap cleanup EXIT
 
 # What the sections need, installed when missing (as scripts/test.sh does).
 missing_packages=()
-wants prom && ! command -v prometheus-node-exporter >/dev/null && missing_packages+=(prometheus-node-exporter)
-wants footprint && ! command -v monit >/dev/null && missing_packages+=(monit)
-if wants containers || wants events || wants footprint; then
+{ wants prom || wants compare; } && ! command -v prometheus-node-exporter >/dev/null && missing_packages+=(prometheus-node-exporter)
+{ wants footprint || wants compare; } && ! command -v monit >/dev/null && missing_packages+=(monit)
+if wants containers || wants events || wants footprint || wants compare; then
     command -v dockerd >/dev/null || missing_packages+=(docker.io)
     [ -x /bin/busybox ] || missing_packages+=(busybox-static)
 fi
@@ -72,7 +78,7 @@ if [ "${#missing_packages[@]}" -gt 0 ]; then
         "${missing_packages[@]}" >/dev/null 2>&1
 fi
 wants prom && ! python3 -c 'import prometheus_client' 2>/dev/null && pip install -q prometheus_client >/dev/null
-wants footprint && ! python3 -c 'import moto, boto3' 2>/dev/null && pip install -q 'moto[server]' >/dev/null
+{ wants footprint || wants compare; } && ! python3 -c 'import moto, boto3' 2>/dev/null && pip install -q 'moto[server]' >/dev/null
 
 # The duration of one collector in `once --json`, in ms.
 collector_ms() {
@@ -257,18 +263,23 @@ if wants prom; then
     echo "prometheus ratio:   $(python3 -c 'import json,sys; a=json.loads(sys.argv[1]); b=json.loads(sys.argv[2]); print(round(b["wall_ms_median"] / a["wall_ms_median"], 1))' "$swift_parse" "$python_parse") x Python's throughput"
 fi
 
-# Every source on, then Monit watching the same things for the same time.
-if wants footprint; then
-    extra=()
+# The world every source watches (sections footprint and compare): 20 containers on the
+# private dockerd, 10 EC2 instances on moto_server, 500 extra processes for the /proc
+# scan. Sets every_source_env (--env arguments for evidence.py footprint).
+every_source_env=()
+world_pids=()
+start_every_source_world() {
+    every_source_env=()
     if can_docker; then
         start_docker
-        extra+=(--env "WATCHDOG_CONTAINERS=$(run_containers f 20)" --env "WATCHDOG_DOCKER_SOCK=$work/docker.sock")
+        every_source_env+=(--env "WATCHDOG_CONTAINERS=$(run_containers f 20)" --env "WATCHDOG_DOCKER_SOCK=$work/docker.sock")
     else
         echo "footprint:          without containers (needs root, dockerd and busybox-static)"
     fi
+    local moto_port instances
     moto_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     python3 -m moto.server -H 127.0.0.1 -p "$moto_port" >"$work/moto.log" 2>&1 &
-    moto=$!
+    world_pids+=($!)
     for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$moto_port/moto-api/" 2>/dev/null && break; sleep 0.2; done
     instances=$(python3 - "$moto_port" <<'PY'
 import sys, boto3
@@ -278,16 +289,21 @@ answer = ec2.run_instances(ImageId="ami-12c6146b", MinCount=10, MaxCount=10)
 print(",".join(instance["InstanceId"] for instance in answer["Instances"]))
 PY
 )
-    extra+=(--env "WATCHDOG_EC2_INSTANCE_IDS=$instances" --env "WATCHDOG_EC2_INTERVAL=1s"
+    every_source_env+=(--env "WATCHDOG_EC2_INSTANCE_IDS=$instances" --env "WATCHDOG_EC2_INTERVAL=1s"
         --env AWS_REGION=eu-west-1 --env AWS_ACCESS_KEY_ID=bench --env AWS_SECRET_ACCESS_KEY=bench
         --env "AWS_ENDPOINT_URL=http://127.0.0.1:$moto_port" --env WATCHDOG_PROC_ENABLED=true)
-    sleepers=()
-    for _ in $(seq 1 500); do sleep 3600 & sleepers+=($!); done
-    python3 "$repo/scripts/evidence.py" footprint "$binary" --interval 100ms --ticks 1000 "${extra[@]}" | grep -v '^footprint: seed'
-    echo "footprint at 1 s:   the same sources at WATCHDOG_INTERVAL=1s for 60 ticks:"
-    python3 "$repo/scripts/evidence.py" footprint "$binary" --interval 1s --ticks 90 "${extra[@]}" | grep -E '^(memory|cpu)'
+    for _ in $(seq 1 500); do sleep 3600 & world_pids+=($!); done
+}
+stop_every_source_world() {
+    kill "${world_pids[@]}" 2>/dev/null || true
+    wait "${world_pids[@]}" 2>/dev/null || true
+    world_pids=()
+}
 
-    # Monit watching the host, the 500 processes and the 10 dependency ports each second.
+# Monit watching the host, the 500 processes and the 10 dependency ports each second for
+# 60 s; prints its resident memory in kB and its CPU per cycle in ms.
+monit_footprint() {
+    local healthy_port silent_port monit_pid utime stime monit_rss
     read -r healthy_port silent_port < <(python3 -u "$repo/scripts/bench-peers.py" & echo $! > "$work/peers.pid"; wait)
     peers=$(cat "$work/peers.pid")
     {
@@ -313,10 +329,105 @@ PY
     monit_rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$monit_pid/status")
     read -r utime stime < <(awk '{print $14, $15}' "/proc/$monit_pid/stat")
     kill "$monit_pid" 2>/dev/null || true
+    kill "$peers" 2>/dev/null || true
+    peers=""
+    echo "$monit_rss $(( (utime + stime) * 1000 / $(getconf CLK_TCK) / 60 ))"
+}
+
+# Every source on, then Monit watching the same things for the same time.
+if wants footprint; then
+    start_every_source_world
+    python3 "$repo/scripts/evidence.py" footprint "$binary" --interval 100ms --ticks 1000 "${every_source_env[@]}" | grep -v '^footprint: seed'
+    echo "footprint at 1 s:   the same sources at WATCHDOG_INTERVAL=1s for 60 ticks:"
+    python3 "$repo/scripts/evidence.py" footprint "$binary" --interval 1s --ticks 90 "${every_source_env[@]}" | grep -E '^(memory|cpu)'
+    read -r monit_rss monit_cpu < <(monit_footprint)
     echo "monit $(monit -V | head -n 1 | awk '{print $NF}'):        the host, 500 processes by pattern, 10 HTTP ports, every 1 s for 60 s:" \
-        "RSS ${monit_rss} kB, CPU $(( (utime + stime) * 1000 / $(getconf CLK_TCK) / 60 )) ms per cycle"
-    kill "${sleepers[@]}" "$moto" 2>/dev/null || true
-    wait "${sleepers[@]}" 2>/dev/null || true
+        "RSS ${monit_rss} kB, CPU ${monit_cpu} ms per cycle"
+    stop_every_source_world
+fi
+
+# Footprint side by side (issue 21): each binary of BENCH_COMPARE ("label=path ...", the
+# unstripped binaries; default: this build) measured the same way in one run, then Monit
+# and node-exporter on the same machine. Per binary: size unstripped and stripped, exec
+# to first tick (cold: page cache dropped; warm: median of 5), resident memory idle
+# (host checks, /metrics scraped once a second, after idle-seconds) and with every source
+# on after 1,000 ticks at 100 ms, where it goes by mapping, and the image it makes
+# (the Dockerfile's runtime stage, when the test script's Debian base image is cached).
+first_tick_ms() {
+    local binary=$1 started first_pid
+    started=$(date +%s%N)
+    WATCHDOG_INTERVAL=1s WATCHDOG_LISTEN=off WATCHDOG_STATE_FILE= WATCHDOG_LOG_LEVEL=debug \
+        "$binary" run 2>"$work/first.stderr" >/dev/null &
+    first_pid=$!
+    until grep -q "tick done" "$work/first.stderr"; do
+        kill -0 "$first_pid" 2>/dev/null || { cat "$work/first.stderr" >&2; return 1; }
+        sleep 0.002
+    done
+    echo $(( ($(date +%s%N) - started) / 1000000 ))
+    kill -TERM "$first_pid"
+    wait "$first_pid" 2>/dev/null || true
+}
+idle_footprint() {
+    local binary=$1 port idle_pid rss
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    WATCHDOG_INTERVAL=1s WATCHDOG_LISTEN=127.0.0.1:$port WATCHDOG_STATE_FILE= \
+        "$binary" run 2>"$work/idle.stderr" >/dev/null &
+    idle_pid=$!
+    for _ in $(seq 1 "$idle_seconds"); do
+        curl -fsS -o /dev/null "http://127.0.0.1:$port/metrics" 2>/dev/null || true
+        sleep 1
+    done
+    python3 "$repo/scripts/harness/smaps.py" "$idle_pid"
+    kill -TERM "$idle_pid"
+    wait "$idle_pid" 2>/dev/null || true
+}
+image_size() {
+    local stripped=$1 base=${WATCHDOG_BASE_IMAGE_CACHE:-/var/cache/watchdog-tests}/debian-bookworm-minbase-v2.tar
+    if [ ! -s "$base" ] || ! can_docker; then
+        echo "n/a (needs the test script's base image, $base, and dockerd)"
+        return 0
+    fi
+    start_docker
+    docker_cli image inspect watchdog-bench-base >/dev/null 2>&1 || docker_cli import "$base" watchdog-bench-base >/dev/null
+    rm -rf "$work/builder" && mkdir -p "$work/builder"
+    cp "$stripped" "$work/builder/watchdog"
+    printf 'FROM watchdog-bench-base\nCOPY watchdog /out/watchdog\n' >"$work/builder/Dockerfile"
+    docker_cli build --network=none -q -t watchdog-bench-builder "$work/builder" >/dev/null
+    docker_cli build --network=none -q --target runtime --build-arg BUILDER_IMAGE=watchdog-bench-builder \
+        -t watchdog-bench-image -f "$repo/Dockerfile" "$repo" >/dev/null
+    echo "$(docker_cli image inspect -f '{{.Size}}' watchdog-bench-image) bytes"
+    docker_cli rmi -f watchdog-bench-image watchdog-bench-builder >/dev/null
+}
+if wants compare; then
+    start_every_source_world
+    for item in ${BENCH_COMPARE:-"this=$(scripts/release-binary.sh --unstripped watchdog)"}; do
+        label=${item%%=*}
+        path=${item#*=}
+        strip -o "$work/$label.stripped" "$path"
+        echo "compare $label:       $path"
+        echo "  binary:           $(stat -c %s "$path") bytes unstripped, $(stat -c %s "$work/$label.stripped") stripped"
+        echo "  image:            $(image_size "$work/$label.stripped")"
+        cold="n/a (cannot drop the page cache)"
+        if sync && echo 3 >/proc/sys/vm/drop_caches 2>/dev/null; then cold="$(first_tick_ms "$work/$label.stripped") ms"; fi
+        warm=()
+        for _ in 1 2 3 4 5; do warm+=("$(first_tick_ms "$work/$label.stripped")"); done
+        echo "  exec to 1st tick: cold $cold, warm $(printf '%s\n' "${warm[@]}" | sort -n | sed -n 3p) ms (median of ${warm[*]})"
+        echo "  idle ${idle_seconds} s:        $(idle_footprint "$work/$label.stripped")"
+        python3 "$repo/scripts/evidence.py" footprint "$work/$label.stripped" --interval 100ms --ticks 1000 \
+            "${every_source_env[@]}" | grep -E '^(memory|mappings|cpu)' | sed 's/^/  every source: /'
+    done
+    read -r monit_rss monit_cpu < <(monit_footprint)
+    echo "compare monit:      $(monit -V | head -n 1 | awk '{print $NF}'), the host, 500 processes, 10 HTTP ports every 1 s for 60 s: RSS ${monit_rss} kB"
+    exporter_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    prometheus-node-exporter --web.listen-address="127.0.0.1:$exporter_port" >"$work/exporter.log" 2>&1 &
+    exporter=$!
+    for _ in $(seq 1 "$idle_seconds"); do
+        curl -fsS -o /dev/null "http://127.0.0.1:$exporter_port/metrics" 2>/dev/null || true
+        sleep 1
+    done
+    echo "compare node-exporter: $(prometheus-node-exporter --version 2>&1 | head -n 1 | awk '{print $3}'), default collectors, scraped once a second for ${idle_seconds} s: $(python3 "$repo/scripts/harness/smaps.py" "$exporter")"
+    kill "$exporter" 2>/dev/null || true
+    stop_every_source_world
 fi
 
 # Detection latency: fault injected -> fire message accepted by the Telegram stand-in.

@@ -7,16 +7,21 @@
 #   scripts/release-binary.sh [PRODUCT]              # the stripped binary's path
 #   scripts/release-binary.sh --unstripped [PRODUCT] # the linked binary, symbols kept
 #
-# The link is chosen for a small resident footprint (measured in BENCHMARKS.md,
-# "Footprint: the lean link"):
+# The link is chosen for a small resident footprint (each option measured in
+# BENCHMARKS.md, "Footprint: FoundationEssentials and the lean link"):
 #   --static-swift-stdlib   the Swift runtime and FoundationEssentials linked in: the
 #                           image needs no Swift libraries;
-#   -Osize                  every Swift module, dependencies included, optimized for
-#                           size: less code to fault in, at no measurable cost per tick;
+#   -Osize                  every Swift module, dependencies included, optimized for size;
 #   -no-pie                 a position-dependent executable: no relocations to apply at
-#                           start, so fewer pages of the binary are written and kept;
+#                           start, so the binary's data pages stay clean;
 #   --no-export-dynamic     Swift's driver exports every symbol for backtraces; the
-#                           dynamic symbol table then stays resident for nothing.
+#                           dynamic symbol table then stays resident for nothing;
+#   function sections, lld and a symbol-ordering file (watchdog only): the functions a
+#                           profile of this very build ran are laid out together
+#                           (scripts/order/profile-order.sh, valgrind's callgrind), so the
+#                           kernel's 64 KB chunks around each fault hold hot code only.
+#                           The profile runs again whenever an object file changed; without
+#                           valgrind the link goes on unordered, with a warning.
 # The stripped copy drops the symbol tables (disk only: they are never loaded).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -26,21 +31,51 @@ if [ "${1:-}" = "--unstripped" ]; then
     shift
 fi
 product=${1:-watchdog}
+mkdir -p .build/shipped
 flags=(
     -c release --product "$product" --static-swift-stdlib
-    -Xswiftc -Osize
-    -Xlinker -no-pie -Xlinker --no-export-dynamic
+    -Xswiftc -Osize -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections
+    -Xswiftc -use-ld=lld -Xlinker -no-pie -Xlinker --no-export-dynamic
 )
-if ! output=$(swift build "${flags[@]}" 2>&1); then
-    echo "$output" >&2
-    exit 1
+order=""
+if [ "$product" = watchdog ]; then
+    order="$(pwd)/.build/shipped/$product.order"
+    [ -f "$order" ] || : >"$order"
+    flags+=(-Xlinker "--symbol-ordering-file=$order" -Xlinker --no-warn-symbol-ordering)
 fi
+build() {
+    local output
+    if ! output=$(swift build "${flags[@]}" 2>&1); then
+        echo "$output" >&2
+        exit 1
+    fi
+}
+build
 linked="$(swift build "${flags[@]}" --show-bin-path)/$product"
+
+# A new profile when the order is empty or older than any object file of the build.
+if [ -n "$order" ] && { [ ! -s "$order" ] || [ -n "$(find "$(dirname "$linked")" -name '*.o' -newer "$order" -print -quit)" ]; }; then
+    if ! command -v valgrind >/dev/null && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends valgrind; } \
+            >/dev/null 2>&1 || true
+    fi
+    if scripts/order/profile-order.sh "$linked" "$order.new"; then
+        mv "$order.new" "$order"
+        # The same objects, linked again in the profiled order.
+        rm -f "$linked"
+        build
+    else
+        echo "scripts/release-binary.sh: no profile, so $product is linked without a symbol order" \
+            "(it works; more of it stays resident)" >&2
+        : >"$order"
+        touch "$order"
+    fi
+fi
+
 if $unstripped; then
     echo "$linked"
     exit 0
 fi
-mkdir -p .build/shipped
 strip_tool=$(command -v strip || command -v llvm-strip || true)
 if [ -z "$strip_tool" ]; then
     echo "scripts/release-binary.sh: neither strip nor llvm-strip is installed" >&2

@@ -33,7 +33,7 @@ ensure_packages() {
 
 # Real peers: Alertmanager, node-exporter (real Prometheus text); dockerd with a static busybox for the test image.
 ensure_packages prometheus prometheus-alertmanager prometheus-node-exporter docker.io busybox-static tar curl \
-    docker-compose debootstrap binutils git
+    docker-compose debootstrap binutils git valgrind
 
 # Real EC2 and CloudWatch APIs: moto's server (PyPI moto[server]).
 if ! python3 -c "import moto.server, flask, flask_cors" >/dev/null 2>&1; then

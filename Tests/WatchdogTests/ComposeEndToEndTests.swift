@@ -64,7 +64,6 @@ struct ComposeEndToEndTests {
             await docker.run([
                 "build", "--network=none", "-q", "--target", "runtime",
                 "--build-arg", "BUILDER_IMAGE=watchdog-e2e-builder",
-                "--build-arg", "RUNTIME_IMAGE=watchdog-e2e-base:bookworm",
                 "-t", "watchdog:e2e", "-f", Self.packageRoot + "/Dockerfile", Self.packageRoot,
             ]), "build the runtime stage of the Dockerfile")
         let imageSize = try await docker.run(["image", "inspect", "-f", "{{.Size}}", "watchdog:e2e"]).stdout

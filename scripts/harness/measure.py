@@ -8,6 +8,7 @@ import urllib.request
 from .common import now
 from .oracle import parse_messages
 from .process import metric, stop
+from .smaps import describe as describe_mappings
 
 
 def percentile(values, share):
@@ -77,8 +78,10 @@ def measure_footprint(arguments, listen, watchdog, world, stopping):
                 collectors.setdefault(found[2], {})[found[1]] = float(found[3])
             elif line.startswith("watchdog_collector_errors_total{"):
                 errors += float(line.rsplit(" ", 1)[1])
+    mappings = describe_mappings(watchdog.process.pid)
     status = stop(watchdog, stopping)
     print(f"sources:      {', '.join(sorted(collectors))}")
+    print(f"mappings:     {mappings}")
     print(f"memory:       RSS {rss_idle} kB after 30 ticks, {rss_end} kB after {arguments.ticks} ticks, peak {peak} kB")
     print(f"rss by tick:  {', '.join(f'{tick}: {kb}' for tick, kb in series)} (kB)")
     print(f"cpu:          {(cpu_end - cpu_start) * 1000 / ticks:.2f} ms per tick over {ticks} ticks at "
