@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks, reported, never asserted (release build with --static-swift-stdlib, as the
-# image ships it; the results and the machine are in BENCHMARKS.md):
+# Benchmarks, reported, never asserted (the binary scripts/release-binary.sh builds, as
+# the image ships it; the results and the machine are in BENCHMARKS.md):
 #   - resident memory of `watchdog run` at idle (host checks only, the HTTP endpoint on
 #     and scraped once a second), time from exec to the first completed tick, CPU per
 #     tick, binary size;
@@ -85,29 +85,31 @@ collector_ms() {
     python3 -c 'import json,sys; d=json.load(sys.stdin); print(next(c["duration_ms"] for c in d["collectors"] if c["name"]==sys.argv[1]))' "$1"
 }
 
+# Milliseconds from exec to the first completed tick (host checks, no endpoint).
+first_tick_ms() {
+    local binary=$1 started first_pid
+    started=$(date +%s%N)
+    WATCHDOG_INTERVAL=1s WATCHDOG_LISTEN=off WATCHDOG_STATE_FILE= WATCHDOG_LOG_LEVEL=debug \
+        "$binary" run 2>"$work/first.stderr" >/dev/null &
+    first_pid=$!
+    until grep -q "tick done" "$work/first.stderr"; do
+        kill -0 "$first_pid" 2>/dev/null || { cat "$work/first.stderr" >&2; return 1; }
+        sleep 0.002
+    done
+    echo $(( ($(date +%s%N) - started) / 1000000 ))
+    kill -TERM "$first_pid"
+    wait "$first_pid" 2>/dev/null || true
+}
 cd "$work"
 echo "machine:            $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 strip -o "$work/watchdog.stripped" "$binary"
-echo "binary size:        $(stat -c %s "$binary") bytes, $(stat -c %s "$work/watchdog.stripped") stripped as in the image ($binary)"
+echo "binary size:        $(stat -c %s "$binary") bytes as measured, $(stat -c %s "$work/watchdog.stripped") stripped ($binary)"
 
 if wants idle; then
 # Exec to first completed tick: the first run after a build reads the binary from disk;
 # the next ones are what a restart costs.
 first_ticks=()
-for run in 1 2 3 4 5 6; do
-    start_ns=$(date +%s%N)
-    WATCHDOG_INTERVAL=1s WATCHDOG_LISTEN=off WATCHDOG_STATE_FILE= WATCHDOG_LOG_LEVEL=debug \
-        "$binary" run 2>"$work/first.stderr" >/dev/null &
-    pid=$!
-    until grep -q "tick done" "$work/first.stderr"; do
-        kill -0 "$pid" 2>/dev/null || { cat "$work/first.stderr" >&2; exit 1; }
-        sleep 0.002
-    done
-    first_ticks+=($(( ($(date +%s%N) - start_ns) / 1000000 )))
-    kill -TERM "$pid"
-    wait "$pid" || true
-    pid=""
-done
+for _ in 1 2 3 4 5 6; do first_ticks+=("$(first_tick_ms "$binary")"); done
 echo "exec to first tick: ${first_ticks[0]} ms cold, then ${first_ticks[*]:1} ms (includes the shell's 2 ms polling)"
 start_ns=$(date +%s%N)
 listen_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -353,20 +355,6 @@ fi
 # (host checks, /metrics scraped once a second, after idle-seconds) and with every source
 # on after 1,000 ticks at 100 ms, where it goes by mapping, and the image it makes
 # (the Dockerfile's runtime stage, when the test script's Debian base image is cached).
-first_tick_ms() {
-    local binary=$1 started first_pid
-    started=$(date +%s%N)
-    WATCHDOG_INTERVAL=1s WATCHDOG_LISTEN=off WATCHDOG_STATE_FILE= WATCHDOG_LOG_LEVEL=debug \
-        "$binary" run 2>"$work/first.stderr" >/dev/null &
-    first_pid=$!
-    until grep -q "tick done" "$work/first.stderr"; do
-        kill -0 "$first_pid" 2>/dev/null || { cat "$work/first.stderr" >&2; return 1; }
-        sleep 0.002
-    done
-    echo $(( ($(date +%s%N) - started) / 1000000 ))
-    kill -TERM "$first_pid"
-    wait "$first_pid" 2>/dev/null || true
-}
 idle_footprint() {
     local binary=$1 port idle_pid rss
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -53,8 +53,20 @@ build() {
 build
 linked="$(swift build "${flags[@]}" --show-bin-path)/$product"
 
-# A new profile when the order is empty or older than any object file of the build.
-if [ -n "$order" ] && { [ ! -s "$order" ] || [ -n "$(find "$(dirname "$linked")" -name '*.o' -newer "$order" -print -quit)" ]; }; then
+# A new profile when the order is empty or older than any object the product links
+# (SwiftPM lists them in the product's Objects.LinkFileList).
+objects_newer_than_order() {
+    local list object
+    list="$(dirname "$linked")/$product.product/Objects.LinkFileList"
+    [ -f "$list" ] || return 0
+    while IFS= read -r object; do
+        object=${object#\"}
+        object=${object%\"}
+        [ "$object" -nt "$order" ] && return 0
+    done <"$list"
+    return 1
+}
+if [ -n "$order" ] && { [ ! -s "$order" ] || objects_newer_than_order; }; then
     if ! command -v valgrind >/dev/null && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
         { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends valgrind; } \
             >/dev/null 2>&1 || true

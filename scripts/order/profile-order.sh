@@ -16,10 +16,11 @@
 # harness's interval flag) with
 # its endpoint on, probing its own endpoint over HTTP and TCP and a refused port,
 # scraping its own /metrics as the orchestrator, scanning /proc, a Docker socket that is
-# not there, a heartbeat, the state file and the console channel (the refused probe and
-# the missing Docker fire and are announced), and `watchdog healthcheck` against it; for
-# about 40 s under valgrind (some 40 ticks), then SIGTERM. Code no profile reaches (the
-# EC2 and Telegram paths, say) stays where the linker puts it by default.
+# not there, a heartbeat, the state file, Telegram and EC2 pointed at its own endpoint
+# (signed requests, sends and long polls that get 404s: the code runs, nothing leaves the
+# machine), the refused probe and the missing Docker firing, and `watchdog healthcheck`
+# against it; for about 40 s under valgrind, then SIGTERM. Code no profile reaches
+# (Docker's events, a 200 from Telegram) stays where the linker puts it by default.
 set -euo pipefail
 binary=$1
 order=$2
@@ -51,6 +52,10 @@ for attempt in 1 2 3; do
         WATCHDOG_PROC_ENABLED=true WATCHDOG_PROC_PATTERNS="pytest,re:^sleep [0-9]+$" \
         WATCHDOG_CONTAINERS=profile WATCHDOG_DOCKER_SOCK="$work/no-docker.sock" \
         WATCHDOG_HEARTBEATS="profile-job=1h" \
+        WATCHDOG_TELEGRAM_BOT_TOKEN=123456:profile WATCHDOG_TELEGRAM_CHAT_ID=-100123 \
+        WATCHDOG_TELEGRAM_API_URL="http://127.0.0.1:$port" \
+        WATCHDOG_EC2_INSTANCE_IDS=i-0123456789abcdef0 WATCHDOG_EC2_INTERVAL=1s AWS_REGION=eu-west-1 \
+        AWS_ACCESS_KEY_ID=profile AWS_SECRET_ACCESS_KEY=profile AWS_ENDPOINT_URL="http://127.0.0.1:$port" \
         valgrind --tool=callgrind --compress-strings=no --demangle=no \
         --callgrind-out-file="$work/callgrind.out" "$work/profiled" run --harness-tick-interval 200ms \
         >"$work/stdout" 2>"$work/stderr" &

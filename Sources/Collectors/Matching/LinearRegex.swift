@@ -33,40 +33,31 @@ public struct LinearRegex: Sendable {
 
     /// Whether the whole of `text` matches (Alertmanager anchors its matchers).
     public func wholeMatch(_ text: String) -> Bool {
-        let input = Array(text.unicodeScalars)
-        var current = ThreadList(capacity: program.count)
-        var next = ThreadList(capacity: program.count)
-        addThread(&current, 0, at: 0, length: input.count)
-        for (position, scalar) in input.enumerated() {
-            if current.isEmpty { return false }
-            next.clear()
-            for pc in current.items {
-                if case .scalar(let test) = program[pc], test.matches(scalar) {
-                    addThread(&next, pc + 1, at: position + 1, length: input.count)
-                }
-            }
-            swap(&current, &next)
-        }
-        return current.items.contains { if case .match = program[$0] { true } else { false } }
+        run(text, searching: false)
     }
 
     /// Whether a match starts anywhere in `text` (a search, as `grep` does: `^` and `$`
     /// still hold only at the ends). Stops at the first match found.
     public func containsMatch(in text: String) -> Bool {
+        run(text, searching: true)
+    }
+
+    /// The Pike VM: every thread advances over each scalar in step. A search also
+    /// starts a thread after every scalar and ends at the first match.
+    private func run(_ text: String, searching: Bool) -> Bool {
         let input = Array(text.unicodeScalars)
         var current = ThreadList(capacity: program.count)
         var next = ThreadList(capacity: program.count)
         addThread(&current, 0, at: 0, length: input.count)
         for (position, scalar) in input.enumerated() {
-            if reachesMatch(current) { return true }
+            if searching ? reachesMatch(current) : current.isEmpty { return searching }
             next.clear()
             for pc in current.items {
                 if case .scalar(let test) = program[pc], test.matches(scalar) {
                     addThread(&next, pc + 1, at: position + 1, length: input.count)
                 }
             }
-            // A match may also start after this scalar.
-            addThread(&next, 0, at: position + 1, length: input.count)
+            if searching { addThread(&next, 0, at: position + 1, length: input.count) }
             swap(&current, &next)
         }
         return reachesMatch(current)
