@@ -33,7 +33,9 @@ COPY --from=build /out/root/ /
 # as a copy of it, owner included.
 COPY --from=build --chown=${WATCHDOG_UID}:${WATCHDOG_UID} /out/root/var/lib/watchdog /var/lib/watchdog
 
-ENV WATCHDOG_STATE_FILE=/var/lib/watchdog/state.json \
+# PATH: an empty base sets none, and `docker exec <container> watchdog …` needs it.
+ENV PATH=/usr/local/bin \
+    WATCHDOG_STATE_FILE=/var/lib/watchdog/state.json \
     WATCHDOG_LISTEN=0.0.0.0:9099
 VOLUME /var/lib/watchdog
 EXPOSE 9099
