@@ -144,20 +144,11 @@ public struct SigV4: Sendable {
 
     /// RFC 3986 encoding: everything but `A-Z a-z 0-9 - . _ ~`, as upper-case `%XX`.
     public static func uriEncode(_ text: String) -> String {
-        var encoded = ""
-        for byte in text.utf8 {
-            if unreserved.contains(byte) {
-                encoded.unicodeScalars.append(UnicodeScalar(byte))
-            } else {
-                let hex = String(byte, radix: 16, uppercase: true)
-                encoded += byte < 16 ? "%0\(hex)" : "%\(hex)"
-            }
-        }
-        return encoded
+        PercentEncoding.encode(text, keeping: unreservedPunctuation)
     }
 
-    private static let unreserved = Set(
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
+    /// RFC 3986's unreserved characters besides letters and digits.
+    private static let unreservedPunctuation = Set("-._~".utf8)
 
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
         bytes.map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
