@@ -52,12 +52,14 @@ import Testing
         }
     }
 
-    func fixture(firing count: Int, mute: [SignalKey] = []) async throws -> Fixture {
+    func fixture(
+        firing count: Int, mute: [SignalKey] = [], entity: String = "service-with-a-rather-long-name-"
+    ) async throws -> Fixture {
         let standIn = try await TelegramStandIn.start(token: Self.token)
         let now = Date()
         var state = EngineState()
         for index in 0..<count {
-            let key = SignalKey(.containerDown, "service-with-a-rather-long-name-\(index)")
+            let key = SignalKey(.containerDown, "\(entity)\(index)")
             state.alerts[key] = TrackedAlert(
                 state: AlertState(firing: true, activeCount: 1, since: now, lastNotified: now),
                 signal: Signal(
@@ -79,7 +81,7 @@ import Testing
         let outbox = ChannelOutbox(channel: channel, clock: ContinuousClock(), logger: Logger(label: "test"))
         let store = StateStore(path: nil, engine: state, logger: Logger(label: "test"), now: { Date() })
         await store.setEngineSource { await engine.state }
-        let status = WatchdogStatus(configured: ConfiguredSilences(mute: mute), instance: "box-1")
+        let status = WatchdogStatus(configured: try ConfiguredSilences(mute: mute), instance: "box-1")
         let conversation = ChatConversation(
             engine: engine, store: store, status: status, outbox: outbox, channel: channel, language: .en,
             logger: Logger(label: "test"), now: { Date() })

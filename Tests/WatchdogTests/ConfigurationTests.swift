@@ -63,7 +63,9 @@ import Testing
         #expect(configuration.language == .ru)
         #expect(configuration.logLevel == .debug)
         #expect(configuration.logFormat == .json)
-        #expect(configuration.mute == [SignalKey(.containerDown, "db"), SignalKey(.procBlocking)])
+        #expect(
+            configuration.mute.map(\.matchers)
+                == [SignalKey(.containerDown, "db"), SignalKey(.procBlocking)].map { [LabelMatcher.forKey($0)] })
         #expect(configuration.diskPaths == ["/", "/data"])
         #expect(configuration.memoryPercent == 1)
         #expect(configuration.instance == "prod")

@@ -54,7 +54,7 @@ import Testing
                     signal: Signal(key: key, active: true, severity: .critical, title: "T \(key)", detail: "d"))
             )
         }
-        let status = WatchdogStatus(configured: ConfiguredSilences(mute: [SignalKey(.diskFull)]))
+        let status = WatchdogStatus(configured: try ConfiguredSilences(mute: [SignalKey(.diskFull)]))
         status.recordTick(
             finishedAt: .now,
             state: EngineState(

@@ -194,7 +194,7 @@ import Testing
         let maintenance = try window("daily 08:00-09:00 UTC dependency_down")
         let settings = DecisionSettings(
             instance: "h", collectorFailedAfter: 3, policies: .standard(cooldown: .seconds(1800), processCooldown: nil),
-            silences: ConfiguredSilences(maintenance: [maintenance]), texts: Texts(.en))
+            silences: ConfiguredSilences(standing: [], maintenance: [maintenance]), texts: Texts(.en))
         let key = SignalKey(.dependencyDown, "api")
         let down = SourceOutcome(
             source: "dependencies", ownership: .families([.dependencyDown]), status: .ok,

@@ -49,7 +49,7 @@ import Testing
         let settings = DecisionSettings(
             instance: "prod-a", collectorFailedAfter: 3,
             policies: .standard(cooldown: .seconds(1800), processCooldown: nil),
-            silences: ConfiguredSilences(mute: [SignalKey(.procBlocking)]), texts: Texts(.en))
+            silences: try ConfiguredSilences(mute: [SignalKey(.procBlocking)]), texts: Texts(.en))
         let engine = TickEngine(
             sources: [], settings: settings, collectTimeout: .seconds(5), clock: ContinuousClock(), state: state)
         let store = StateStore(path: statePath, engine: state, logger: log.logger(), now: { [t0] in t0 })
@@ -260,7 +260,7 @@ import Testing
             signals: [signal(SignalKey(.dependencyDown, "db"), active: true)])
         let settings = DecisionSettings(
             instance: "h", collectorFailedAfter: 3, policies: .standard(cooldown: nil, processCooldown: nil),
-            silences: ConfiguredSilences(mute: [SignalKey(.dependencyDown)]), texts: Texts(.en))
+            silences: try ConfiguredSilences(mute: [SignalKey(.dependencyDown)]), texts: Texts(.en))
         let evaluation = evaluateTick([outcome], state: EngineState(), now: t0, settings: settings)
         let report = TickReport(
             time: t0, instance: "h", outcomes: [outcome], evaluation: evaluation, duration: .milliseconds(5))

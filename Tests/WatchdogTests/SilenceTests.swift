@@ -136,8 +136,8 @@ import Testing
 
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
-    func silence(_ id: String, from start: Double = 0, to end: Double? = 3600) -> Silence {
-        Silence(
+    func silence(_ id: String, from start: Double = 0, to end: Double? = 3600) throws -> Silence {
+        try Silence(
             id: id, matchers: [LabelMatcher.forKey(SignalKey(.containerDown))], startsAt: t0.addingTimeInterval(start),
             endsAt: end.map { t0.addingTimeInterval($0) }, createdBy: "alice", comment: "deploy", origin: .api,
             updatedAt: t0)
@@ -193,7 +193,7 @@ import Testing
         let state = try JSONDecoder().decode(EngineState.self, from: Data(old.utf8))
         #expect(state.silences.isEmpty)
         var many = SilenceBook()
-        many.silences = (0..<1_200).map { silence("s\($0)") }
+        many.silences = try (0..<1_200).map { try silence("s\($0)") }
         let encoder = JSONEncoder()
         let decoded = try JSONDecoder().decode(SilenceBook.self, from: encoder.encode(many))
         #expect(decoded.silences.count == SilenceBook.capacity)
@@ -273,21 +273,22 @@ import Testing
 
     /// A reload can give `mute-1` other matchers: a key it held is asked again, and
     /// announced once now that nothing holds it.
-    @Test func aKeyHeldByAStandingSilenceIsReleasedWhenAReloadChangesIt() {
-        func settings(mute: SignalFamily) -> DecisionSettings {
+    @Test func aKeyHeldByAStandingSilenceIsReleasedWhenAReloadChangesIt() throws {
+        func settings(mute: SignalFamily) throws -> DecisionSettings {
             DecisionSettings(
                 instance: "host-1", collectorFailedAfter: 3, policies: self.settings.policies,
-                silences: ConfiguredSilences(mute: [SignalKey(mute)]), texts: Texts(.en))
+                silences: try ConfiguredSilences(mute: [SignalKey(mute)]), texts: Texts(.en))
         }
         let outcome = SourceOutcome(
             source: "docker", ownership: .families([.containerDown]), status: .ok, signals: [signal(db, active: true)])
-        let held = evaluateTick([outcome], state: EngineState(), now: t0, settings: settings(mute: .containerDown))
+        let held = evaluateTick([outcome], state: EngineState(), now: t0, settings: try settings(mute: .containerDown))
         let stillHeld = evaluateTick(
-            [outcome], state: held.state, now: t0.addingTimeInterval(1), settings: settings(mute: .containerDown))
+            [outcome], state: held.state, now: t0.addingTimeInterval(1), settings: try settings(mute: .containerDown))
         #expect(held.notifications.isEmpty && stillHeld.notifications.isEmpty)
         #expect(stillHeld.state.alerts[db]?.heldBy?.id == "mute-1")
         let reloaded = evaluateTick(
-            [outcome], state: stillHeld.state, now: t0.addingTimeInterval(2), settings: settings(mute: .procBlocking))
+            [outcome], state: stillHeld.state, now: t0.addingTimeInterval(2),
+            settings: try settings(mute: .procBlocking))
         #expect(reloaded.notifications.map(\.action) == [.fire])
     }
 

@@ -94,10 +94,10 @@ import Testing
         #expect(result.state.collectors["docker"]?.consecutiveFailures == 2)
     }
 
-    @Test func mutedKeysAreDecidedButTheirNotificationsHeldAndCounted() {
+    @Test func mutedKeysAreDecidedButTheirNotificationsHeldAndCounted() throws {
         let muted = DecisionSettings(
             instance: "host-1", collectorFailedAfter: 3, policies: settings.policies,
-            silences: ConfiguredSilences(mute: [SignalKey(.containerDown, "db")]), texts: Texts(.en))
+            silences: try ConfiguredSilences(mute: [SignalKey(.containerDown, "db")]), texts: Texts(.en))
         let result = run([[ok([signal(db, active: true), signal(web, active: true)])]], settings: muted)
         #expect(result.notifications[0].map(\.key) == ["container_down:web"])
         #expect(result.last?.silencedByFamily == ["container_down": 1])
@@ -108,10 +108,10 @@ import Testing
 
     /// SPEC §4.1: when a silence ends, a key still firing whose fire was never delivered
     /// is announced once, saying since when; nothing more after that.
-    @Test func unmutingAFiringKeyAnnouncesItOnceWithItsStart() {
+    @Test func unmutingAFiringKeyAnnouncesItOnceWithItsStart() throws {
         let muted = DecisionSettings(
             instance: "host-1", collectorFailedAfter: 3, policies: settings.policies,
-            silences: ConfiguredSilences(mute: [SignalKey(.containerDown)]), texts: Texts(.en))
+            silences: try ConfiguredSilences(mute: [SignalKey(.containerDown)]), texts: Texts(.en))
         let first = run([[ok([signal(db, active: true)])]], settings: muted)
         #expect(first.notifications == [[]])
         let after = run([[ok([signal(db, active: true)])], [ok([signal(db, active: true)])]], from: first.state)
@@ -121,8 +121,8 @@ import Testing
         #expect(after.notifications[1].isEmpty)
     }
 
-    @Test func aMutedFamilyOrGlobSilencesEveryEntityItCovers() {
-        let silences = ConfiguredSilences(mute: [SignalKey(.containerDown), SignalKey(.dependencyDown, "api-*")])
+    @Test func aMutedFamilyOrGlobSilencesEveryEntityItCovers() throws {
+        let silences = try ConfiguredSilences(mute: [SignalKey(.containerDown), SignalKey(.dependencyDown, "api-*")])
         let set = SilenceSet(silences.silences(at: t0))
         func held(_ key: SignalKey) -> Bool {
             !set.silencing(SilenceSet.labels(of: key, severity: .critical, instance: "h")).isEmpty

@@ -60,14 +60,16 @@ public enum ChatCommand: Sendable, Equatable {
             }
             matchers.append(key)
         }
-        guard !matchers.isEmpty, matchers.count <= Silence.maximumMatchers else { return .invalid(usage) }
+        guard !matchers.isEmpty else { return .invalid(usage) }
+        guard matchers.count <= Silence.maximumMatchers else {
+            return .invalid("at most \(Silence.maximumMatchers) matchers")
+        }
         guard let duration = ConfigValueParser.duration(arguments[1], bareUnitSeconds: 60), duration > .zero else {
             return .invalid("not a duration: \(arguments[1].prefix(40)) (e.g. 30m, 2h, 1d)")
         }
         guard duration <= longestSilence else { return .invalid("at most 30d from the chat") }
-        let reason = arguments.dropFirst(2).joined(separator: " ")
-        return .silence(
-            matchers: matchers, duration: duration, reason: String(reason.prefix(Silence.maximumTextLength)))
+        // The reason is bounded where the silence is made, with the API's words.
+        return .silence(matchers: matchers, duration: duration, reason: arguments.dropFirst(2).joined(separator: " "))
     }
 }
 

@@ -179,8 +179,9 @@ public actor ChatConversation<C: Clock> where C.Duration == Duration {
     private func silence(_ keys: [SignalKey], for duration: Duration, reason: String, by who: String, at now: Date)
         async -> [String]
     {
-        let silence = await chatSilence(keys, for: duration, reason: reason, by: who, at: now)
+        let silence: Silence
         do {
+            silence = try await chatSilence(keys, for: duration, reason: reason, by: who, at: now)
             let book = try await engine.upsertSilence(silence, now: now)
             status.recordSilences(book)
         } catch {
@@ -209,14 +210,14 @@ public actor ChatConversation<C: Clock> where C.Duration == Duration {
     /// A silence from the chat: from now for `duration`, named so it can be typed back
     /// (short, so never one a silence of the book already has: that would replace it).
     func chatSilence(_ keys: [SignalKey], for duration: Duration, reason: String, by who: String, at now: Date)
-        async -> Silence
+        async throws(SilenceError) -> Silence
     {
         let taken = Set(await engine.state.silences.silences.map(\.id))
         var id: String
         repeat {
             id = "chat-" + UUID().uuidString.lowercased().prefix(8)
         } while taken.contains(id)
-        return Silence(
+        return try Silence(
             id: id, matchers: [LabelMatcher.anyOf(keys)], startsAt: now,
             endsAt: now.addingTimeInterval(duration.seconds), createdBy: who,
             comment: reason.isEmpty ? "from the chat" : reason, origin: .chat, updatedAt: now)
@@ -285,8 +286,8 @@ public actor ChatConversation<C: Clock> where C.Duration == Duration {
             toast = texts.buttonAcknowledgedToast()
             note = texts.acknowledgedNote(by: ChannelText.safe(who, limit: 64))
         case .silence(_, let duration):
-            let silence = await chatSilence([key], for: duration, reason: "", by: who, at: at)
             do {
+                let silence = try await chatSilence([key], for: duration, reason: "", by: who, at: at)
                 _ = try await engine.upsertSilence(silence, now: at)
             } catch {
                 return texts.buttonFailedToast(error.reason)

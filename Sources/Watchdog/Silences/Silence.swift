@@ -26,12 +26,36 @@ public struct Silence: Sendable, Codable, Equatable, Identifiable {
     public var origin: Origin
     public var updatedAt: Date
 
+    /// The one way a silence is made, whatever makes it (the environment, a schedule,
+    /// the API, the chat, a button): every bound is checked here, so each origin refuses
+    /// the same silence with the same reason (SPEC §4.1).
     public init(
         id: String, matchers: [LabelMatcher], startsAt: Date, endsAt: Date?, createdBy: String, comment: String,
         origin: Origin, updatedAt: Date
-    ) {
+    ) throws(SilenceError) {
+        guard !matchers.isEmpty else { throw SilenceError("at least one matcher is needed") }
+        guard matchers.count <= Self.maximumMatchers else {
+            throw SilenceError("at most \(Self.maximumMatchers) matchers")
+        }
+        // Checked again as if posted: a matcher built from chat words or a variable
+        // (`LabelMatcher.anyOf`) skipped the bounds of the checking initialiser.
+        var checked: [LabelMatcher] = []
+        for matcher in matchers {
+            checked.append(try LabelMatcher(name: matcher.name, op: matcher.op, value: matcher.value))
+        }
+        guard checked.map({ $0.name.utf8.count + $0.value.utf8.count }).reduce(0, +) <= Self.maximumMatcherBytes
+        else { throw SilenceError("the matchers are over \(Self.maximumMatcherBytes) bytes together") }
+        guard checked.contains(where: { !CompiledMatcher($0).matches([:]) }) else {
+            throw SilenceError("at least one matcher must not match the empty string, or the silence holds everything")
+        }
+        guard !createdBy.isEmpty else { throw SilenceError("createdBy is missing") }
+        guard !comment.isEmpty else { throw SilenceError("comment is missing") }
+        guard createdBy.count <= Self.maximumTextLength, comment.count <= Self.maximumTextLength else {
+            throw SilenceError("createdBy and comment are limited to \(Self.maximumTextLength) characters")
+        }
+        if let endsAt { guard endsAt > startsAt else { throw SilenceError("endsAt must be after startsAt") } }
         self.id = id
-        self.matchers = matchers
+        self.matchers = checked
         self.startsAt = startsAt
         self.endsAt = endsAt
         self.createdBy = createdBy

@@ -128,6 +128,21 @@ public struct ConfigReader: Sendable {
         return keys
     }
 
+    /// The keys of `WATCHDOG_MUTE` as standing silences; one the silence bounds refuse
+    /// is an issue naming the variable, with the reason any silence would get.
+    mutating func standingSilences(_ variable: ConfigVariable) -> [Silence] {
+        var silences: [Silence] = []
+        for key in signalKeys(variable) {
+            do {
+                silences.append(try ConfiguredSilences.standing(key, number: silences.count + 1))
+            } catch {
+                issues.append(
+                    ConfigIssue(variable: variable.name, message: "\(key.description.prefix(80)): \(error.reason)"))
+            }
+        }
+        return silences
+    }
+
     /// `N/window` or `off`.
     mutating func flap(_ variable: ConfigVariable) -> FlapPolicy? {
         parsed(variable, fallback: nil) { text in

@@ -24,7 +24,8 @@ public struct Configuration: Sendable {
     public var logFormat: LogFormat
     public var collectorFailedAfter: Int
     public var digestAfter: Int
-    public var mute: [SignalKey]
+    /// `WATCHDOG_MUTE`, as the standing silences it makes.
+    public var mute: [Silence]
     public var maintenance: [MaintenanceWindow]
     /// nil: flapping is off.
     public var flap: FlapPolicy?
@@ -94,7 +95,7 @@ extension Configuration {
             logFormat: LogFormat(rawValue: reader.choice(.logFormat)) ?? .text,
             collectorFailedAfter: reader.count(.collectorFailedAfter),
             digestAfter: reader.count(.digestAfter),
-            mute: reader.signalKeys(.mute),
+            mute: reader.standingSilences(.mute),
             maintenance: reader.maintenance(.maintenance),
             flap: reader.flap(.flap),
             apiToken: reader.string(.apiToken).isEmpty ? nil : Secret(reader.string(.apiToken)),

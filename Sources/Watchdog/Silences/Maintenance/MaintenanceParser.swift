@@ -49,11 +49,12 @@ enum MaintenanceParser {
                 rest.removeFirst()
             }
             guard !rest.isEmpty else { throw SilenceError("no matcher: name the keys or families it silences") }
-            let matcher = LabelMatcher.anyOf(try keys(rest.joined()))
+            let template = try MaintenanceWindow.template(
+                number: number, text: entry, matcher: LabelMatcher.anyOf(try keys(rest.joined())))
             return .success(
                 MaintenanceWindow(
                     number: number, text: entry, weekdays: weekdays, start: start, end: end, zone: zone,
-                    matcher: matcher))
+                    template: template))
         } catch {
             return .failure(error)
         }

@@ -18,7 +18,9 @@ public struct MaintenanceWindow: Sendable, Equatable {
     let start: Int
     let end: Int
     let zone: ZoneRules
-    let matcher: LabelMatcher
+    /// The window as a silence, made (and so checked) once when the variable is read;
+    /// each occurrence is this with its own times.
+    let template: Silence
 
     public var zoneName: String { zone.name }
 
@@ -73,10 +75,20 @@ public struct MaintenanceWindow: Sendable, Equatable {
     }
 
     private func silence(_ occurrence: Occurrence) -> Silence {
-        Silence(
-            id: "maintenance-\(number)", matchers: [matcher], startsAt: occurrence.start, endsAt: occurrence.end,
+        var silence = template
+        silence.startsAt = occurrence.start
+        silence.endsAt = occurrence.end
+        silence.updatedAt = occurrence.start
+        return silence
+    }
+
+    /// The silence every occurrence of window `number` is, checked as any silence is.
+    static func template(number: Int, text: String, matcher: LabelMatcher) throws(SilenceError) -> Silence {
+        let origin = Date(timeIntervalSince1970: 0)
+        return try Silence(
+            id: "maintenance-\(number)", matchers: [matcher], startsAt: origin, endsAt: nil,
             createdBy: "WATCHDOG_MAINTENANCE", comment: "maintenance window: \(text)", origin: .schedule,
-            updatedAt: occurrence.start)
+            updatedAt: origin)
     }
 }
 
