@@ -263,7 +263,49 @@ def case_held(binary, ticks, workdir):
     return "/healthz while a client holds idle connections: " + ", ".join(results)
 
 
+def case_docker(binary, ticks, workdir, count):
+    """A Docker daemon with `count` compose containers (scripts/docker-standin.py: a
+    12.7 MiB list at 10,000) watched at a 5 s interval: peak memory, tick time, and that
+    the daemon was never taken for unreachable."""
+    sock = os.path.join(workdir, "docker.sock")
+    standin = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                             "docker-standin.py"), sock, "--count", str(count)],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    ready = standin.stdout.readline().decode().strip()
+    run = Run(binary, {"WATCHDOG_DOCKER_SOCK": sock, "WATCHDOG_COMPOSE_PROJECT": "big", "WATCHDOG_INTERVAL": "5s"},
+              workdir)
+    wanted = min(ticks, 6)
+    reached = run.wait_ticks(wanted, 120)
+    tick = run.tick_mean_ms()
+    docker_ms = None
+    try:
+        with urllib.request.urlopen(f"http://{run.listen}/metrics", timeout=5) as answer:
+            for line in answer.read().decode().splitlines():
+                if line.startswith("watchdog_collector_duration_seconds_sum{") and 'collector="docker"' in line:
+                    docker_sum = float(line.rsplit(" ", 1)[1])
+                if line.startswith("watchdog_collector_duration_seconds_count{") and 'collector="docker"' in line:
+                    docker_ms = docker_sum / float(line.rsplit(" ", 1)[1]) * 1000
+        with urllib.request.urlopen(f"http://{run.listen}/alerts", timeout=5) as answer:
+            firing = [alert.get("key") for alert in json.loads(answer.read())]
+    except (OSError, ValueError, NameError, ZeroDivisionError):
+        firing = ["(no answer)"]
+    rss, crashed = run.stop()
+    standin.terminate()
+    standin.wait()
+    with open(os.path.join(workdir, "stderr.log"), errors="replace") as log:
+        text = log.read()
+    warnings = text.count("source over a limit")
+    return (f"Docker with {count:,} containers ({ready.split(': ', 1)[-1]}), 5 s interval: peak {mb(run.peak_kb)}, "
+            f"after {mb(rss)}, tick {tick:.0f} ms mean" if tick is not None else "no tick metrics") + (
+        f", docker collector {docker_ms:.0f} ms mean" if docker_ms is not None else "") + (
+        f", firing: {', '.join(firing) or 'nothing'}, {warnings} limit warning(s)"
+        f", {wanted} ticks {'reached' if reached else 'NOT reached'}"
+        + (f", exited {crashed}" if crashed is not None else ""))
+
+
 CASES = {
+    "docker-4k": lambda b, t, w: case_docker(b, t, w, 4_000),
+    "docker-10k": lambda b, t, w: case_docker(b, t, w, 10_000),
     "baseline": case_baseline,
     "state-50mb": lambda b, t, w: case_state_file(b, t, w, 50, 100),
     "state-15mb": lambda b, t, w: case_state_file(b, t, w, 15, 4000),

@@ -82,9 +82,12 @@ public final class StubHTTPServer: Sendable {
         self.recorded = Mutex([])
     }
 
-    /// With `certificate` and `privateKey` (PEM files) the server speaks HTTPS.
+    /// With `certificate` and `privateKey` (PEM files) the server speaks HTTPS; with
+    /// `unixSocket` it listens on that socket path instead of a port (the Docker Engine
+    /// API's stand-in).
     public static func start(
-        host: String = "127.0.0.1", port: Int = 0, certificate: String? = nil, privateKey: String? = nil,
+        host: String = "127.0.0.1", port: Int = 0, unixSocket: String? = nil, certificate: String? = nil,
+        privateKey: String? = nil,
         _ respond: @escaping @Sendable (RecordedRequest) async -> StubResponse
     ) async throws -> StubHTTPServer {
         let log = Log()
@@ -115,8 +118,14 @@ public final class StubHTTPServer: Sendable {
                             }))
                 }
             }
-        let channel = try await bootstrap.bind(host: host, port: port).get()
-        let server = StubHTTPServer(host: host, port: channel.localAddress?.port ?? 0, channel: channel, log: log)
+        let channel =
+            if let unixSocket {
+                try await bootstrap.bind(unixDomainSocketPath: unixSocket, cleanupExistingSocketFile: true).get()
+            } else {
+                try await bootstrap.bind(host: host, port: port).get()
+            }
+        let server = StubHTTPServer(
+            host: unixSocket ?? host, port: channel.localAddress?.port ?? 0, channel: channel, log: log)
         log.server.withLock { $0 = server }
         return server
     }

@@ -75,9 +75,13 @@ import Testing
             "| pending messages per channel | \(ChannelOutbox<ContinuousClock>.capacity) and "
                 + "\(ChannelOutbox<ContinuousClock>.byteCapacity / mebibyte) MiB |",
             "| state file read at start | \(StateFile.sizeLimit / mebibyte) MiB |",
-            "| silences made over the API (or the chat) | \(SilenceBook.capacity), each with at most "
-                + "\(Silence.maximumMatchers) matchers of \(Silence.maximumMatcherBytes / 1024) KB together and texts of "
-                + "\(Silence.maximumTextLength) characters |",
+            "| \(SilenceBook.capacity) stored, each with at most \(Silence.maximumMatchers) matchers, a value of at most "
+                + "\(Self.grouped(LabelMatcher.maximumValueLength)) bytes, \(Silence.maximumMatcherBytes / 1024) KB "
+                + "together, and texts of \(Silence.maximumTextLength) characters |",
+            "| containers one source watches | \(Self.grouped(DockerCollector.maximumContainers)) |",
+            "| one entry of Docker's container list | \(ContainerList.maximumEntryBytes / 1024) KiB |",
+            "| any other Docker answer (inspect, logs) | \(DockerClient.bodyLimit / mebibyte) MiB |",
+            "| one event of Docker's events stream | \(JSONLinesReader.defaultLimit / 1024) KiB |",
             "| a silence request body | \(SilenceAPI.maximumBodyBytes / 1024) KB |",
             "| maintenance windows | \(MaintenanceParser.maximumEntries) entries of "
                 + "\(MaintenanceParser.maximumEntryLength) bytes |",
@@ -87,6 +91,13 @@ import Testing
         for row in rows {
             #expect(table.contains(row), "README limits table lacks: \(row)")
         }
+    }
+
+    /// `1000` as the README writes it: `1,000`.
+    static func grouped(_ number: Int) -> String {
+        let digits = String(number)
+        guard digits.count > 3 else { return digits }
+        return grouped(number / 1000) + "," + String(digits.suffix(3))
     }
 
     static let envExampleMarker =

@@ -174,27 +174,126 @@ public enum ContainerList {
 
     /// Every listed container; an item without an id or a name is skipped.
     public static func entries(_ body: [UInt8]) throws -> [ListedContainer] {
-        let items: [ListItem]
+        var selection = Selection(names: [], project: nil, limit: Int.max, everything: true)
+        try selection.read(body)
+        return try selection.finish().containers
+    }
+
+    /// Bytes one list entry may have: Docker's are about 1.3 KiB with compose labels; one
+    /// over this (labels of megabytes) is skipped, not held.
+    public static let maximumEntryBytes = 256 * 1024
+
+    /// One list entry, or nil for an item without an id or a name.
+    static func entry(_ bytes: [UInt8]) throws(CollectorError) -> ListedContainer? {
+        let item: ListItem
         do {
-            items = try JSONDecoder().decode([ListItem].self, from: Data(body))
+            item = try JSONDecoder().decode(ListItem.self, from: Data(bytes))
         } catch {
             throw CollectorError("docker: container list is not a JSON array of containers")
         }
-        return items.compactMap { item in
-            guard let id = item.id ?? item.upperCaseID,
-                let name = item.names?.first.map({ String($0.drop { $0 == "/" }) }), !name.isEmpty
-            else { return nil }
-            let labels = item.labels?.values ?? [:]
-            let status = (item.status ?? "").prefix(200)
-            let health: String? =
-                if status.hasSuffix("(unhealthy)") { "unhealthy" } else if status.hasSuffix("(healthy)") {
-                    "healthy"
-                } else if status.hasSuffix("(health: starting)") { "starting" } else { nil }
-            return ListedContainer(
-                id: String(id.prefix(128)), name: String(name.prefix(256)),
-                state: String((item.state ?? "").prefix(32)), health: health,
-                composeProject: labels["com.docker.compose.project"].map { String($0.prefix(256)) },
-                composeService: labels["com.docker.compose.service"].map { String($0.prefix(256)) })
+        guard let id = item.id ?? item.upperCaseID,
+            let name = item.names?.first.map({ String($0.drop { $0 == "/" }) }), !name.isEmpty
+        else { return nil }
+        let labels = item.labels?.values ?? [:]
+        let status = (item.status ?? "").prefix(200)
+        let health: String? =
+            if status.hasSuffix("(unhealthy)") { "unhealthy" } else if status.hasSuffix("(healthy)") {
+                "healthy"
+            } else if status.hasSuffix("(health: starting)") { "starting" } else { nil }
+        return ListedContainer(
+            id: String(id.prefix(128)), name: String(name.prefix(256)),
+            state: String((item.state ?? "").prefix(32)), health: health,
+            composeProject: labels["com.docker.compose.project"].map { String($0.prefix(256)) },
+            composeService: labels["com.docker.compose.service"].map { String($0.prefix(256)) })
+    }
+
+    /// The watched containers of one list answer, chosen as its entries arrive and
+    /// within a limit (SPEC §12: scale is not failure). Named containers are always
+    /// kept; then those `preferred` (watched at the last read, so a new container never
+    /// pushes out one already watched, and nothing firing is lost); then the others in
+    /// the list's order, up to `limit` in all. At most the named, the preferred and
+    /// `limit` more entries are held at once, whatever the list's length.
+    public struct Selection: Sendable {
+        let names: Set<String>
+        let project: String?
+        let preferred: Set<String>
+        let limit: Int
+        /// Keep every entry (tests, the unfiltered `entries`).
+        let everything: Bool
+        private var reader = JSONArrayReader(maximumElementBytes: ContainerList.maximumEntryBytes)
+        private var kept: [(index: Int, container: ListedContainer)] = []
+        private var candidates: [(index: Int, container: ListedContainer)] = []
+        private var order = 0
+        private var watched = 0
+        private var preferredFound = 0
+        private var oversized = 0
+
+        public init(
+            names: Set<String>, project: String?, preferred: Set<String> = [], limit: Int, everything: Bool = false
+        ) {
+            self.names = names
+            self.project = project
+            self.preferred = preferred
+            self.limit = max(0, limit)
+            self.everything = everything
+        }
+
+        /// What was chosen: the containers in the list's order, how many watched ones
+        /// were left out over the limit, and how many entries were too large to read.
+        public struct Chosen: Sendable, Equatable {
+            public let containers: [ListedContainer]
+            public let leftOut: Int
+            public let oversized: Int
+        }
+
+        /// Reads the next bytes of the answer.
+        public mutating func read(_ chunk: some Sequence<UInt8>) throws {
+            var elements: [[UInt8]?] = []
+            do throws(JSONArrayReader.FeedError<Never>) {
+                try reader.feed(chunk) { elements.append($0) }
+            } catch {
+                throw CollectorError("docker: container list is not a JSON array of containers")
+            }
+            for bytes in elements {
+                guard let bytes else {
+                    oversized += 1
+                    continue
+                }
+                order += 1
+                // A project's list (filtered by its label) past the point where nothing
+                // more can be kept: counted, not decoded.
+                if !everything, names.isEmpty, project != nil, kept.count + candidates.count >= limit,
+                    preferredFound == preferred.count
+                {
+                    watched += 1
+                    continue
+                }
+                if let entry = try ContainerList.entry(bytes) { take(entry) }
+            }
+        }
+
+        private mutating func take(_ entry: ListedContainer) {
+            guard everything || names.contains(entry.name) || (project != nil && entry.composeProject == project)
+            else { return }
+            watched += 1
+            if everything || names.contains(entry.name) || preferred.contains(entry.name) {
+                if preferred.contains(entry.name) { preferredFound += 1 }
+                kept.append((order, entry))
+            } else if candidates.count < limit {
+                candidates.append((order, entry))
+            }
+        }
+
+        /// The choice, once the whole answer was read; throws when it ended early.
+        public func finish() throws -> Chosen {
+            do {
+                try reader.finish()
+            } catch {
+                throw CollectorError("docker: container list is not a JSON array of containers (\(error))")
+            }
+            let room = everything ? candidates.count : max(0, limit - kept.count)
+            let chosen = (kept + candidates.prefix(room)).sorted { $0.index < $1.index }.map(\.container)
+            return Chosen(containers: chosen, leftOut: watched - chosen.count, oversized: oversized)
         }
     }
 

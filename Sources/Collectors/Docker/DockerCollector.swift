@@ -17,6 +17,10 @@ public struct DockerReading: Sendable, Encodable, Equatable {
     /// By container name, the last log lines of a container that is down (with
     /// `WATCHDOG_CONTAINER_LOG_LINES`), already cut and redacted.
     public let logs: [String: String]
+    /// Watched containers listed beyond `DockerCollector.maximumContainers`, not watched.
+    public let leftOut: Int
+    /// List entries too large to read (`ContainerList.maximumEntryBytes`), skipped.
+    public let oversized: Int
 
     public static func unreachable(_ reason: String) -> DockerReading {
         DockerReading(unreachable: reason, apiVersion: nil, project: nil, containers: [], missing: [])
@@ -24,8 +28,11 @@ public struct DockerReading: Sendable, Encodable, Equatable {
 
     public init(
         unreachable: String? = nil, apiVersion: String?, project: String?, containers: [ContainerStatus],
-        missing: [String], histories: [String: ContainerHistory] = [:], logs: [String: String] = [:]
+        missing: [String], histories: [String: ContainerHistory] = [:], logs: [String: String] = [:],
+        leftOut: Int = 0, oversized: Int = 0
     ) {
+        self.leftOut = leftOut
+        self.oversized = oversized
         self.unreachable = unreachable
         self.apiVersion = apiVersion
         self.project = project
@@ -84,18 +91,26 @@ public struct DockerCollector: Sendable {
         }
     }
 
+    /// Containers one source watches at most (SPEC §12, README "Limits"): named ones
+    /// always, then the project's, those already watched first.
+    public static let maximumContainers = 1_000
+
     /// The watched containers, running or not, in one request: filtered by name when
     /// only names are watched, by the project label when only a project is, and
     /// unfiltered (then chosen here) when both are, since Docker's filters of different
-    /// kinds must all hold.
-    public func list(version: String, project: String?) async throws -> [ListedContainer] {
-        let response = try await client.get(
-            "/v\(version)/containers/json?all=true" + Self.listFilter(names: names, project: project))
+    /// kinds must all hold. The answer is read as it arrives, one entry at a time, so a
+    /// daemon with tens of thousands of containers costs the kept ones, not the list.
+    public func list(
+        version: String, project: String?, preferring preferred: Set<String> = [],
+        limit: Int = DockerCollector.maximumContainers
+    ) async throws -> ContainerList.Selection.Chosen {
+        var selection = ContainerList.Selection(
+            names: Set(names), project: project, preferred: preferred, limit: limit)
+        let response = try await client.stream(
+            "/v\(version)/containers/json?all=true" + Self.listFilter(names: names, project: project)
+        ) { chunk in try selection.read(chunk.readableBytesView) }
         guard response.status == 200 else { throw Self.apiError("list containers", response) }
-        let watched = Set(names)
-        return try ContainerList.entries(response.body).filter {
-            watched.contains($0.name) || (project != nil && $0.composeProject == project)
-        }
+        return try selection.finish()
     }
 
     /// The `&filters=` of the list, percent-encoded; empty when both kinds are watched.

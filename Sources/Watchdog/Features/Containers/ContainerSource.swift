@@ -98,7 +98,23 @@ public struct ContainerSource: EventFollowingSource {
                 track: &track, now: now)
             next.containers[container.name] = track
         }
-        return SourceEvaluation(signals: signals, memory: next)
+        return SourceEvaluation(signals: signals, memory: next, overLimit: Self.overLimit(reading))
+    }
+
+    /// What the list left out, in words that stay the same while the host does not
+    /// shrink back under the limit (the tick logs a note when it changes).
+    static func overLimit(_ reading: DockerReading) -> String? {
+        var notes: [String] = []
+        if reading.leftOut > 0 {
+            notes.append(
+                "more containers are watched by name or project than \(DockerCollector.maximumContainers);"
+                    + " the first \(DockerCollector.maximumContainers) are watched, the rest left out")
+        }
+        if reading.oversized > 0 {
+            notes.append(
+                "container list entries over \(ContainerList.maximumEntryBytes) bytes were skipped")
+        }
+        return notes.isEmpty ? nil : notes.joined(separator: "; ")
     }
 
     /// The three container signals of one container; updates its track. `history` is

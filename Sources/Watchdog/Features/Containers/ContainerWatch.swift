@@ -131,8 +131,11 @@ actor ContainerWatch {
         do {
             let version = try await prepared()
             let project: String? = if case .resolved(let name) = state.project { name } else { nil }
-            let listed = try await collector.list(version: version, project: project)
+            let chosen = try await collector.list(
+                version: version, project: project, preferring: Set(state.inspected.keys))
+            let listed = chosen.containers
             let listedNames = Set(listed.map(\.name))
+            state.watching = chosen.leftOut > 0 ? listedNames : nil
             for name in state.takeNamesToInspect(listed) {
                 state.inspected[name] = try await collector.inspect(name, version: version)
             }
@@ -148,7 +151,8 @@ actor ContainerWatch {
             }
             return DockerReading(
                 apiVersion: version, project: project, containers: containers, missing: missing.sorted(),
-                histories: state.histories(of: listedNames.union(missing)), logs: logs.compactMapValues { $0 })
+                histories: state.histories(of: listedNames.union(missing)), logs: logs.compactMapValues { $0 },
+                leftOut: chosen.leftOut, oversized: chosen.oversized)
         } catch let unreachable as DockerClient.Unreachable {
             state.daemonLost()
             return .unreachable(unreachable.description)

@@ -26,6 +26,10 @@ struct ContainerWatchState: Sendable {
     /// Per name, the last inspect document: reused while the list and the events say
     /// nothing changed.
     var inspected: [String: ContainerStatus] = [:]
+    /// When the last list left watched containers out over the limit, the ones it kept:
+    /// events of the others are not followed (they would re-read the list for nothing).
+    /// nil when every watched container was kept.
+    var watching: Set<String>?
     /// Per name, the last log lines of a stopped container and which ending they are of
     /// (id and finish time), so they are read once per death.
     var logTails: [String: (ending: String, text: String)] = [:]
@@ -44,9 +48,10 @@ struct ContainerWatchState: Sendable {
     mutating func apply(_ event: DockerEvent, watchedNames: Set<String>) -> Bool {
         guard cursor.admit(event) else { return false }
         let project: String? = if case .resolved(let name) = project { name } else { nil }
-        guard watchedNames.contains(event.name) || (project != nil && event.composeProject == project) else {
-            return false
-        }
+        guard
+            watchedNames.contains(event.name)
+                || (project != nil && event.composeProject == project && watching?.contains(event.name) != false)
+        else { return false }
         let ending = endings.apply(event)
         var history = histories[event.name] ?? ContainerHistory()
         let changesState: Bool
