@@ -7,4 +7,9 @@ import FoundationEssentials
 enum ProcessClocks {
     static let monotonic = ContinuousClock()
     static let wall: @Sendable () -> Date = { Date() }
+    private static let start = monotonic.now
+
+    /// Monotonic time since the process's clocks were first asked: for what needs a
+    /// monotonic reading without a clock type of its own (the heartbeat board).
+    static func sinceStart() -> Duration { start.duration(to: monotonic.now) }
 }

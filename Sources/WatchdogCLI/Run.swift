@@ -77,7 +77,8 @@ struct Run: AsyncParsableCommand {
         let pinger = configuration.heartbeatURL.map {
             HeartbeatPinger(url: $0.value, timeout: configuration.httpTimeout, logger: logger)
         }
-        let heartbeats = HeartbeatBoard(names: configuration.heartbeats.map(\.name))
+        let heartbeats = HeartbeatBoard(
+            names: configuration.heartbeats.map(\.name), monotonicNow: { ProcessClocks.sinceStart() })
         let status = WatchdogStatus(configured: configuration.silences, instance: configuration.instance)
         let assembly = await TickAssembly.make(
             configuration, channels: channels, writesState: true, logger: logger, heartbeatBoard: heartbeats,

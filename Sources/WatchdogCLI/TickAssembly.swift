@@ -29,7 +29,11 @@ struct TickAssembly {
             handedOver
             ?? StateStore.loadState(
                 path: configuration.stateFile, logger: logger, now: ProcessClocks.wall(), guardsStart: writesState)
-        let (engineState, dropped) = persisted.engine.pruned(to: sources)
+        var (engineState, dropped) = persisted.engine.pruned(to: sources)
+        if handedOver == nil {
+            // Saved instants become this run's once: none later than now.
+            engineState = engineState.rebased(at: ProcessClocks.wall(), sources: sources)
+        }
         if !dropped.isEmpty {
             logger.notice(
                 "alerts of sources no longer configured are forgotten",

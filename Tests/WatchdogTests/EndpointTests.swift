@@ -11,7 +11,8 @@ import Testing
 
     func endpoint(
         token: String? = nil, status: WatchdogStatus = WatchdogStatus(), staleAfter: Duration = .seconds(60),
-        board: HeartbeatBoard = HeartbeatBoard(names: ["backup"]), statistics: [ChannelStatistics] = []
+        board: HeartbeatBoard = HeartbeatBoard(names: ["backup"], monotonicNow: { .seconds(7) }),
+        statistics: [ChannelStatistics] = []
     ) -> Endpoint {
         Endpoint(
             status: status, metrics: WatchdogMetrics(), heartbeats: board, pingToken: token.map(Secret.init),
@@ -76,10 +77,10 @@ import Testing
     }
 
     @Test func aPingIsRecordedWithGetOrPost() async {
-        let board = HeartbeatBoard(names: ["backup"])
+        let board = HeartbeatBoard(names: ["backup"], monotonicNow: { .seconds(7) })
         let endpoint = endpoint(board: board)
         #expect(await endpoint.respond(to: .init(method: "POST", path: "/ping/backup")).status == 200)
-        #expect(board.latest() == ["backup": t0])
+        #expect(board.latest(asOf: t0) == ["backup": t0])
         #expect(await endpoint.respond(to: .init(method: "get", path: "/ping/backup")).status == 200)
     }
 

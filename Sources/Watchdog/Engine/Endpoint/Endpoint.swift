@@ -112,7 +112,7 @@ public struct Endpoint: Sendable {
         if let pingToken, !Self.presentsToken(pingToken.value, in: request) {
             return .json(401, #"{"error":"missing or wrong token"}"#)
         }
-        guard let heartbeats, heartbeats.record(name, at: wallClock()) else { return .notFound }
+        guard let heartbeats, heartbeats.record(name) else { return .notFound }
         return .json(200, #"{"status":"ok"}"#)
     }
 

@@ -97,3 +97,37 @@ extension EngineState {
         return (next, dropped)
     }
 }
+
+extension EngineState {
+    /// The state with every instant the run kept moved by `offset`: the wall clock stepped
+    /// (SPEC §12, *Time*), and what was measured from it must still measure the same
+    /// monotonic time. Alerts (since, last notified, flapping), the silences and
+    /// acknowledgements made at run time (a silence "for 1h" still lasts an hour), and
+    /// every source's memory (restart samples, hung-agent and rule timers, heartbeats).
+    public func shifted(by offset: TimeInterval, sources: [any Source]) -> EngineState {
+        var next = self
+        next.alerts = InstantShift.shifted(alerts, by: offset) ?? alerts
+        next.silences = InstantShift.shifted(silences, by: offset) ?? silences
+        for source in sources {
+            if let memory = samples[source.name], let moved = source.shiftedMemory(memory, by: offset) {
+                next.samples[source.name] = moved
+            }
+        }
+        return next
+    }
+
+    /// The saved state as a new run starts from it at `now`: an instant later than now
+    /// (the clock went back while the watchdog was down) is now, so the time already
+    /// passed is never negative (SPEC §12). Silences keep their times: they are the ends
+    /// people set.
+    public func rebased(at now: Date, sources: [any Source]) -> EngineState {
+        var next = self
+        next.alerts = InstantShift.shifted(alerts, by: 0, notAfter: now) ?? alerts
+        for source in sources {
+            if let memory = samples[source.name], let held = source.shiftedMemory(memory, by: 0, notAfter: now) {
+                next.samples[source.name] = held
+            }
+        }
+        return next
+    }
+}

@@ -95,6 +95,21 @@ extension Source {
     }
 }
 
+extension Source {
+    /// A memory as the engine keeps it, with every date in it moved by `offset` and, with
+    /// `notAfter`, made no later than it (SPEC §12: a step of the wall clock moves what
+    /// the run kept; a restart counts no time as passed backwards). nil when it does not
+    /// decode as this source's memory (it then starts afresh anyway).
+    func shiftedMemory(_ data: Data, by offset: TimeInterval, notAfter limit: Date? = nil) -> Data? {
+        guard let memory = InstantShift.shifted(Memory.self, from: data, by: offset, notAfter: limit) else {
+            return nil
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return try? encoder.encode(memory)
+    }
+}
+
 /// A source's tick, type-erased.
 struct CollectedSignals: Sendable {
     let reading: any Encodable & Sendable

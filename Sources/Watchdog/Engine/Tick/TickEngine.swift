@@ -22,6 +22,7 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
     /// Per source, what it last left out for being over a limit: logged when it changes,
     /// not every tick.
     private var overLimitNotes: [String: String] = [:]
+    private var wallSteps = WallClockSteps<C.Instant>()
 
     public init(
         sources: [any Source], settings: DecisionSettings, collectTimeout: Duration, clock: C,
@@ -82,6 +83,16 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
             }
         }
         return outcomes.compactMap { $0 }
+    }
+
+    /// Takes the tick's wall time against the engine's monotonic clock. When the wall
+    /// clock stepped since the last tick, everything the engine keeps moves with it, so
+    /// no cooldown, grace, window or timer is shortened or stretched by the step; returns
+    /// the step (SPEC §12, *Time*).
+    public func followWallClock(_ wall: Date) -> TimeInterval? {
+        guard let step = wallSteps.observe(wall: wall, monotonic: clock.now) else { return nil }
+        state = state.shifted(by: step, sources: sources)
+        return step
     }
 
     /// Applies the pure evaluation to this tick's outcomes and keeps the next state.

@@ -74,6 +74,7 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
     public func tick() async -> TickReport {
         let now = wallClock()
         let started = clock.now
+        await followWallClock(now)
         logger.debug("tick started")
         let outcomes = await collectAllowingShutdownGrace(now: now)
         let evaluation = await engine.conclude(outcomes, now: now)
@@ -130,6 +131,7 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
     @discardableResult
     public func tick(only sources: Set<String>) async -> TickEvaluation? {
         let now = wallClock()
+        await followWallClock(now)
         let outcomes = await engine.collect(now: now, only: sources).filter { $0.status == .ok }
         guard !outcomes.isEmpty else { return nil }
         let evaluation = await engine.conclude(outcomes, now: now)
@@ -139,6 +141,14 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
         await store.save(engine: evaluation.state)
         await delivery.release()
         return evaluation
+    }
+
+    /// A step of the wall clock moves what the run kept, and is said once.
+    private func followWallClock(_ now: Date) async {
+        guard let step = await engine.followWallClock(now) else { return }
+        logger.notice(
+            "the wall clock stepped; times kept within the run moved with it, so no timer is cut short or stretched",
+            metadata: ["step_s": "\((step * 1000).rounded() / 1000)"])
     }
 
     private func collectAllowingShutdownGrace(now: Date) async -> [SourceOutcome] {

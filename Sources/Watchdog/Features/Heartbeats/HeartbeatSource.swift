@@ -24,26 +24,36 @@ public struct HeartbeatWindow: Sendable, Equatable {
 }
 
 /// Where the HTTP endpoint records pings and the heartbeat source reads them: the latest
-/// ping time per configured name since this process started.
+/// ping per configured name since this process started, on the monotonic clock, so a
+/// step of the wall clock never makes a ping look older or newer than it is (SPEC §12).
 public final class HeartbeatBoard: Sendable {
     public let names: Set<String>
-    private let pings = Mutex<[String: Date]>([:])
+    /// The time on a monotonic clock since any fixed origin; nil: a board nobody can
+    /// ping (`once`, where there is no endpoint).
+    private let monotonicNow: (@Sendable () -> Duration)?
+    private let pings = Mutex<[String: Duration]>([:])
 
-    public init(names: some Sequence<String>) {
+    public init(names: some Sequence<String>, monotonicNow: (@Sendable () -> Duration)?) {
         self.names = Set(names)
+        self.monotonicNow = monotonicNow
     }
 
-    /// Records a ping; false for a name that is not configured (nothing is stored, so a
-    /// caller cannot grow the board).
+    /// Records a ping now; false for a name that is not configured (nothing is stored,
+    /// so a caller cannot grow the board).
     @discardableResult
-    public func record(_ name: String, at time: Date) -> Bool {
-        guard names.contains(name) else { return false }
-        pings.withLock { $0[name] = max($0[name] ?? time, time) }
+    public func record(_ name: String) -> Bool {
+        guard names.contains(name), let now = monotonicNow?() else { return false }
+        pings.withLock { $0[name] = max($0[name] ?? now, now) }
         return true
     }
 
-    public func latest() -> [String: Date] {
-        pings.withLock { $0 }
+    /// The latest pings as wall times of the tick at `now`: each is `now` less the time
+    /// that has passed since it on the monotonic clock.
+    public func latest(asOf now: Date) -> [String: Date] {
+        guard let current = monotonicNow?() else { return [:] }
+        return pings.withLock { pings in
+            pings.mapValues { now.addingTimeInterval(-max(.zero, current - $0).seconds) }
+        }
     }
 }
 
@@ -79,7 +89,7 @@ public struct HeartbeatSource: Source {
     }
 
     public func collect(now: Date) async throws -> Reading {
-        Reading(pings: board.latest())
+        Reading(pings: board.latest(asOf: now))
     }
 
     public func evaluate(_ reading: Reading, memory: Memory?, now: Date) -> SourceEvaluation<Memory> {

@@ -85,7 +85,7 @@ public enum HeartbeatsFeature: SourceFeature {
         return [
             HeartbeatSource(
                 windows: settings.windows,
-                board: context.heartbeatBoard ?? HeartbeatBoard(names: settings.windows.map(\.name)),
+                board: context.heartbeatBoard ?? HeartbeatBoard(names: settings.windows.map(\.name), monotonicNow: nil),
                 texts: context.texts)
         ]
     }
