@@ -31,8 +31,9 @@
 #   - hostile inputs (scripts/hostile.py): a 50 MB state file, and 15 MB and 8 MB ones (under the limit), an envelope
 #     of 100,000 hung agents, 50,000 Prometheus series matching one rule, a refused and
 #     an unknown orchestrator, a Telegram API trickling its answer, /healthz while a
-#     client holds 64 and 300 idle connections: peak resident memory, tick time,
-#     messages. BENCH_BINARY=path measures another build (an older commit's) instead;
+#     client holds 64 and 300 idle connections, a Docker daemon with 4,000 and with
+#     10,000 compose containers (scripts/docker-standin.py, a 13 MiB list) at a 5 s
+#     interval: peak resident memory, tick time, messages. BENCH_BINARY=path measures another build (an older commit's) instead;
 #   - silences: one tick of 500 firing keys against 1000 API silences (the book's
 #     capacity), each with an entity regex that reads the whole entity (`.*-N-[a-z]+(-[0-9]+)*`), against the same tick without silences.
 #

@@ -5,7 +5,7 @@ memory, tick time and messages (scripts/bench.sh, section `hostile`; BENCHMARKS.
     python3 scripts/hostile.py BINARY [--ticks 20] [--only NAME ...]
 
 Each case runs the binary alone, against local stand-ins on loopback only, and prints
-one line. Standard library only; the Telegram stand-in is evidence.py's.
+one line. Standard library only; the Telegram stand-in is the evidence harness's (scripts/harness).
 """
 
 import argparse
@@ -22,7 +22,10 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from evidence import CHAT_ID, TOKEN, World, free_port, metric, serve, telegram_handler  # noqa: E402
+from harness.common import CHAT_ID, TOKEN, free_port, serve  # noqa: E402
+from harness.process import metric  # noqa: E402
+from harness.telegram import telegram_handler  # noqa: E402
+from harness.world import World  # noqa: E402
 
 
 def body_server(content_type, body, trickle=None):
