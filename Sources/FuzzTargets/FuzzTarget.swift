@@ -27,6 +27,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case silenceRequest = "silence-request"
     case chatUpdate = "chat-update"
     case dockerEvents = "docker-events"
+    /// Docker's container list and the orchestrator's answer read as they arrive, in
+    /// pieces whose sizes the first byte picks (`JSONArrayReader`, `OrchestratorBodyFilter`).
+    case streamedBodies = "streamed-bodies"
 
     /// Feeds one input to the parsers of this target.
     public func run(_ bytes: [UInt8]) {
@@ -58,6 +61,26 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                 let now = Date(timeIntervalSince1970: 1_800_000_000 + Double(index) * 1_000)
                 memory = source.evaluate(reading, memory: memory, now: now).memory
             }
+        case .streamedBodies:
+            let piece = Int(bytes.first ?? 1) % 64 + 1
+            let rest = Array(bytes.dropFirst())
+            var selection = ContainerList.Selection(names: ["web"], project: "p", preferred: ["db"], limit: 3)
+            var envelope = OrchestratorBodyFilter(contentType: "application/json", limit: 4_096)
+            var text = OrchestratorBodyFilter(contentType: "text/plain", limit: 4_096, metricNames: ["up"])
+            var failed = (list: false, envelope: false)
+            for start in stride(from: 0, to: rest.count, by: piece) {
+                let part = rest[start..<min(rest.count, start + piece)]
+                if !failed.list { failed.list = (try? selection.read(part)) == nil }
+                part.withUnsafeBytes { part in
+                    if !failed.envelope { failed.envelope = (try? envelope.feed(part)) == nil }
+                    try? text.feed(part)
+                }
+            }
+            _ = try? selection.finish()
+            text.finish()
+            _ = OrchestratorCollector.interpret(
+                status: 200, contentType: "application/json", body: envelope.kept, agentsListed: envelope.agentsListed)
+            _ = OrchestratorCollector.interpret(status: 200, contentType: "text/plain", body: text.kept)
         case .prometheusText:
             _ = try? PrometheusText.parse(text)
         case .ec2XML:

@@ -29,6 +29,8 @@ public enum HTTPExchange {
         case noSuchSocket
         case closedByPeer
         case tooLarge(limit: Int)
+        /// A `BodyReader` stopped reading; it knows why.
+        case stoppedByReader
         case tls(String)
         case other(String)
 
@@ -40,6 +42,7 @@ public enum HTTPExchange {
             case .noSuchSocket: "no such socket"
             case .closedByPeer: "connection closed by the server"
             case .tooLarge(let limit): "the answer is larger than \(limit) bytes"
+            case .stoppedByReader: "the answer was not read to its end"
             case .tls(let text): "TLS: \(text)"
             case .other(let text): text
             }
@@ -106,6 +109,43 @@ public enum HTTPExchange {
             // loop; the future's completion there orders this read after them.
             guard let response = collector.cutResponse() else { return .failure(.closedByPeer) }
             return .success(response)
+        } catch {
+            return .failure(classify(error, target: FailureWords.target(ofURL: request.url)))
+        }
+    }
+
+    /// The whole of a streamed answer that is not the reader's: it has had the head and
+    /// every part of the body.
+    public struct StreamedResponse: Sendable {}
+
+    /// Sends `request` and hands its answer to `reader` as it arrives, all within
+    /// `timeout`, on the HTTP client's event loop (as `perform`, whose deadline rules it
+    /// keeps): for answers that grow with the peer and are read by rules of their own
+    /// instead of a byte limit.
+    public static func stream(
+        _ request: Request, client: HTTPClient = OutboundHTTP.client, timeout: Duration, reader: any BodyReader
+    ) async -> Result<Void, Failure> {
+        let outgoing: HTTPClient.Request
+        do {
+            outgoing = try HTTPClient.Request(
+                url: request.url, method: request.method, headers: request.headers,
+                body: request.body.map { .bytes($0) })
+        } catch {
+            return .failure(.other("not a URL that can be requested"))
+        }
+        let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        let deadline = NIODeadline.now() + .nanoseconds(max(0, nanoseconds))
+        let task = client.execute(
+            request: outgoing, delegate: StreamedBody(reader: reader), eventLoop: .indifferent, deadline: deadline)
+        do {
+            _ = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+            return .success(())
+        } catch is StreamedBody.Stopped {
+            return .failure(.stoppedByReader)
         } catch {
             return .failure(classify(error, target: FailureWords.target(ofURL: request.url)))
         }

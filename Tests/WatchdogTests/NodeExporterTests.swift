@@ -27,7 +27,7 @@ struct NodeExporterTests {
             if case .metrics = reading { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        guard case .metrics(let samples) = reading else {
+        guard case .metrics(let samples, _) = reading else {
             Issue.record("node exporter answered \(reading)")
             return
         }

@@ -70,7 +70,7 @@ import Testing
             "| series one rule matches | \(SourceLimits.seriesPerRule) |",
             "| agents in one orchestrator envelope | \(OrchestratorEnvelope.maximumAgents) |",
             "| queue states in one envelope | \(OrchestratorEnvelope.maximumCounts) |",
-            "| orchestrator body | \(OrchestratorCollector.bodyLimit / mebibyte) MiB |",
+            "| orchestrator body | \(OrchestratorCollector.bodyLimit / mebibyte) MiB kept |",
             "| a source's memory between ticks | \(SourceLimits.memoryBytes / mebibyte) MiB |",
             "| pending messages per channel | \(ChannelOutbox<ContinuousClock>.capacity) and "
                 + "\(ChannelOutbox<ContinuousClock>.byteCapacity / mebibyte) MiB |",

@@ -45,10 +45,13 @@ public struct OrchestratorEnvelope: Sendable, Encodable, Equatable {
     /// Unknown fields are ignored. The decoder's own index of the body is a few bytes
     /// per token, and only the first `maximumAgents` agents become values, so memory
     /// stays near the body's size whatever it holds.
-    public static func parse(_ body: [UInt8]) throws -> OrchestratorEnvelope {
+    /// `agentsListed`: how many agents the answer listed when they were cut on the way
+    /// in (`OrchestratorBodyFilter`).
+    public static func parse(_ body: [UInt8], agentsListed: Int? = nil) throws -> OrchestratorEnvelope {
         // The decoder indexes the whole document (about ten times its size for a list of
         // small objects): the agents beyond the limit are cut from the bytes first.
-        let (cut, listed) = cuttingAgents(body, keeping: maximumAgents)
+        var (cut, listed) = cuttingAgents(body, keeping: maximumAgents)
+        if let agentsListed { listed = max(listed ?? 0, agentsListed) }
         do {
             let envelope = try JSONDecoder().decode(Wire.self, from: Data(cut)).envelope
             guard let listed else { return envelope }

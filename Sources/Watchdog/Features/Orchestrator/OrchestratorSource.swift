@@ -48,7 +48,11 @@ public struct OrchestratorSource: Source {
     }
 
     public init(url: String, timeout: Duration, settings: Settings, texts: Texts) {
-        self.collector = OrchestratorCollector(url: url, timeout: timeout)
+        // A Prometheus text is kept only for the series the rules read; with no rule,
+        // every series (they are shown by `once --json`).
+        self.collector = OrchestratorCollector(
+            url: url, timeout: timeout,
+            metricNames: settings.rules.isEmpty ? nil : Set(settings.rules.map(\.metric)))
         self.settings = settings
         self.texts = texts
     }
@@ -74,7 +78,7 @@ public struct OrchestratorSource: Source {
                 // Nothing is known about the orchestrator's insides while it cannot be read.
                 unknown: .families([.orchestratorStale, .agentHung, .queueBacklog, .rule]))
 
-        case .metrics(let samples):
+        case .metrics(let samples, let linesLeftOut):
             next.failedFetches = 0
             var signals = [
                 Signal(
@@ -82,6 +86,11 @@ public struct OrchestratorSource: Source {
                     detail: texts.orchestratorAnswered())
             ]
             var overLimit: [String] = []
+            if linesLeftOut > 0 {
+                overLimit.append(
+                    "the rules' series of the metrics text are over \(OrchestratorCollector.bodyLimit) bytes;"
+                        + " the first are read, the rest left out")
+            }
             signals += Rule.evaluate(
                 settings.rules, on: samples, activeSince: &next.ruleSince, now: now, texts: texts, overLimit: &overLimit
             )
