@@ -209,6 +209,40 @@ import Testing
         #expect(Self.requestedIDs(server.requests[2]).count == 3)
     }
 
+    /// SPEC §12: filters matching a fleet larger than the limit watch its first
+    /// instances; no further page is asked for, and the reading says so (never a failure).
+    @Test func filtersMatchingMoreThanTheLimitWatchTheFirstAndAskNoFurther() async throws {
+        @Sendable func page(_ numbers: Range<Int>, next: String?) -> String {
+            let items = numbers.map {
+                "<item><instanceId>i-\(String(format: "%017x", $0))</instanceId><instanceState><code>16</code><name>running</name></instanceState></item>"
+            }
+            return
+                "<DescribeInstancesResponse><reservationSet><item><instancesSet>\(items.joined())</instancesSet></item></reservationSet>"
+                + (next.map { "<nextToken>\($0)</nextToken>" } ?? "") + "</DescribeInstancesResponse>"
+        }
+        let server = try await StubHTTPServer.start { request in
+            let parameters = Self.parameters(request)
+            guard parameters["Action"] == "DescribeInstances" else {
+                let ids = Self.requestedIDs(request)
+                return Self.statusAnswer(ids)
+            }
+            // Pages of 600, ten of them: 6,000 instances match.
+            let number = Int(parameters["NextToken"] ?? "0") ?? 0
+            return Self.xml(200, page((number * 600)..<((number + 1) * 600), next: number < 9 ? "\(number + 1)" : nil))
+        }
+        defer { Task { await server.stop() } }
+        let named = "i-0000000000000ffff"
+        let reading = try await collector(
+            server, ids: [named], filters: try EC2Filter.parseList("tag:Role=worker"), budget: .seconds(30)
+        ).collect(now: Date())
+        #expect(reading.leftOut)
+        #expect(reading.instances.count == EC2Collector.maximumInstances + 1)
+        #expect(reading.instances.last?.instanceID == named)
+        let actions = server.requests.map { Self.parameters($0)["Action"] ?? "" }
+        #expect(actions.filter { $0 == "DescribeInstances" }.count == 2)
+        #expect(actions.filter { $0 == "DescribeInstanceStatus" }.count == 11)
+    }
+
     @Test func statusPagesAreFollowed() async throws {
         let impaired = try FixtureFiles.text("ec2/describe-instance-status-impaired.xml")
         let server = try await StubHTTPServer.start { request in

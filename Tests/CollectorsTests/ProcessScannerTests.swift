@@ -129,6 +129,22 @@ import Testing
         #expect(scan.matched.first { $0.pid == 107 }?.commandLine.utf8.count == 64 * 1024)
     }
 
+    /// SPEC §12: more matching processes than the limit keep the first, count the rest.
+    @Test func matchingProcessesPastTheLimitAreCountedNotKept() throws {
+        let root = try TemporaryDirectory()
+        _ = try root.write("stat", "cpu  1 2 3 4\nbtime \(Int(boot))\nprocesses 100\n")
+        let count = ProcessScanner.maximumMatched + 100
+        for pid in 1_000..<(1_000 + count) {
+            try FileManager.default.createDirectory(atPath: root.path + "/\(pid)", withIntermediateDirectories: true)
+            _ = try root.write("\(pid)/stat", ProcessStatTests.line(pid: pid, name: "python3", start: start(age: 7200)))
+            _ = try root.write("\(pid)/cmdline", "python3\0-m\0pytest\0")
+        }
+        let scan = try ProcessScanner(root: root.path, clockTicksPerSecond: 100).scan(
+            patterns: CommandPatterns(["pytest"]), minimumAge: .seconds(3600), now: now)
+        #expect(scan.matched.count == ProcessScanner.maximumMatched)
+        #expect(scan.leftOut == 100 && !scan.tableCut && scan.scanned == count)
+    }
+
     @Test func aRootThatCannotBeReadFailsTheScanClearly() throws {
         let root = try TemporaryDirectory()
         #expect(throws: CollectorError.self) {

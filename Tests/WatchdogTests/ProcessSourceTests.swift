@@ -84,6 +84,43 @@ import Testing
         #expect(ProcessSource.shown("<b>pytest</b>") == "<b>pytest</b>")
     }
 
+    /// A scan over its limit says so once, and the keys of processes it did not report
+    /// are not taken for gone: a firing one stays firing (nothing is falsely resolved).
+    @Test func aScanOverItsLimitWarnsAndResolvesNothingItDidNotReport() throws {
+        let source = ProcessSource(
+            procRoot: "/nonexistent",
+            settings: ProcessSettings(patterns: try CommandPatterns(["pytest"]), minimumAge: .seconds(60)),
+            texts: Texts(.en))
+        var scan = ProcessScan(
+            scanned: 1_001,
+            matched: [
+                MatchedProcess(pid: 7, name: "python3", startTicks: 1, ageSeconds: 7200, commandLine: "pytest")
+            ])
+        scan.leftOut = 1
+        let evaluation = source.evaluate(scan, memory: nil, now: Date())
+        #expect(evaluation.overLimit?.contains("the first 1000 are watched") == true)
+        #expect(evaluation.unknown == source.ownership)
+        let firing = SignalKey(.procBlocking, "9@2")
+        let state = EngineState(alerts: [
+            firing: TrackedAlert(
+                state: AlertState(firing: true, since: Date(), lastNotified: Date()),
+                signal: signal(firing, active: true), announced: true)
+        ])
+        let outcome = SourceOutcome(
+            source: source.name, ownership: source.ownership, status: .ok, signals: evaluation.signals,
+            unknown: evaluation.unknown, overLimit: evaluation.overLimit)
+        let next = evaluateTick(
+            [outcome], state: state, now: Date(),
+            settings: DecisionSettings(
+                instance: "h", collectorFailedAfter: 3, policies: .standard(cooldown: nil, processCooldown: nil),
+                texts: Texts(.en)))
+        #expect(next.state.alerts[firing]?.state.firing == true)
+        #expect(!next.notifications.contains { $0.key == firing.description })
+        // Within the limit again, a process that is gone resolves.
+        let within = source.evaluate(ProcessScan(scanned: 1), memory: nil, now: Date())
+        #expect(within.unknown == nil && within.overLimit == nil)
+    }
+
     @Test func aReusedPidIsANewKey() {
         let source = ProcessSource(
             procRoot: "/proc",

@@ -82,6 +82,9 @@ import Testing
             "| one entry of Docker's container list | \(ContainerList.maximumEntryBytes / 1024) KiB |",
             "| any other Docker answer (inspect, logs) | \(DockerClient.bodyLimit / mebibyte) MiB |",
             "| one event of Docker's events stream | \(JSONLinesReader.defaultLimit / 1024) KiB |",
+            "| EC2 instances the filters add | \(Self.grouped(EC2Collector.maximumInstances)) |",
+            "| matching processes in one `/proc` scan | \(Self.grouped(ProcessScanner.maximumMatched)) |",
+            "| entries of the process table in one scan | \(Self.grouped(ProcessScanner.entryLimit)) |",
             "| a silence request body | \(SilenceAPI.maximumBodyBytes / 1024) KB |",
             "| maintenance windows | \(MaintenanceParser.maximumEntries) entries of "
                 + "\(MaintenanceParser.maximumEntryLength) bytes |",

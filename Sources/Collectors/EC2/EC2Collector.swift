@@ -65,10 +65,14 @@ public struct EC2UnknownInstance: Sendable, Equatable, Encodable {
 public struct EC2Reading: Sendable, Equatable, Encodable {
     public var instances: [EC2InstanceStatus]
     public var unknown: [EC2UnknownInstance]
+    /// The filters matched more instances than `EC2Collector.maximumInstances`: the first
+    /// ones are watched, the rest were not asked for.
+    public var leftOut: Bool
 
-    public init(instances: [EC2InstanceStatus], unknown: [EC2UnknownInstance] = []) {
+    public init(instances: [EC2InstanceStatus], unknown: [EC2UnknownInstance] = [], leftOut: Bool = false) {
         self.instances = instances
         self.unknown = unknown
+        self.leftOut = leftOut
     }
 }
 
@@ -87,8 +91,13 @@ public struct EC2Collector: Sendable {
     private let oncePerTick = OncePerTick<EC2Reading>()
 
     static let batchSize = 100
-    /// 100 pages of 1,000 instances: far beyond any fleet one watchdog watches.
+    /// Pages of one query: a status query of at most `batchSize` ids has one page in
+    /// practice; `DescribeInstances` reaches `maximumInstances` in one or two.
     static let pageLimit = 100
+    /// Instances the filters may add (SPEC §12: scale is not failure): beyond them no
+    /// further page is asked for, the first are watched and the reading says so. Ids
+    /// named in `WATCHDOG_EC2_INSTANCE_IDS` are always watched.
+    public static let maximumInstances = 1_000
 
     public init(client: AWSQueryClient, instanceIDs: [String], filters: [EC2Filter], budget: Duration) {
         self.client = client
@@ -108,8 +117,11 @@ public struct EC2Collector: Sendable {
     private func describe(time: AWSCallTime) async throws -> EC2Reading {
         var filtered: [String: String] = [:]
         var order: [String] = []
+        var leftOut = false
         if !filters.isEmpty {
-            for instance in try await describeInstances(time: time) where filtered[instance.id] == nil {
+            let found = try await describeInstances(time: time)
+            leftOut = found.leftOut
+            for instance in found.instances where filtered[instance.id] == nil {
                 filtered[instance.id] = instance.state
                 order.append(instance.id)
             }
@@ -140,10 +152,15 @@ public struct EC2Collector: Sendable {
             unknown: unknown
                 + unreported.map {
                     EC2UnknownInstance(instanceID: $0, error: "DescribeInstanceStatus did not report this instance")
-                })
+                },
+            leftOut: leftOut)
     }
 
-    private func describeInstances(time: AWSCallTime) async throws -> [(id: String, state: String)] {
+    /// The instances the filters match, page after page, up to `maximumInstances`; past
+    /// them no page is asked for.
+    private func describeInstances(time: AWSCallTime) async throws -> (
+        instances: [(id: String, state: String)], leftOut: Bool
+    ) {
         var parameters: [(String, String)] = [("MaxResults", "1000")]
         for (index, filter) in filters.enumerated() {
             parameters.append(("Filter.\(index + 1).Name", filter.name))
@@ -163,10 +180,15 @@ public struct EC2Collector: Sendable {
             }
             let page = EC2Responses.instances(answer)
             found += page.instances
-            guard let next = page.nextToken else { return found }
+            if found.count > Self.maximumInstances {
+                return (Array(found.prefix(Self.maximumInstances)), true)
+            }
+            guard let next = page.nextToken else { return (found, false) }
+            if found.count == Self.maximumInstances { return (found, true) }
             token = next
         }
-        throw CollectorError("ec2 DescribeInstances: more than \(Self.pageLimit) pages")
+        // Pages of fewer instances than that, and still more: what was found is watched.
+        return (found, true)
     }
 
     /// One batch; ids that EC2 reports as not found are taken out and the rest asked

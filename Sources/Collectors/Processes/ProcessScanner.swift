@@ -67,6 +67,10 @@ public struct ProcessScan: Sendable, Equatable, Encodable {
     /// Entries that vanished while being read, or could not be read or parsed.
     public var skipped = 0
     public var matched: [MatchedProcess] = []
+    /// Matching processes past `ProcessScanner.maximumMatched`, not kept.
+    public var leftOut = 0
+    /// The table had more than `ProcessScanner.entryLimit` entries; the rest were not read.
+    public var tableCut = false
 
     public init(scanned: Int = 0, skipped: Int = 0, matched: [MatchedProcess] = []) {
         self.scanned = scanned
@@ -91,8 +95,11 @@ public struct ProcessScanner: Sendable {
     /// of which the first 64 KiB are matched.
     static let statLimit = 4 * 1024
     static let commandLineLimit = 64 * 1024
-    /// A process table larger than this is not a real one.
-    static let entryLimit = 1_000_000
+    /// Entries of the process table read in one scan (Linux allows about 4 million pids).
+    public static let entryLimit = 1_000_000
+    /// Matching processes kept in one scan (each is a key; SPEC §12: the first are kept,
+    /// the rest counted).
+    public static let maximumMatched = 1_000
 
     public init(root: String, clockTicksPerSecond: Double = Double(sysconf(Int32(_SC_CLK_TCK)))) {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
@@ -120,7 +127,10 @@ public struct ProcessScanner: Sendable {
         let nowSeconds = now.timeIntervalSince1970
         while let entry = readdir(directory) {
             entries += 1
-            guard entries <= Self.entryLimit else { break }
+            guard entries <= Self.entryLimit else {
+                scan.tableCut = true
+                break
+            }
             guard let pid = Self.pid(entry) else { continue }
             guard
                 let statCount = Self.read(
@@ -144,6 +154,10 @@ public struct ProcessScanner: Sendable {
             }
             let commandLine = ProcessCommandLine.display(buffer[0..<count], name: stat.name)
             if patterns.matches(commandLine) {
+                guard scan.matched.count < Self.maximumMatched else {
+                    scan.leftOut += 1
+                    continue
+                }
                 scan.matched.append(
                     MatchedProcess(
                         pid: stat.pid, name: stat.name, startTicks: stat.startTicks, ageSeconds: age,

@@ -147,7 +147,13 @@ public struct EC2Source: Source {
                     key: SignalKey(.ec2State, unknown.instanceID), active: true, severity: .critical,
                     title: texts.ec2StateTitle(unknown.instanceID), detail: texts.ec2Unknown(error: unknown.error)))
         }
-        return SourceEvaluation(signals: signals, memory: next)
+        let overLimit =
+            reading.leftOut
+            ? "the filters match more than \(EC2Collector.maximumInstances) instances;"
+                + " the first \(EC2Collector.maximumInstances) are watched, the rest left out" : nil
+        // Instances not asked for this time are not known to be well: theirs stay as they are.
+        return SourceEvaluation(
+            signals: signals, memory: next, unknown: reading.leftOut ? ownership : nil, overLimit: overLimit)
     }
 
     func stateSignal(_ instance: EC2InstanceStatus, since: Date, now: Date) -> Signal {

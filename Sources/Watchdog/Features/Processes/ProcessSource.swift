@@ -37,6 +37,23 @@ public struct ProcessSource: StatelessSource {
         try await scanner.collect(patterns: settings.patterns, minimumAge: settings.minimumAge, now: now)
     }
 
+    /// The signals, and what the scan left out over its limits: then the keys of
+    /// processes not reported are not known to be gone, and stay as they are.
+    public func evaluate(_ reading: ProcessScan, memory: NoMemory?, now: Date) -> SourceEvaluation<NoMemory> {
+        var notes: [String] = []
+        if reading.leftOut > 0 {
+            notes.append(
+                "more than \(ProcessScanner.maximumMatched) processes match; the first \(ProcessScanner.maximumMatched)"
+                    + " are watched, the rest left out")
+        }
+        if reading.tableCut {
+            notes.append("the process table has more than \(ProcessScanner.entryLimit) entries; the rest are not read")
+        }
+        return SourceEvaluation(
+            signals: signals(from: reading, now: now), memory: nil, unknown: notes.isEmpty ? nil : ownership,
+            overLimit: notes.isEmpty ? nil : notes.joined(separator: "; "))
+    }
+
     public func signals(from reading: ProcessScan, now: Date) -> [Signal] {
         reading.matched.map { process in
             Signal(
