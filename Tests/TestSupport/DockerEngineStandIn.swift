@@ -23,16 +23,42 @@ public final class DockerEngineStandIn: Sendable {
         self.directory = directory
     }
 
+    /// Answers a real daemon would not give, to cross the watchdog's bounds.
+    public struct Oddities: Sendable {
+        /// One more list entry of this many bytes (labels of megabytes).
+        public var hugeEntryBytes: Int?
+        /// This container's inspect document padded to this many bytes.
+        public var oversizedInspect: (name: String, bytes: Int)?
+        /// The events stream answers one line of this many bytes, then ends.
+        public var eventLineBytes: Int?
+
+        public init(
+            hugeEntryBytes: Int? = nil, oversizedInspect: (name: String, bytes: Int)? = nil, eventLineBytes: Int? = nil
+        ) {
+            self.hugeEntryBytes = hugeEntryBytes
+            self.oversizedInspect = oversizedInspect
+            self.eventLineBytes = eventLineBytes
+        }
+    }
+
     /// Listens on a socket of its own (a short path: unix socket paths are limited to
     /// 107 bytes) with `count` running containers of compose project `project`, named
     /// `<project>-worker-<n>`.
-    public static func start(project: String, count: Int) async throws -> DockerEngineStandIn {
+    public static func start(project: String, count: Int, oddities: Oddities = Oddities()) async throws
+        -> DockerEngineStandIn
+    {
         let directory = "/tmp/wds-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let socket = directory + "/docker.sock"
-        let list = listBody(project: project, count: count)
+        var list = listBody(project: project, count: count)
+        if let bytes = oddities.hugeEntryBytes {
+            let huge =
+                #"{"Id":"\#(hex(0, "huge"))","Names":["/\#(project)-huge"],"State":"running","Labels":{"com.docker.compose.project":"\#(project)","pad":"\#(String(repeating: "z", count: bytes))"}}"#
+            list = "[" + huge + (count > 0 ? "," : "") + list.dropFirst()
+        }
+        let body = list
         let server = try await StubHTTPServer.start(unixSocket: socket) { request in
-            answer(request, project: project, count: count, list: list)
+            answer(request, project: project, count: count, list: body, oddities: oddities)
         }
         return DockerEngineStandIn(
             socket: socket, project: project, count: count, server: server, directory: directory)
@@ -103,7 +129,9 @@ public final class DockerEngineStandIn: Sendable {
             """
     }
 
-    static func answer(_ request: RecordedRequest, project: String, count: Int, list: String) -> StubResponse {
+    static func answer(
+        _ request: RecordedRequest, project: String, count: Int, list: String, oddities: Oddities = Oddities()
+    ) -> StubResponse {
         let headers = ["Api-Version": apiVersion, "Docker-Experimental": "false", "Ostype": "linux"]
         let path = String(request.uri.prefix { $0 != "?" })
         if path == "/_ping" {
@@ -122,14 +150,23 @@ public final class DockerEngineStandIn: Sendable {
                 #"{"Version":"20.10.24","ApiVersion":"\#(apiVersion)","MinAPIVersion":"1.12","Os":"linux","Arch":"amd64"}"#,
                 headers: headers)
         case "events":
-            return .hangs
+            guard let bytes = oddities.eventLineBytes else { return .hangs }
+            return .json(
+                200, #"{"Type":"container","Action":"start","pad":""# + String(repeating: "e", count: bytes) + "\"}\n",
+                headers: headers)
         case "containers" where rest.count == 2 && rest[1] == "json":
             return .json(200, list, headers: headers)
         case "containers" where rest.count == 3 && rest[2] == "json":
             let prefix = "\(project)-worker-"
             let name = String(rest[1]).removingPercentEncoding ?? String(rest[1])
             if name.hasPrefix(prefix), let number = Int(name.dropFirst(prefix.count)), (1...count).contains(number) {
-                return .json(200, inspect(project: project, number), headers: headers)
+                var document = inspect(project: project, number)
+                if let oversized = oddities.oversizedInspect, oversized.name == name {
+                    document =
+                        String(document.dropLast()) + #","Pad":""#
+                        + String(repeating: "p", count: oversized.bytes) + "\"}"
+                }
+                return .json(200, document, headers: headers)
             }
             if let number = (1...max(1, count)).first(where: { hex($0, "id").hasPrefix(name) && name.count >= 12 }) {
                 return .json(200, inspect(project: project, number), headers: headers)

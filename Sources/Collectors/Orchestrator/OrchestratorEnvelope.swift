@@ -25,6 +25,9 @@ public struct OrchestratorEnvelope: Sendable, Encodable, Equatable {
     public let agents: [Agent]
     /// How many agents the envelope listed: more than `agents.count` when it was cut.
     public let agentsListed: Int
+    /// How many queue states the envelope listed: more than `counts.count` when some
+    /// were past `maximumCounts`.
+    public let countsListed: Int
 
     public static let supportedVersion = 1
     /// Agents watched per envelope. Each is a key with a sample kept in the state file;
@@ -34,7 +37,10 @@ public struct OrchestratorEnvelope: Sendable, Encodable, Equatable {
     /// Queue states read per envelope.
     public static let maximumCounts = 64
 
-    public init(generatedAt: Date, counts: [String: Int], agents: [Agent], agentsListed: Int? = nil) {
+    public init(
+        generatedAt: Date, counts: [String: Int], agents: [Agent], agentsListed: Int? = nil, countsListed: Int? = nil
+    ) {
+        self.countsListed = countsListed ?? counts.count
         self.generatedAt = generatedAt
         self.counts = counts
         self.agents = agents
@@ -57,7 +63,7 @@ public struct OrchestratorEnvelope: Sendable, Encodable, Equatable {
             guard let listed else { return envelope }
             return OrchestratorEnvelope(
                 generatedAt: envelope.generatedAt, counts: envelope.counts, agents: envelope.agents,
-                agentsListed: max(listed, envelope.agents.count))
+                agentsListed: max(listed, envelope.agents.count), countsListed: envelope.countsListed)
         } catch let error as CollectorError {
             throw error
         } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
@@ -184,9 +190,11 @@ public struct OrchestratorEnvelope: Sendable, Encodable, Equatable {
                 throw CollectorError("orchestrator: generated_at is missing or not a time (RFC 3339 or epoch seconds)")
             }
             var counts: [String: Int] = [:]
+            var countsListed = 0
             if let queue = try? object.nestedContainer(keyedBy: Key.self, forKey: .queue),
                 let states = try? queue.nestedContainer(keyedBy: AnyKey.self, forKey: .counts)
             {
+                countsListed = states.allKeys.count
                 for state in states.allKeys.prefix(OrchestratorEnvelope.maximumCounts) {
                     if let number = states.lenientInt(state) { counts[String(state.stringValue.prefix(64))] = number }
                 }
@@ -211,7 +219,8 @@ public struct OrchestratorEnvelope: Sendable, Encodable, Equatable {
                 }
             }
             envelope = OrchestratorEnvelope(
-                generatedAt: generatedAt, counts: counts, agents: agents, agentsListed: max(listed, agents.count))
+                generatedAt: generatedAt, counts: counts, agents: agents, agentsListed: max(listed, agents.count),
+                countsListed: max(countsListed, counts.count))
         }
     }
 

@@ -115,6 +115,11 @@ public struct OrchestratorSource: Source {
                     "the envelope lists \(envelope.agentsListed) agents; the first \(envelope.agents.count) are watched"
                 )
             }
+            if envelope.countsListed > OrchestratorEnvelope.maximumCounts {
+                overLimit.append(
+                    "the envelope lists \(envelope.countsListed) queue states; the first "
+                        + "\(OrchestratorEnvelope.maximumCounts) are read")
+            }
             signals += agentSignals(envelope.agents, memory: &next, now: now)
             if let failed = envelope.counts["failed"] {
                 if let baseline = next.failedBaseline, failed > baseline {
