@@ -106,8 +106,8 @@ extension EngineState {
     /// every source's memory (restart samples, hung-agent and rule timers, heartbeats).
     public func shifted(by offset: TimeInterval, sources: [any Source]) -> EngineState {
         var next = self
-        next.alerts = InstantShift.shifted(alerts, by: offset) ?? alerts
-        next.silences = InstantShift.shifted(silences, by: offset) ?? silences
+        if !alerts.isEmpty { next.alerts = InstantShift.shifted(alerts, by: offset) ?? alerts }
+        if !silences.isEmpty { next.silences = InstantShift.shifted(silences, by: offset) ?? silences }
         for source in sources {
             if let memory = samples[source.name], let moved = source.shiftedMemory(memory, by: offset) {
                 next.samples[source.name] = moved
@@ -122,7 +122,8 @@ extension EngineState {
     /// people set.
     public func rebased(at now: Date, sources: [any Source]) -> EngineState {
         var next = self
-        next.alerts = InstantShift.shifted(alerts, by: 0, notAfter: now) ?? alerts
+        // Nothing to read through (the common start without a state file): no round trip.
+        if !alerts.isEmpty { next.alerts = InstantShift.shifted(alerts, by: 0, notAfter: now) ?? alerts }
         for source in sources {
             if let memory = samples[source.name], let held = source.shiftedMemory(memory, by: 0, notAfter: now) {
                 next.samples[source.name] = held
