@@ -192,6 +192,7 @@ def orchestrator_case(binary, ticks, workdir, label, content_type, body, rules="
         f", /healthz {healthz:.0f} ms" if healthz is not None else ", /healthz no answer") + (
         f", state file {state / 1e6:.2f} MB, {len(world.accepted)} Telegram messages sent"
         f" and {queued:.0f} waiting"
+        f"{' (orchestrator down among them)' if any('orchestrator' in m['text'].lower() and 'down' in m['text'].lower() for m in world.accepted) else ''}"
         f", {ticks} ticks {'reached' if reached else 'NOT reached'}"
         + (f", exited {crashed}" if crashed is not None else ""))
 
@@ -205,6 +206,18 @@ def case_agents(binary, ticks, workdir):
     agents = ",".join(f'{{"run_id":"run-{i}","cpu_ticks":7}}' for i in range(100_000))
     body = f'{{"schema_version":1,"generated_at":{time.time() + 3600:.0f},"agents":[{agents}]}}'.encode()
     return orchestrator_case(binary, ticks, workdir, "envelope of 100,000 hung agents", "application/json", body)
+
+
+def case_agents_full(binary, ticks, workdir):
+    """100,000 agents with every field of the envelope (about 10 MB): over the 4 MiB a
+    body could be before issue 29, when it read as a failed fetch."""
+    agents = ",".join(
+        f'{{"run_id":"run-{i}","job_id":"job-{i % 97}","pid":{10_000 + i},"cpu_ticks":{918_273 + i},'
+        f'"started_at":"2026-11-23T11:02:10Z"}}' for i in range(100_000))
+    body = (f'{{"schema_version":1,"generated_at":{time.time() + 3600:.0f},'
+            f'"queue":{{"counts":{{"queued":3,"failed":0}}}},"agents":[{agents}]}}').encode()
+    return orchestrator_case(binary, ticks, workdir, "envelope of 100,000 agents, every field", "application/json",
+                             body)
 
 
 def case_series(binary, ticks, workdir):
@@ -314,6 +327,7 @@ CASES = {
     "state-15mb": lambda b, t, w: case_state_file(b, t, w, 15, 4000),
     "state-8mb": lambda b, t, w: case_state_file(b, t, w, 8, 100),
     "agents": case_agents,
+    "agents-full": case_agents_full,
     "series": case_series,
     "refused": case_refused,
     "trickle": case_trickle,
