@@ -162,6 +162,8 @@ def main():
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    # A parent may have blocked them (a test runner's threads do), and a child inherits that.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     print(f"listening on {arguments.socket}: {arguments.count} containers, list {len(list_body)} bytes", flush=True)
     server.serve_forever()
 

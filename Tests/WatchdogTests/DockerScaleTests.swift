@@ -46,6 +46,40 @@ import Testing
         #expect(missing.status != 0 && missing.stderr.contains("No such"))
     }
 
+    /// The benchmarks' stand-in (`scripts/docker-standin.py`) answers as this one does,
+    /// so what the real CLI accepted here holds for the numbers in BENCHMARKS.md.
+    @Test func theBenchmarksStandInAnswersAsTheTestsOneDoes() async throws {
+        let daemon = try await DockerEngineStandIn.start(project: "pair", count: 3)
+        defer { Task { await daemon.stop() } }
+        let directory = try TemporaryDirectory()
+        let socket = directory.path + "/py.sock"
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/docker-standin.py").path
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        python.arguments = [script, socket, "--count", "3", "--project", "pair"]
+        python.standardOutput = FileHandle.nullDevice
+        try python.run()
+        defer {
+            // SIGKILL: the test runner's blocked signals are inherited, and the socket
+            // goes with the temporary folder.
+            kill(python.processIdentifier, SIGKILL)
+            python.waitUntilExit()
+        }
+        #expect(await eventually(timeout: .seconds(20)) { FileManager.default.fileExists(atPath: socket) })
+        let client = DockerClient(socketPath: socket, timeout: .seconds(5))
+        let reference = DockerClient(socketPath: daemon.socket, timeout: .seconds(5))
+        for path in ["/v1.41/containers/json?all=true", "/v1.41/containers/pair-worker-2/json", "/v1.41/version"] {
+            let ours = try await client.get(path)
+            let theirs = try await reference.get(path)
+            #expect(ours.status == 200 && ours.apiVersion == theirs.apiVersion)
+            let decoded = try JSONSerialization.jsonObject(with: Data(ours.body)) as? NSObject
+            let expected = try JSONSerialization.jsonObject(with: Data(theirs.body)) as? NSObject
+            #expect(decoded == expected, "\(path)")
+        }
+        #expect(try await client.get("/v1.41/containers/nosuch/json").status == 404)
+    }
+
     @Test func tenThousandContainersAreWatchedWithinTheLimitNeverAsAnUnreachableDaemon() async throws {
         let daemon = try await DockerEngineStandIn.start(project: Self.project, count: Self.count)
         defer { Task { await daemon.stop() } }
