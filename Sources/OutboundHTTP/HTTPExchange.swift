@@ -83,25 +83,11 @@ public enum HTTPExchange {
         _ request: Request, client: HTTPClient = OutboundHTTP.client, timeout: Duration, bodyLimit: Int,
         excess: Excess = .fail
     ) async -> Result<Response, Failure> {
-        let outgoing: HTTPClient.Request
-        do {
-            outgoing = try HTTPClient.Request(
-                url: request.url, method: request.method, headers: request.headers,
-                body: request.body.map { .bytes($0) })
-        } catch {
-            return .failure(.other("not a URL that can be requested"))
-        }
-        let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-        let deadline = NIODeadline.now() + .nanoseconds(max(0, nanoseconds))
         let collector = BoundedBody(limit: max(0, bodyLimit), excess: excess)
-        let task = client.execute(request: outgoing, delegate: collector, eventLoop: .indifferent, deadline: deadline)
         do {
-            return .success(
-                try await withTaskCancellationHandler {
-                    try await task.futureResult.get()
-                } onCancel: {
-                    task.cancel()
-                })
+            return .success(try await execute(request, client: client, timeout: timeout, delegate: collector))
+        } catch let failure as Failure {
+            return .failure(failure)
         } catch is BoundedBody.TooLarge {
             return .failure(.tooLarge(limit: bodyLimit))
         } catch is BoundedBody.CutAtLimit {
@@ -125,29 +111,38 @@ public enum HTTPExchange {
     public static func stream(
         _ request: Request, client: HTTPClient = OutboundHTTP.client, timeout: Duration, reader: any BodyReader
     ) async -> Result<Void, Failure> {
+        do {
+            _ = try await execute(request, client: client, timeout: timeout, delegate: StreamedBody(reader: reader))
+            return .success(())
+        } catch let failure as Failure {
+            return .failure(failure)
+        } catch is StreamedBody.Stopped {
+            return .failure(.stoppedByReader)
+        } catch {
+            return .failure(classify(error, target: FailureWords.target(ofURL: request.url)))
+        }
+    }
+
+    /// Sends `request` with `delegate` reading the answer, the whole exchange within
+    /// `timeout` (a deadline on the client's event loop); cancelling the caller cancels it.
+    private static func execute<Delegate: HTTPClientResponseDelegate>(
+        _ request: Request, client: HTTPClient, timeout: Duration, delegate: Delegate
+    ) async throws -> Delegate.Response where Delegate.Response: Sendable {
         let outgoing: HTTPClient.Request
         do {
             outgoing = try HTTPClient.Request(
                 url: request.url, method: request.method, headers: request.headers,
                 body: request.body.map { .bytes($0) })
         } catch {
-            return .failure(.other("not a URL that can be requested"))
+            throw Failure.other("not a URL that can be requested")
         }
         let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
         let deadline = NIODeadline.now() + .nanoseconds(max(0, nanoseconds))
-        let task = client.execute(
-            request: outgoing, delegate: StreamedBody(reader: reader), eventLoop: .indifferent, deadline: deadline)
-        do {
-            _ = try await withTaskCancellationHandler {
-                try await task.futureResult.get()
-            } onCancel: {
-                task.cancel()
-            }
-            return .success(())
-        } catch is StreamedBody.Stopped {
-            return .failure(.stoppedByReader)
-        } catch {
-            return .failure(classify(error, target: FailureWords.target(ofURL: request.url)))
+        let task = client.execute(request: outgoing, delegate: delegate, eventLoop: .indifferent, deadline: deadline)
+        return try await withTaskCancellationHandler {
+            try await task.futureResult.get()
+        } onCancel: {
+            task.cancel()
         }
     }
 

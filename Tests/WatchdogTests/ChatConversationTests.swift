@@ -33,6 +33,20 @@ import Testing
             return Array(standIn.accepted.dropFirst(before))
         }
 
+        /// A fire of `container_down:<entity>` as the outbox sends it, with its buttons: they
+        /// are remembered once it is out. Returns the message the chat got.
+        func deliverFire(entity: String) async throws -> TelegramStandIn.Message {
+            let fire = AlertNotification(
+                id: "f", action: .fire, severity: .critical, family: "container_down", entity: entity,
+                title: "Container is down", detail: "exited", instance: "box-1", startedAt: Date(), at: Date())
+            let renderer = TelegramRenderer(language: .en, silentResolved: true, buttons: true)
+            await outbox.stage(messages: renderer.render(.single(fire)))
+            await outbox.release()
+            _ = await Delivery(outboxes: [outbox], digestAfter: 5).drain(
+                timeout: .seconds(10), clock: ContinuousClock())
+            return try #require(standIn.accepted.last)
+        }
+
         /// User 7 (`@alice`), or `userID`, presses `data` under message `messageID`; returns
         /// the toast.
         func press(_ data: String, on messageID: Int, userID: Int64 = 7, username: String? = "alice") async -> String? {
@@ -138,18 +152,7 @@ import Testing
         let fixture = try await fixture(firing: 1)
         defer { Task { await fixture.standIn.stop() } }
         let key = "container_down:service-with-a-rather-long-name-0"
-        // The fire, as the outbox sends it: the buttons' ids are remembered once it is out.
-        let fire = AlertNotification(
-            id: "f", action: .fire, severity: .critical, family: "container_down",
-            entity: "service-with-a-rather-long-name-0", title: "Container is down", detail: "exited",
-            instance: "box-1",
-            startedAt: Date(), at: Date())
-        let renderer = TelegramRenderer(language: .en, silentResolved: true, buttons: true)
-        await fixture.outbox.stage(messages: renderer.render(.single(fire)))
-        await fixture.outbox.release()
-        _ = await Delivery(outboxes: [fixture.outbox], digestAfter: 5).drain(
-            timeout: .seconds(10), clock: ContinuousClock())
-        let sent = try #require(fixture.standIn.accepted.last)
+        let sent = try await fixture.deliverFire(entity: "service-with-a-rather-long-name-0")
         #expect(sent.buttons.count == 3)
 
         #expect(await fixture.press("s1h:nosuchid", on: sent.messageID) == "this button is too old")

@@ -59,15 +59,7 @@ import Testing
         let entity = String(Self.longEntity.dropLast())
         let fixture = try await ChatConversationTests().fixture(firing: 1, entity: entity)
         defer { Task { await fixture.standIn.stop() } }
-        let fire = AlertNotification(
-            id: "f", action: .fire, severity: .critical, family: "container_down", entity: entity + "0",
-            title: "Container is down", detail: "exited", instance: "box-1", startedAt: Date(), at: Date())
-        let renderer = TelegramRenderer(language: .en, silentResolved: true, buttons: true)
-        await fixture.outbox.stage(messages: renderer.render(.single(fire)))
-        await fixture.outbox.release()
-        _ = await Delivery(outboxes: [fixture.outbox], digestAfter: 5).drain(
-            timeout: .seconds(10), clock: ContinuousClock())
-        let sent = try #require(fixture.standIn.accepted.last)
+        let sent = try await fixture.deliverFire(entity: entity + "0")
         #expect(sent.buttons.count == 3)
         let toast = try #require(await fixture.press(sent.buttons[1], on: sent.messageID))
         // A toast is short: the reason is in it as far as it goes.

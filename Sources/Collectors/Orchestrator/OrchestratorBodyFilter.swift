@@ -80,7 +80,7 @@ public struct OrchestratorBodyFilter: Sendable {
         while index < bytes.count {
             if inString, !escaped {
                 // Strings are most of the bytes: jump to the next quote or backslash.
-                let end = Self.nextQuoteOrBackslash(in: bytes, from: index)
+                let end = JSONArrayReader.nextQuoteOrBackslash(in: bytes, from: index)
                 let span = UnsafeRawBufferPointer(rebasing: bytes[index..<end])
                 if keyCandidate {
                     key.append(contentsOf: span.prefix(7))
@@ -156,17 +156,6 @@ public struct OrchestratorBodyFilter: Sendable {
         guard !elementBegun else { return }
         elementBegun = true
         elements += 1
-    }
-
-    private static func nextQuoteOrBackslash(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
-        guard let base = bytes.baseAddress, start < bytes.count else { return bytes.count }
-        let length = bytes.count - start
-        let quote = memchr(base + start, Int32(UInt8(ascii: "\"")), length)
-        let searched = quote.map { base.distance(to: UnsafeRawPointer($0)) - start } ?? length
-        if let backslash = memchr(base + start, Int32(UInt8(ascii: "\\")), searched) {
-            return base.distance(to: UnsafeRawPointer(backslash))
-        }
-        return start + searched
     }
 
     // MARK: the text

@@ -128,8 +128,9 @@ public struct JSONArrayReader: Sendable {
         }
     }
 
-    /// The index of the first `"` or `\\` at or after `start`, or the end.
-    private static func nextQuoteOrBackslash(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+    /// The index of the first `"` or `\\` at or after `start`, or the end: where a JSON
+    /// string's plain text ends (also `OrchestratorBodyFilter`'s).
+    static func nextQuoteOrBackslash(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
         guard let base = bytes.baseAddress, start < bytes.count else { return bytes.count }
         let length = bytes.count - start
         let quote = memchr(base + start, Int32(UInt8(ascii: "\"")), length)

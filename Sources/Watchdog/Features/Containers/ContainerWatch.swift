@@ -40,7 +40,11 @@ actor ContainerWatch {
     nonisolated func follow(changed: @escaping @Sendable () -> Void, logger: Logger) async {
         let grace = self.grace
         var failures = 0
+        // What is wrong, said once: a daemon that breaks every stream it opens (an event
+        // over the bound, again and again) must not write a warning every reconnect. It is
+        // over when an event comes through.
         var lastProblem: String?
+        var saidOpenAgain = false
         while !Task.isCancelled {
             var opened = false
             do {
@@ -51,15 +55,17 @@ actor ContainerWatch {
                     opened: {
                         opened = true
                         await self.streamOpened()
-                        if lastProblem != nil {
+                        if lastProblem != nil, !saidOpenAgain {
                             logger.notice("Docker events stream open again")
-                            lastProblem = nil
+                            saidOpenAgain = true
                         } else {
                             logger.debug("Docker events stream open")
                         }
                         changed()
                     },
                     handle: { event in
+                        lastProblem = nil
+                        saidOpenAgain = false
                         guard await self.apply(event) else { return }
                         changed()
                         if event.action == .die || event.action == .destroy {
@@ -72,6 +78,9 @@ actor ContainerWatch {
                         }
                     })
                 if !Task.isCancelled { logger.info("Docker closed its events stream; reconnecting") }
+                // It was open and ended as a stream ends: whatever was wrong before is over.
+                lastProblem = nil
+                saidOpenAgain = false
             } catch {
                 let problem = "\(error)"
                 if !Task.isCancelled, problem != lastProblem {
@@ -80,6 +89,7 @@ actor ContainerWatch {
                         "Docker events stream unavailable; ticks poll every container until it is back",
                         metadata: ["error": "\(problem)"])
                     lastProblem = problem
+                    saidOpenAgain = false
                 }
             }
             await streamClosed()
