@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds PRODUCT (watchdog by default) the way the image ships it and prints the path of
-# the stripped binary (.build/shipped/PRODUCT). Build output is shown only when the build
-# fails. Used by the Dockerfile, scripts/test.sh, bench.sh, soak.sh and crash.sh, so that
+# the stripped binary (.build-shipped/stripped/PRODUCT). Build output is shown only when
+# the build fails. Its own scratch path (.build-shipped, ignored by git): the flags below
+# differ from a plain `swift build -c release`, and sharing `.build` made the README's
+# `swift run -c release watchdog` and this build rebuild each other from scratch. Used by the Dockerfile, scripts/test.sh, bench.sh, soak.sh and crash.sh, so that
 # what is tested and measured is what ships.
 #
 #   scripts/release-binary.sh [PRODUCT]              # the stripped binary's path
@@ -31,15 +33,16 @@ if [ "${1:-}" = "--unstripped" ]; then
     shift
 fi
 product=${1:-watchdog}
-mkdir -p .build/shipped
+scratch=.build-shipped
+mkdir -p "$scratch/stripped"
 flags=(
-    -c release --product "$product" --static-swift-stdlib
+    -c release --product "$product" --scratch-path "$scratch" --static-swift-stdlib
     -Xswiftc -Osize -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections
     -Xswiftc -use-ld=lld -Xlinker -no-pie -Xlinker --no-export-dynamic
 )
 order=""
 if [ "$product" = watchdog ]; then
-    order="$(pwd)/.build/shipped/$product.order"
+    order="$(pwd)/$scratch/stripped/$product.order"
     [ -f "$order" ] || : >"$order"
     flags+=(-Xlinker "--symbol-ordering-file=$order" -Xlinker --no-warn-symbol-ordering)
 fi
@@ -68,7 +71,9 @@ objects_newer_than_order() {
 }
 if [ -n "$order" ] && { [ ! -s "$order" ] || objects_newer_than_order; }; then
     if ! command -v valgrind >/dev/null && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends valgrind; } \
+        { apt-get -o DPkg::Lock::Timeout=300 update -qq \
+            && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq \
+                --no-install-recommends valgrind; } \
             >/dev/null 2>&1 || true
     fi
     if scripts/order/profile-order.sh "$linked" "$order.new"; then
@@ -93,6 +98,6 @@ if [ -z "$strip_tool" ]; then
     echo "scripts/release-binary.sh: neither strip nor llvm-strip is installed" >&2
     exit 1
 fi
-"$strip_tool" -o ".build/shipped/$product.partial" "$linked"
-mv ".build/shipped/$product.partial" ".build/shipped/$product"
-echo "$(pwd)/.build/shipped/$product"
+"$strip_tool" -o "$scratch/stripped/$product.partial" "$linked"
+mv "$scratch/stripped/$product.partial" "$scratch/stripped/$product"
+echo "$(pwd)/$scratch/stripped/$product"

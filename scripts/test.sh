@@ -27,8 +27,14 @@ ensure_packages() {
     echo "== installing ${missing[*]}"
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # Another apt or dpkg (unattended upgrades, a second terminal) may hold the lock: wait
+    # for it, five minutes at most, instead of failing at once.
+    local wait=(-o DPkg::Lock::Timeout=300)
+    if fuser /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock >/dev/null 2>&1; then
+        echo "== another package manager holds the lock; waiting for it (at most 5 min)"
+    fi
+    $sudo apt-get "${wait[@]}" update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get "${wait[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # Real peers: Alertmanager, node-exporter (real Prometheus text); dockerd with a static busybox for the test image.
