@@ -14,7 +14,9 @@ The containers are `bench-busybox` ones the caller (scripts/bench.sh) can run; t
 script starts and removes its own.
 """
 
+import atexit
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,6 +25,11 @@ import tempfile
 import threading
 import time
 import urllib.request
+
+# One scratch folder for the proxy's socket and the watchdogs' working directories,
+# removed when the script ends.
+SCRATCH = tempfile.mkdtemp(prefix="watchdog-events-")
+atexit.register(shutil.rmtree, SCRATCH, True)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -53,7 +60,7 @@ class CountingProxy:
 
     def __init__(self, upstream):
         self.upstream = upstream
-        self.path = os.path.join(tempfile.mkdtemp(), "docker.sock")
+        self.path = os.path.join(tempfile.mkdtemp(dir=SCRATCH), "docker.sock")
         self.requests = []  # (monotonic time, request line)
         self.listener = socket.socket(socket.AF_UNIX)
         self.listener.bind(self.path)
@@ -100,7 +107,7 @@ def run_watchdog(binary, environment):
             "WATCHDOG_LOG_LEVEL": "warning"}
     base.update(environment)
     return subprocess.Popen([binary, "run"], env=base, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            cwd=tempfile.mkdtemp())
+                            cwd=tempfile.mkdtemp(dir=SCRATCH))
 
 
 def ticks_done(listen):

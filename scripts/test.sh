@@ -170,7 +170,13 @@ cleanup() {
         if [ -n "$root" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "--data-root $root/data"; then
             stop_pid "$pid"
         fi
-        case "$root" in /tmp/wdd-*) rm -rf "$root" ;; esac
+        case "$root" in
+            /tmp/wdd-*)
+                # A killed dockerd leaves its data root bind-mounted onto itself.
+                if grep -qF " $root/data " /proc/self/mountinfo; then umount --lazy "$root/data" || true; fi
+                rm -rf "$root"
+                ;;
+        esac
     done
     [ -z "$moto_pid" ] || stop_pid "$moto_pid"
     [ -z "$moto_log" ] || rm -f "$moto_log"
@@ -230,6 +236,14 @@ fi
 
 prepare_compose_test
 
+# What the temp directory holds before the tests: at the end it must hold nothing more
+# (every test removes what it made; scripts/test.sh its own folder and moto's log).
+temp_root="${TMPDIR:-/tmp}"
+temp_entries() {
+    find "$temp_root" -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort
+}
+temp_entries >"$run_dir/temp-before"
+
 echo "== tests"
 start_moto
 set +e
@@ -241,4 +255,25 @@ SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${SWT_EXPERIMENTAL_MAXIMUM_PARAL
 test_status="${PIPESTATUS[0]}"
 set -e
 summarize_tests "$run_dir/tests.log" "$test_status"
+
+# Nothing left behind: a new entry in the temp directory fails the run, whichever test
+# made it (this run's own folder and moto's log are removed on exit). An entry that is
+# gone two seconds later was another program's scratch file (a compiler's), not a leftover.
+temp_left() {
+    temp_entries | comm -13 "$run_dir/temp-before" - \
+        | grep -v -x -F -e "$(basename "$run_dir")" -e "$(basename "$moto_log")" || true
+}
+temp_left >"$run_dir/temp-left"
+if [ -s "$run_dir/temp-left" ]; then
+    sleep 2
+    temp_left | comm -12 "$run_dir/temp-left" - >"$run_dir/temp-still"
+    mv "$run_dir/temp-still" "$run_dir/temp-left"
+fi
+if [ -s "$run_dir/temp-left" ]; then
+    echo "== the tests left $(wc -l <"$run_dir/temp-left") entries in $temp_root:"
+    sed 's/^/  /' "$run_dir/temp-left" | head -n 40
+    [ "$test_status" -ne 0 ] || test_status=1
+else
+    echo "== the tests left nothing in $temp_root"
+fi
 exit "$test_status"

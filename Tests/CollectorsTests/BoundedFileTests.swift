@@ -1,17 +1,20 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Collectors
 
 @Suite struct BoundedFileTests {
     @Test func readsAFileWithinTheLimit() throws {
-        let directory = try FixtureFiles.temporaryDirectory()
+        let scratch = try TemporaryDirectory()
+        let directory = scratch.path
         try "hello".write(toFile: directory + "/small", atomically: true, encoding: .utf8)
         #expect(try BoundedFile.readText(directory + "/small", limit: 5) == "hello")
     }
 
     @Test func refusesAFileLargerThanTheLimitInsteadOfTruncating() throws {
-        let directory = try FixtureFiles.temporaryDirectory()
+        let scratch = try TemporaryDirectory()
+        let directory = scratch.path
         try String(repeating: "x", count: 100_000).write(
             toFile: directory + "/big", atomically: true, encoding: .utf8)
         #expect {

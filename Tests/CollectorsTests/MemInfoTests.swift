@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import Collectors
@@ -49,7 +50,8 @@ import Testing
     }
 
     @Test func collectorReadsMeminfoUnderTheConfiguredRoot() async throws {
-        let root = try FixtureFiles.temporaryDirectory()
+        let scratch = try TemporaryDirectory()
+        let root = scratch.path
         try "MemTotal: 1000 kB\nMemAvailable: 100 kB\n".write(
             toFile: root + "/meminfo", atomically: true, encoding: .utf8)
         let info = try await MemoryCollector(procRoot: root).collect()
@@ -57,7 +59,8 @@ import Testing
     }
 
     @Test func collectorFailsClearlyWhenMeminfoIsMissing() async throws {
-        let root = try FixtureFiles.temporaryDirectory()
+        let scratch = try TemporaryDirectory()
+        let root = scratch.path
         await #expect {
             try await MemoryCollector(procRoot: root).collect()
         } throws: { error in

@@ -57,11 +57,34 @@ public final class DockerEngineStandIn: Sendable {
             list = "[" + huge + (count > 0 ? "," : "") + list.dropFirst()
         }
         let body = list
-        let server = try await StubHTTPServer.start(unixSocket: socket) { request in
-            answer(request, project: project, count: count, list: body, oddities: oddities)
+        let server: StubHTTPServer
+        do {
+            server = try await StubHTTPServer.start(unixSocket: socket) { request in
+                answer(request, project: project, count: count, list: body, oddities: oddities)
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
         }
         return DockerEngineStandIn(
             socket: socket, project: project, count: count, server: server, directory: directory)
+    }
+
+    /// Runs `body` with a stand-in started as `start` does, and stops it (its socket and
+    /// folder removed) before returning, whether `body` threw or not.
+    public static func with<Value>(
+        project: String, count: Int, oddities: Oddities = Oddities(),
+        _ body: (DockerEngineStandIn) async throws -> Value
+    ) async throws -> Value {
+        let standIn = try await start(project: project, count: count, oddities: oddities)
+        do {
+            let value = try await body(standIn)
+            await standIn.stop()
+            return value
+        } catch {
+            await standIn.stop()
+            throw error
+        }
     }
 
     /// Stops listening and removes its socket and folder.

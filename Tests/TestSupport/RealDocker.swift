@@ -38,9 +38,30 @@ public final class RealDocker: Sendable {
         try FileManager.default.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/exec", withIntermediateDirectories: true)
         let docker = RealDocker(root: root, daemon: ProcessBox(), extraArguments: extraArguments)
-        try await docker.startDaemon()
-        try await docker.importImage()
+        do {
+            try await docker.startDaemon()
+            try await docker.importImage()
+        } catch {
+            await docker.shutdown()
+            throw error
+        }
         return docker
+    }
+
+    /// Runs `body` with a daemon started as `start` does, and shuts it down (containers,
+    /// daemon, files) before returning, whether `body` threw or not.
+    public static func with<Value>(
+        extraArguments: [String] = [], _ body: (RealDocker) async throws -> Value
+    ) async throws -> Value {
+        let docker = try await start(extraArguments: extraArguments)
+        do {
+            let value = try await body(docker)
+            await docker.shutdown()
+            return value
+        } catch {
+            await docker.shutdown()
+            throw error
+        }
     }
 
     /// (Re)starts the daemon on the same socket and data: containers survive.
@@ -106,7 +127,23 @@ public final class RealDocker: Sendable {
             _ = try? await run(["rm", "-f"] + ids.map(String.init))
         }
         await stopDaemon()
+        Self.unmountDataRoot(root + "/data")
         try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// dockerd bind-mounts its data root onto itself and undoes that on a clean exit; a
+    /// daemon that was killed leaves the mount, and with it a folder nothing can remove.
+    static func unmountDataRoot(_ path: String) {
+        guard let mounts = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8),
+            mounts.split(separator: "\n").contains(where: { $0.split(separator: " ").dropFirst(4).first == path[...] })
+        else { return }
+        let umount = Process()
+        umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+        umount.arguments = ["--lazy", path]
+        umount.standardOutput = FileHandle.nullDevice
+        umount.standardError = FileHandle.nullDevice
+        guard (try? umount.run()) != nil else { return }
+        umount.waitUntilExit()
     }
 
     private func importImage() async throws {

@@ -83,51 +83,55 @@ import Testing
     }
 
     @Test func aDockerListEntryOverItsBoundIsSkippedAndTheOthersWatched() async throws {
-        let daemon = try await DockerEngineStandIn.start(
-            project: "odd", count: 3, oddities: .init(hugeEntryBytes: 300 * 1024))
-        defer { Task { await daemon.stop() } }
-        let report = try await once(["WATCHDOG_DOCKER_SOCK": daemon.socket, "WATCHDOG_COMPOSE_PROJECT": "odd"])
-        let reading = try #require(report.collector("docker")?["reading"] as? [String: Any])
-        #expect((reading["containers"] as? [Any])?.count == 3 && reading["oversized"] as? Int == 1)
-        #expect(warnings(report.stderr).first?.contains("entries over 262144 bytes were skipped") == true)
-        #expect(report.signal("docker_unreachable")?["active"] as? Bool == false)
-        #expect(report.hostRan)
+        try await DockerEngineStandIn.with(
+            project: "odd", count: 3, oddities: .init(hugeEntryBytes: 300 * 1024)
+        ) { daemon in
+            let report = try await once(["WATCHDOG_DOCKER_SOCK": daemon.socket, "WATCHDOG_COMPOSE_PROJECT": "odd"])
+            let reading = try #require(report.collector("docker")?["reading"] as? [String: Any])
+            #expect((reading["containers"] as? [Any])?.count == 3 && reading["oversized"] as? Int == 1)
+            #expect(warnings(report.stderr).first?.contains("entries over 262144 bytes were skipped") == true)
+            #expect(report.signal("docker_unreachable")?["active"] as? Bool == false)
+            #expect(report.hostRan)
+        }
     }
 
     @Test func aDockerAnswerOverItsBoundFailsTheReadNeverAsUnreachable() async throws {
-        let daemon = try await DockerEngineStandIn.start(
-            project: "odd", count: 3, oddities: .init(oversizedInspect: ("odd-worker-2", 9 * 1024 * 1024)))
-        defer { Task { await daemon.stop() } }
-        let report = try await once(["WATCHDOG_DOCKER_SOCK": daemon.socket, "WATCHDOG_COMPOSE_PROJECT": "odd"])
-        let docker = try #require(report.collector("docker"))
-        #expect(docker["status"] as? String == "failed")
-        #expect((docker["error"] as? String)?.contains("is larger than 8388608 bytes") == true, "\(docker)")
-        #expect(report.signal("docker_unreachable")?["active"] as? Bool != true)
-        #expect(report.hostRan)
+        try await DockerEngineStandIn.with(
+            project: "odd", count: 3, oddities: .init(oversizedInspect: ("odd-worker-2", 9 * 1024 * 1024))
+        ) { daemon in
+            let report = try await once(["WATCHDOG_DOCKER_SOCK": daemon.socket, "WATCHDOG_COMPOSE_PROJECT": "odd"])
+            let docker = try #require(report.collector("docker"))
+            #expect(docker["status"] as? String == "failed")
+            #expect((docker["error"] as? String)?.contains("is larger than 8388608 bytes") == true, "\(docker)")
+            #expect(report.signal("docker_unreachable")?["active"] as? Bool != true)
+            #expect(report.hostRan)
+        }
     }
 
     @Test func aDockerEventOverItsBoundReopensTheStreamAndTicksGoOn() async throws {
-        let daemon = try await DockerEngineStandIn.start(
-            project: "odd", count: 3, oddities: .init(eventLineBytes: 70 * 1024))
-        defer { Task { await daemon.stop() } }
-        let watchdog = try WatchdogProcess.start(
-            ["run"],
-            environment: Self.quietHost.merging([
-                "WATCHDOG_DOCKER_SOCK": daemon.socket, "WATCHDOG_COMPOSE_PROJECT": "odd", "WATCHDOG_INTERVAL": "1s",
-                "WATCHDOG_LOG_LEVEL": "debug",
-            ]) { _, new in new })
-        try await watchdog.waitForStderr(occurrences: 1, of: "an event longer than 65536 bytes", timeout: 30)
-        // The stream is opened again and again (the stand-in sends the same line): said
-        // once, and the ticks go on.
-        let ticks = watchdog.stderr.components(separatedBy: "tick done").count - 1
-        try await watchdog.waitForStderr(occurrences: ticks + 3, of: "tick done", timeout: 30)
-        watchdog.terminate()
-        let result = try await watchdog.wait(timeout: 10)
-        #expect(result.status == 0)
-        let said = result.stderr.split(separator: "\n").filter { $0.contains("an event longer than 65536 bytes") }
-        #expect(said.count == 1, "\(result.stderr.split(separator: "\n").filter { $0.contains("Docker") }.prefix(20))")
-        #expect(!result.stderr.contains("collector failed collector=docker"))
-        #expect(!result.stdout.contains("docker_unreachable"))
+        try await DockerEngineStandIn.with(
+            project: "odd", count: 3, oddities: .init(eventLineBytes: 70 * 1024)
+        ) { daemon in
+            let watchdog = try WatchdogProcess.start(
+                ["run"],
+                environment: Self.quietHost.merging([
+                    "WATCHDOG_DOCKER_SOCK": daemon.socket, "WATCHDOG_COMPOSE_PROJECT": "odd", "WATCHDOG_INTERVAL": "1s",
+                    "WATCHDOG_LOG_LEVEL": "debug",
+                ]) { _, new in new })
+            try await watchdog.waitForStderr(occurrences: 1, of: "an event longer than 65536 bytes", timeout: 30)
+            // The stream is opened again and again (the stand-in sends the same line): said
+            // once, and the ticks go on.
+            let ticks = watchdog.stderr.components(separatedBy: "tick done").count - 1
+            try await watchdog.waitForStderr(occurrences: ticks + 3, of: "tick done", timeout: 30)
+            watchdog.terminate()
+            let result = try await watchdog.wait(timeout: 10)
+            #expect(result.status == 0)
+            let said = result.stderr.split(separator: "\n").filter { $0.contains("an event longer than 65536 bytes") }
+            #expect(
+                said.count == 1, "\(result.stderr.split(separator: "\n").filter { $0.contains("Docker") }.prefix(20))")
+            #expect(!result.stderr.contains("collector failed collector=docker"))
+            #expect(!result.stdout.contains("docker_unreachable"))
+        }
     }
 
     @Test func matchingProcessesPastTheirBoundAreCountedAndSaidSo() async throws {

@@ -29,7 +29,6 @@ struct StandaloneCloneTests {
             [git, "clone", "--quiet", "--no-hardlinks", Self.packageRoot, clone],
             environment: ["PATH": "/usr/bin:/bin", "HOME": folder.path, "GIT_CONFIG_NOSYSTEM": "1"])
         try #require(cloned.status == 0, "git clone failed: \(cloned.stderr)")
-        defer { try? FileManager.default.removeItem(atPath: folder.path) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["watchdog"])
 
         let root = URL(fileURLWithPath: clone).standardizedFileURL.path

@@ -133,9 +133,11 @@ import Testing
 struct ReadOnlyDirectory {
     let path: String
     private let mounted: Bool
+    private let scratch: TemporaryDirectory
 
     init() throws {
-        path = try TemporaryDirectory().path
+        scratch = try TemporaryDirectory()
+        path = scratch.path
         if geteuid() == 0 {
             let mount = Process()
             mount.executableURL = URL(fileURLWithPath: "/bin/mount")
@@ -156,6 +158,8 @@ struct ReadOnlyDirectory {
             umount.arguments = [path]
             try? umount.run()
             umount.waitUntilExit()
+        } else {
+            chmod(path, 0o700)
         }
     }
 }

@@ -31,9 +31,12 @@ final class WatchdogProcess: Sendable {
     private let process: Process
     private let stdoutData = Mutex(Data())
     private let stderrData = Mutex(Data())
+    /// The empty working directory made for it when the test gave none; removed with it.
+    private let scratch: TemporaryDirectory?
 
-    private init(process: Process) {
+    private init(process: Process, scratch: TemporaryDirectory?) {
         self.process = process
+        self.scratch = scratch
     }
 
     /// Starts the binary with only `environment` (plus PATH), from `workingDirectory` or
@@ -49,13 +52,14 @@ final class WatchdogProcess: Sendable {
         environment["WATCHDOG_STATE_FILE"] = environment["WATCHDOG_STATE_FILE"] ?? ""
         environment["WATCHDOG_LISTEN"] = environment["WATCHDOG_LISTEN"] ?? "off"
         process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: try workingDirectory ?? TemporaryDirectory().path)
+        let scratch = workingDirectory == nil ? try TemporaryDirectory() : nil
+        process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory ?? scratch?.path ?? "/")
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        let running = WatchdogProcess(process: process)
+        let running = WatchdogProcess(process: process, scratch: scratch)
         out.fileHandleForReading.readabilityHandler = { handle in
             let chunk = handle.availableData
             running.stdoutData.withLock { $0.append(chunk) }
