@@ -75,8 +75,9 @@ if wants containers || wants events || wants footprint || wants compare; then
     [ -x /bin/busybox ] || missing_packages+=(busybox-static)
 fi
 if [ "${#missing_packages[@]}" -gt 0 ]; then
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        "${missing_packages[@]}" >/dev/null 2>&1
+    # shellcheck source=scripts/packages.sh
+    . scripts/packages.sh
+    ensure_packages "${missing_packages[@]}"
 fi
 wants prom && ! python3 -c 'import prometheus_client' 2>/dev/null && pip install -q prometheus_client >/dev/null
 { wants footprint || wants compare; } && ! python3 -c 'import moto, boto3' 2>/dev/null && pip install -q 'moto[server]' >/dev/null

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Crash safety (issue 9, README "Evidence"): the release binary at a 100 ms tick is
+# Crash safety (issue 9, docs/evidence.md): the release binary at a 100 ms tick is
 # killed with SIGKILL at random moments (50 times by default) and restarted on the same
 # state file, while dependencies and the orchestrator fail and recover and the Telegram
 # stand-in answers 429, 500 or nothing from time to time. Then: every fault gave one

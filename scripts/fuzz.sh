@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes every parser of outside input with libFuzzer (issue 9, README "Fuzzing").
+# Fuzzes every parser of outside input with libFuzzer (issue 9, docs/evidence.md).
 #
 #   scripts/fuzz.sh [seconds-per-target] [target ...]
 #

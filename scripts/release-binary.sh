@@ -71,10 +71,9 @@ objects_newer_than_order() {
 }
 if [ -n "$order" ] && { [ ! -s "$order" ] || objects_newer_than_order; }; then
     if ! command -v valgrind >/dev/null && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-        { apt-get -o DPkg::Lock::Timeout=300 update -qq \
-            && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq \
-                --no-install-recommends valgrind; } \
-            >/dev/null 2>&1 || true
+        # shellcheck source=scripts/packages.sh
+        . scripts/packages.sh
+        ensure_packages valgrind || true
     fi
     if scripts/order/profile-order.sh "$linked" "$order.new"; then
         mv "$order.new" "$order"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Soak with fault injection (issue 9, README "Evidence"): the release binary at a
+# Soak with fault injection (issue 9, docs/evidence.md): the release binary at a
 # 100 ms tick for 10,000 ticks against local stand-ins (orchestrator, dependencies,
 # heartbeat pings, Telegram) that inject faults on a random schedule; then every fault
 # must have given exactly one fire and one resolve, in order, with nothing else sent,

@@ -17,25 +17,10 @@ if ! command -v swift >/dev/null 2>&1; then
     exit 1
 fi
 
-# Installs the Debian packages that are not installed yet.
-ensure_packages() {
-    local missing=()
-    for package in "$@"; do
-        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    echo "== installing ${missing[*]}"
-    local sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    # Another apt or dpkg (unattended upgrades, a second terminal) may hold the lock: wait
-    # for it, five minutes at most, instead of failing at once.
-    local wait=(-o DPkg::Lock::Timeout=300)
-    if fuser /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock >/dev/null 2>&1; then
-        echo "== another package manager holds the lock; waiting for it (at most 5 min)"
-    fi
-    $sudo apt-get "${wait[@]}" update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get "${wait[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
+# ensure_packages: installs the Debian packages that are missing, waiting for another
+# package manager's lock first.
+# shellcheck source=scripts/packages.sh
+. scripts/packages.sh
 
 # Real peers: Alertmanager, node-exporter (real Prometheus text); dockerd with a static busybox for the test image.
 ensure_packages prometheus prometheus-alertmanager prometheus-node-exporter docker.io busybox-static tar curl \

@@ -12,7 +12,7 @@ struct Once: AsyncParsableCommand {
     @Flag(help: "Send nothing and write no state.")
     var dryRun = false
 
-    @Flag(help: "Print one JSON document (format in the README).")
+    @Flag(help: "Print one JSON document (format in docs/commands.md).")
     var json = false
 
     func run() async throws {

@@ -7,15 +7,14 @@ enum ComposePreparation {
     static let environment = ProcessInfo.processInfo.environment
     static let binary = environment["WATCHDOG_TEST_RELEASE_BINARY"]
     static let baseImageTar = environment["WATCHDOG_TEST_BASE_IMAGE_TAR"]
-    static let compose = "/usr/bin/docker-compose"
-    static let done =
-        binary != nil && baseImageTar != nil && RealDocker.available
-        && FileManager.default.isExecutableFile(atPath: compose)
+    /// `docker compose` (v2) where the CLI has it, else Debian's `docker-compose` (v1).
+    static let compose = ComposeCommand.words ?? ["/usr/bin/docker-compose"]
+    static let done = binary != nil && baseImageTar != nil && RealDocker.available && ComposeCommand.words != nil
 }
 
 /// The shipped `Dockerfile` and `docker-compose.yml`, run for real: a private dockerd,
-/// the runtime stage built on a Debian base made with debootstrap, Debian's
-/// docker-compose, an orchestrator stand-in serving an envelope, and the Telegram
+/// the runtime stage built on a Debian base made with debootstrap, the machine's compose
+/// (`docker compose`, or Debian's `docker-compose`), an orchestrator stand-in serving an envelope, and the Telegram
 /// stand-in on the host. scripts/test.sh prepares the release binary and the base image
 /// (`WATCHDOG_TEST_RELEASE_BINARY`, `WATCHDOG_TEST_BASE_IMAGE_TAR`).
 @Suite(.serialized, .enabled(if: ComposePreparation.done || RealDocker.required))
@@ -95,7 +94,7 @@ struct ComposeEndToEndTests {
 
             """)
         let name = "wde2e\(UUID().uuidString.prefix(6).lowercased())"
-        let compose = [Self.compose, "--project-name", name, "--project-directory", project.path]
+        let compose = Self.compose + ["--project-name", name, "--project-directory", project.path]
         try check(await docker.command(compose + ["config", "--quiet"], directory: project.path), "compose config")
 
         let upStarted = ContinuousClock.now
@@ -148,7 +147,7 @@ struct ComposeEndToEndTests {
                 telegram.accepted.allSatisfy { $0.text.contains("\(name)/watchdog") },
                 "\(telegram.accepted.map(\.text))")
 
-            // Measurements for the README and the issue note (printed, never asserted).
+            // Measurements for the docs and the issue note (printed, never asserted).
             let pid = try await docker.run(["inspect", "-f", "{{.State.Pid}}", watchdog]).stdout
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""

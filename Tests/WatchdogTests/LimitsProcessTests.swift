@@ -7,7 +7,7 @@ import Testing
 
 @testable import Watchdog
 
-/// README "Limits", through the built binary: each test crosses one bound and checks the
+/// docs/limits.md, through the built binary: each test crosses one bound and checks the
 /// one warning that names it, and that nothing else stops (the other sources still
 /// read, the source itself is not failed or taken for down). The Docker list, the
 /// orchestrator's agents and text, and the wall clock have suites of their own

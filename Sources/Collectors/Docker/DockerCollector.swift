@@ -91,7 +91,7 @@ public struct DockerCollector: Sendable {
         }
     }
 
-    /// Containers one source watches at most (SPEC §12, README "Limits"): named ones
+    /// Containers one source watches at most (SPEC §12, docs/limits.md): named ones
     /// always, then the project's, those already watched first.
     public static let maximumContainers = 1_000
 

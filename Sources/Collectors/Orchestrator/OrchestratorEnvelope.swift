@@ -32,7 +32,7 @@ public struct OrchestratorEnvelope: Sendable, Encodable, Equatable {
     public static let supportedVersion = 1
     /// Agents watched per envelope. Each is a key with a sample kept in the state file;
     /// an orchestrator listing more is told about in the log, and the first ones are
-    /// watched (README "Limits").
+    /// watched (docs/limits.md).
     public static let maximumAgents = 500
     /// Queue states read per envelope.
     public static let maximumCounts = 64

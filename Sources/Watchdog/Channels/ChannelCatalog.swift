@@ -6,7 +6,7 @@ import Notify
 /// The one list of channels (CONTRIBUTING.md: adding a channel), and the channels a
 /// configuration asks for.
 public enum ChannelCatalog {
-    /// In the README's order; the console last, since it depends on the others.
+    /// In docs/configuration.md's order; the console last, since it depends on the others.
     public static let all: [any ChannelFeature.Type] = [
         TelegramFeature.self,
         SlackFeature.self,
@@ -15,7 +15,7 @@ public enum ChannelCatalog {
         ConsoleFeature.self,
     ]
 
-    /// Every channel's variables, in the README's order.
+    /// Every channel's variables, in docs/configuration.md's order.
     static let variables: [ConfigVariable] = all.flatMap { $0.variables }
 
     /// Every configured channel; the console too when nothing else is configured or

@@ -1,5 +1,5 @@
-/// The one list of source features (CONTRIBUTING.md: adding a source). The README
-/// lists their variables and families in this order.
+/// The one list of source features (CONTRIBUTING.md: adding a source). The docs
+/// (configuration.md, signals.md) list their variables and families in this order.
 public enum FeatureCatalog {
     public static let all: [any SourceFeature.Type] = [
         HostMemoryFeature.self,
@@ -13,13 +13,13 @@ public enum FeatureCatalog {
     ]
 
     /// Every known family: host checks first, the engine's `collector_failed`, then the
-    /// other features' (the README's order).
+    /// other features' (the docs' order).
     static let families: [SignalFamily] = {
         let features = all.map { $0.families }
         return features.prefix(2).flatMap { $0 } + [.collectorFailed] + features.dropFirst(2).flatMap { $0 }
     }()
 
-    /// Every feature's variables, in the README's order.
+    /// Every feature's variables, in the docs' order.
     static let variables: [ConfigVariable] = all.flatMap { $0.variables }
 
     /// The sources a configuration asks for, feature by feature.

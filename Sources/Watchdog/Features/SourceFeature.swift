@@ -2,9 +2,9 @@
 /// the parsing of its settings, its sources, its families and its texts, listed once
 /// in `FeatureCatalog.all`. Everything else that names features (the list of
 /// variables, the configuration, the sources a tick runs, the known families, the
-/// README's tables, `.env.example`) is derived from that list.
+/// tables of docs/, `.env.example`) is derived from that list.
 public protocol SourceFeature: EnvironmentConfigured {
-    /// The families its sources report, in the order the README lists them.
+    /// The families its sources report, in the order docs/configuration.md lists them.
     static var families: [SignalFamily] { get }
     /// The sources these settings ask for; none when the feature is off.
     static func sources(_ settings: Settings, context: SourceContext) -> [any Source]

@@ -4,6 +4,6 @@ extension ConfigVariable {
         "WATCHDOG_ALERTMANAGER_URL", .url, default: "",
         "Alertmanager to push alerts to (POST /api/v2/alerts), e.g. http://alertmanager:9093")
 
-    /// In the order the README lists them.
+    /// In the order docs/configuration.md lists them.
     static let alertmanagerVariables: [ConfigVariable] = [.alertmanagerURL]
 }

@@ -4,6 +4,6 @@ extension ConfigVariable {
         "WATCHDOG_CONSOLE", .choice(["auto", "true", "false"]), default: "auto",
         "console channel: auto = only when no other channel is configured; true = always too")
 
-    /// In the order the README lists them.
+    /// In the order docs/configuration.md lists them.
     static let consoleVariables: [ConfigVariable] = [.console]
 }

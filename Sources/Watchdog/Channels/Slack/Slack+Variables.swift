@@ -13,6 +13,6 @@ extension ConfigVariable {
     static let slackWebhookURL = ConfigVariable(
         "WATCHDOG_SLACK_WEBHOOK_URL", .url, default: "", secret: true, "Slack incoming webhook URL")
 
-    /// In the order the README lists them.
+    /// In the order docs/configuration.md lists them.
     static let slackVariables: [ConfigVariable] = [.slackBotToken, .slackChannel, .slackAPIURL, .slackWebhookURL]
 }

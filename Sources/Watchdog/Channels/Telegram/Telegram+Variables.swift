@@ -23,7 +23,7 @@ extension ConfigVariable {
         "WATCHDOG_TELEGRAM_ADMINS", .list, default: "",
         "who may act from the chat: Telegram user ids or @usernames; empty = every member of the configured chat")
 
-    /// In the order the README lists them.
+    /// In the order docs/configuration.md lists them.
     static let telegramVariables: [ConfigVariable] = [
         .telegramToken, .telegramChatID, .telegramThreadID, .telegramSilentResolved, .telegramAPIURL,
         .telegramCommands, .telegramAdmins,

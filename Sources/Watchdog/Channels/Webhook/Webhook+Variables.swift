@@ -4,6 +4,6 @@ extension ConfigVariable {
         "WATCHDOG_WEBHOOK_URL", .url, default: "", secret: true,
         "generic JSON webhook; the body is the Alertmanager webhook payload, version 4")
 
-    /// In the order the README lists them.
+    /// In the order docs/configuration.md lists them.
     static let webhookVariables: [ConfigVariable] = [.webhookURL]
 }

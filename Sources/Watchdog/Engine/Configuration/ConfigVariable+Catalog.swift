@@ -61,14 +61,14 @@ extension ConfigVariable {
         "WATCHDOG_HEARTBEAT_URL", .url, default: "", secret: true,
         "outbound dead-man's switch: GET after every completed tick")
 
-    /// The core variables, in the order the README lists them.
+    /// The core variables, in the order docs/configuration.md lists them.
     static let coreVariables: [ConfigVariable] = [
         .interval, .collectTimeout, .httpTimeout, .cooldown, .instance, .stateFile, .listen,
         .language, .logLevel, .logFormat, .collectorFailedAfter, .digestAfter, .mute, .maintenance, .flap, .apiToken,
         .heartbeatURL, .envFile,
     ]
 
-    /// Every variable the watchdog reads, in the order the README lists them: the core's,
+    /// Every variable the watchdog reads, in the order docs/configuration.md lists them: the core's,
     /// every channel's (`ChannelCatalog`), then every feature's (`FeatureCatalog`), each
     /// list in `<Name>+Variables.swift` in its folder.
     public static let all: [ConfigVariable] = coreVariables + ChannelCatalog.variables + FeatureCatalog.variables

@@ -1,5 +1,5 @@
 extension ConfigVariable {
-    /// The README's configuration table, generated from `all` (a test keeps the README
+    /// The configuration table of docs/configuration.md, generated from `all` (a test keeps the page
     /// equal to it).
     public static func markdownTable() -> String {
         var lines = [

@@ -1,7 +1,7 @@
 /// One environment variable the watchdog reads: its name, what values it takes, its
-/// default, whether it is secret, and the sentence the README shows.
+/// default, whether it is secret, and the sentence docs/configuration.md shows.
 ///
-/// `ConfigVariable.all` is the one list of every variable. The README table and
+/// `ConfigVariable.all` is the one list of every variable. The table in docs/configuration.md and
 /// `.env.example` are checked against it by tests, so documentation cannot drift.
 public struct ConfigVariable: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
@@ -25,7 +25,7 @@ public struct ConfigVariable: Sendable, Hashable {
     public let kind: Kind
     /// The text parsed when the variable is unset; nil when computed at start-up.
     public let defaultValue: String?
-    /// The default as the README shows it.
+    /// The default as docs/configuration.md shows it.
     public let documentedDefault: String
     /// The value the image and the shipped compose file set (nil: the default).
     public let containerValue: String?

@@ -6,7 +6,7 @@ public protocol EnvironmentConfigured: Sendable {
     /// What the part read from the environment; how "off" looks is its own business.
     associatedtype Settings: Sendable
 
-    /// Its variables, in the order the README lists them.
+    /// Its variables, in the order docs/configuration.md lists them.
     static var variables: [ConfigVariable] { get }
     /// Reads the settings. Every problem is recorded in the reader, naming its variable;
     /// the value returned then does not matter, since the configuration is refused.

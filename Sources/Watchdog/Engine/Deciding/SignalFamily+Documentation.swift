@@ -1,5 +1,5 @@
 extension SignalFamily {
-    /// The README's signals table, generated from `allCases` (a test keeps the README
+    /// The signals table of docs/signals.md, generated from `allCases` (a test keeps the page
     /// equal to it; `scripts/regenerate-docs.sh` writes it).
     public static func markdownTable() -> String {
         let rows = allCases.map { family in

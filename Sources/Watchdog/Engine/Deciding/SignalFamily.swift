@@ -3,13 +3,13 @@
 ///
 /// Each family is declared by the feature whose sources report it (`static let` in the
 /// feature's folder, listed in its `families`), `collector_failed` by the engine; the
-/// known families, `allCases`, come from `FeatureCatalog`, and so does the README's
-/// signals table. Two families are the same when their names are.
+/// known families, `allCases`, come from `FeatureCatalog`, and so does the signals
+/// table of docs/signals.md. Two families are the same when their names are.
 public struct SignalFamily: Sendable, Hashable, Comparable, CaseIterable, CustomStringConvertible {
     public let rawValue: String
     /// Edge families announce each occurrence and never resolve (SPEC §4).
     public let isEdge: Bool
-    /// The README's signals table: what the entity is, when it fires, how severe.
+    /// The signals table's row (docs/signals.md): what the entity is, when it fires, how severe.
     public let entity: String
     public let activeWhen: String
     public let severity: String
@@ -29,7 +29,7 @@ public struct SignalFamily: Sendable, Hashable, Comparable, CaseIterable, Custom
         self = known
     }
 
-    /// Every family the watchdog knows, in the README's order.
+    /// Every family the watchdog knows, in the docs' order.
     public static var allCases: [SignalFamily] { FeatureCatalog.families }
 
     private static let byName: [String: SignalFamily] = Dictionary(

@@ -15,7 +15,7 @@ public struct StateFile: Sendable {
     /// A state file larger than this is not ours: what the watchdog writes is bounded by
     /// `SourceLimits` (at most a few MB of alerts) and the outboxes' byte capacity
     /// (1 MiB per channel), well below it; reading a larger one would cost memory in
-    /// proportion (README "Limits").
+    /// proportion (docs/limits.md).
     static let sizeLimit = 16 * 1024 * 1024
 
     public enum LoadResult: Sendable, Equatable {

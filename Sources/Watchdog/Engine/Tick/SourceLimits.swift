@@ -1,7 +1,7 @@
 /// The bounds that keep the watchdog's memory and state file small whatever a source
 /// reads (SPEC §1: bounded). Each is far above what a sane system shows; beyond one, the
-/// first entries are watched, the rest left out, and the log says so once (README
-/// "Limits"). Together they bound the tracked keys, and so the state file, the digest
+/// first entries are watched, the rest left out, and the log says so once
+/// (docs/limits.md). Together they bound the tracked keys, and so the state file, the digest
 /// and the Alertmanager mirror.
 public enum SourceLimits {
     /// Keys one source may report in one tick. Beyond it, keys already tracked are kept

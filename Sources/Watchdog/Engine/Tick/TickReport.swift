@@ -3,7 +3,7 @@ import Notify
 
 /// Everything one tick saw and did: the document `watchdog once --json` prints.
 ///
-/// The shape is a contract (README, "Reading `once --json`"): fields are only ever added.
+/// The shape is a contract (docs/commands.md, "Reading `once --json`"): fields are only ever added.
 public struct TickReport: Sendable, Encodable {
     public static let formatVersion = 1
 

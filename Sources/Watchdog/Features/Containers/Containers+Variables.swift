@@ -21,7 +21,7 @@ extension ConfigVariable {
         "the alert of a stopped container carries its last this many log lines (cut to 1,000 characters, secrets redacted); 0 = none"
     )
 
-    /// In the order the README lists them.
+    /// In the order docs/configuration.md lists them.
     static let containersVariables: [ConfigVariable] = [
         .dockerSocket, .containers, .composeProject, .containerGrace, .restartLoop, .containerLogLines,
     ]

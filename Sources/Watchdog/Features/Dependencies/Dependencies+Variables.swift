@@ -14,7 +14,7 @@ extension ConfigVariable {
         "WATCHDOG_CERT_WARN", .duration(minimum: .zero), default: "14d",
         "certificate_expiry fires when an https dependency's certificate expires within this")
 
-    /// In the order the README lists them.
+    /// In the order docs/configuration.md lists them.
     static let dependenciesVariables: [ConfigVariable] = [
         .dependencies, .dependencyDownAfter, .dependencySlow, .certificateWarning,
     ]

@@ -6,6 +6,6 @@ extension ConfigVariable {
         "WATCHDOG_DISK_PCT", .percent, default: "90",
         "disk_full fires when a filesystem's used share reaches this percentage")
 
-    /// In the order the README lists them.
+    /// In the order docs/configuration.md lists them.
     static let diskVariables: [ConfigVariable] = [.diskPaths, .diskPercent]
 }

@@ -20,7 +20,7 @@ extension ConfigVariable {
         "ec2_memory_high fires when the CloudWatch agent's 5-minute mem_used_percent average reaches this; needs the agent on the instance; empty = off"
     )
 
-    /// In the order the README lists them.
+    /// In the order docs/configuration.md lists them.
     static let ec2Variables: [ConfigVariable] = [
         .ec2InstanceIDs, .ec2Filters, .ec2Interval, .ec2TransientGrace, .ec2CPUPercent, .ec2MemoryPercent,
     ]

@@ -7,6 +7,6 @@ extension ConfigVariable {
         "WATCHDOG_PING_TOKEN", .text, default: "", secret: true,
         "token /ping needs (Authorization: Bearer or ?token=); required when WATCHDOG_LISTEN is not loopback")
 
-    /// In the order the README lists them.
+    /// In the order docs/configuration.md lists them.
     static let heartbeatsVariables: [ConfigVariable] = [.heartbeats, .pingToken]
 }

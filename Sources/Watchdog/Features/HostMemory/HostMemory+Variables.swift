@@ -7,6 +7,6 @@ extension ConfigVariable {
         "WATCHDOG_PROC_ROOT", .text, default: "/proc",
         "where meminfo and process entries are read")
 
-    /// In the order the README lists them.
+    /// In the order docs/configuration.md lists them.
     static let hostMemoryVariables: [ConfigVariable] = [.memoryPercent, .procRoot]
 }

@@ -16,7 +16,7 @@ extension ConfigVariable {
         "WATCHDOG_QUEUE_BACKLOG", .count(1...Int(Int32.max)), default: "",
         "queue_backlog fires when at least this many jobs are queued; empty = off")
 
-    /// In the order the README lists them.
+    /// In the order docs/configuration.md lists them.
     static let orchestratorVariables: [ConfigVariable] = [
         .orchestratorURL, .orchestratorDownAfter, .orchestratorStaleAfter, .agentHungAfter, .queueBacklog,
     ]

@@ -13,7 +13,7 @@ extension ConfigVariable {
         "WATCHDOG_PROC_COOLDOWN_S", .duration(minimum: .zero), default: "1800",
         "repeat interval of a still-running proc_blocking process (bare number: seconds); 0 = never repeat")
 
-    /// In the order the README lists them.
+    /// In the order docs/configuration.md lists them.
     static let processesVariables: [ConfigVariable] = [
         .processEnabled, .processPatterns, .processAgeMinutes, .processCooldownSeconds,
     ]

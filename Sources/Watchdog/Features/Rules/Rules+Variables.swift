@@ -4,6 +4,6 @@ extension ConfigVariable {
         "WATCHDOG_RULES", .text, default: "",
         "alert rules on the orchestrator's metrics: name: metric{label=\"v\"} OP number [for DURATION] [severity]; ...")
 
-    /// In the order the README lists them.
+    /// In the order docs/configuration.md lists them.
     static let rulesVariables: [ConfigVariable] = [.rules]
 }
