@@ -221,13 +221,17 @@ fi
 
 prepare_compose_test
 
-# What the temp directory holds before the tests: at the end it must hold nothing more
-# (every test removes what it made; scripts/test.sh its own folder and moto's log).
-temp_root="${TMPDIR:-/tmp}"
+# Nothing left behind. The tests get a temp directory of their own (TMPDIR): what a
+# test leaves there is found after the run, and the folder goes with this run's. The
+# machine's temp directory is compared with what it held before, for what does not
+# follow TMPDIR (the private dockerds under /tmp/wdd-*, the Docker stand-in's /tmp/wds-*).
+machine_temp="${TMPDIR:-/tmp}"
+tests_temp="$run_dir/tmp"
+mkdir -p "$tests_temp"
 temp_entries() {
-    find "$temp_root" -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort
+    find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort
 }
-temp_entries >"$run_dir/temp-before"
+temp_entries "$machine_temp" >"$run_dir/temp-before"
 
 echo "== tests"
 start_moto
@@ -236,29 +240,46 @@ set +e
 # pool, and hundreds of tests starting at once on two cores kept a local Telegram
 # stand-in from answering within a 5 s timeout.
 SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH:-8}" \
-    swift test --skip-build 2>&1 | tee "$run_dir/tests.log"
+    TMPDIR="$tests_temp" swift test --skip-build 2>&1 | tee "$run_dir/tests.log"
 test_status="${PIPESTATUS[0]}"
 set -e
 summarize_tests "$run_dir/tests.log" "$test_status"
 
-# Nothing left behind: a new entry in the temp directory fails the run, whichever test
-# made it (this run's own folder and moto's log are removed on exit). An entry that is
-# gone two seconds later was another program's scratch file (a compiler's), not a leftover.
-temp_left() {
-    temp_entries | comm -13 "$run_dir/temp-before" - \
+# What the tests left: in their own temp directory anything but what `swift test`
+# itself makes there and never removes (`TemporaryDirectory.*` folders holding only
+# `.keep-directory`, and its empty `_<path>.lock` files); in the machine's, any new entry
+# but this run's folder and moto's log, unless it is gone two seconds later (another
+# program's scratch file).
+left_in_tests_temp() {
+    local entry
+    for entry in $(temp_entries "$tests_temp"); do
+        case "$entry" in
+            TemporaryDirectory.*)
+                [ "$(find "$tests_temp/$entry" -mindepth 1 -printf '%P\n' 2>/dev/null)" = ".keep-directory" ] && continue
+                ;;
+            _*.lock)
+                [ -f "$tests_temp/$entry" ] && [ ! -s "$tests_temp/$entry" ] && continue
+                ;;
+        esac
+        echo "$entry"
+    done
+}
+left_in_machine_temp() {
+    temp_entries "$machine_temp" | comm -13 "$run_dir/temp-before" - \
         | grep -v -x -F -e "$(basename "$run_dir")" -e "$(basename "$moto_log")" || true
 }
-temp_left >"$run_dir/temp-left"
+left_in_machine_temp >"$run_dir/temp-left"
 if [ -s "$run_dir/temp-left" ]; then
     sleep 2
-    temp_left | comm -12 "$run_dir/temp-left" - >"$run_dir/temp-still"
+    left_in_machine_temp | comm -12 "$run_dir/temp-left" - >"$run_dir/temp-still"
     mv "$run_dir/temp-still" "$run_dir/temp-left"
 fi
+left_in_tests_temp | sed 's/^/(the tests'"'"' TMPDIR) /' >>"$run_dir/temp-left"
 if [ -s "$run_dir/temp-left" ]; then
-    echo "== the tests left $(wc -l <"$run_dir/temp-left") entries in $temp_root:"
+    echo "== the tests left $(wc -l <"$run_dir/temp-left") entries in the temp directory:"
     sed 's/^/  /' "$run_dir/temp-left" | head -n 40
     [ "$test_status" -ne 0 ] || test_status=1
 else
-    echo "== the tests left nothing in $temp_root"
+    echo "== the tests left nothing in the temp directory"
 fi
 exit "$test_status"

@@ -102,6 +102,8 @@ struct RealAlertmanager {
 
     let process: Process
     let baseURL: String
+    /// Its configuration and data: removed when the Alertmanager is let go of.
+    let directory: TemporaryDirectory
 
     static func start(webhook: String) async throws -> RealAlertmanager {
         guard let binary else {
@@ -133,7 +135,7 @@ struct RealAlertmanager {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let alertmanager = RealAlertmanager(process: process, baseURL: "http://127.0.0.1:\(port)")
+        let alertmanager = RealAlertmanager(process: process, baseURL: "http://127.0.0.1:\(port)", directory: directory)
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             let ready = HTTPClientRequest(url: alertmanager.baseURL + "/-/ready")

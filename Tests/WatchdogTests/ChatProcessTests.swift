@@ -56,7 +56,8 @@ struct ChatProcessTests {
         let directory = try TemporaryDirectory()
         let watchdog = try WatchdogProcess.start(
             ["run"],
-            environment: environment(telegram: telegram, dependency: dependency, state: directory.path + "/s.json"))
+            environment: environment(telegram: telegram, dependency: dependency, state: directory.path + "/s.json"),
+            keeping: directory)
         return (watchdog, dependency)
     }
 

@@ -19,6 +19,8 @@ import Testing
         let status: WatchdogStatus
         let statePath: String
         let log: LogRecorder
+        /// Holds the state file: removed when the fixture is let go of.
+        let directory: TemporaryDirectory
 
         func call(
             _ method: String, _ path: String, query: String? = nil, bearer: String? = SilenceAPITests.token,
@@ -63,7 +65,8 @@ import Testing
             status: status, metrics: WatchdogMetrics(), heartbeats: nil, pingToken: nil, staleAfter: .seconds(100),
             channelStatistics: { [] }, wallClock: { [t0] in t0.addingTimeInterval(60) }, monotonicNow: { .now },
             silenceAPI: api)
-        return Fixture(endpoint: endpoint, engine: engine, status: status, statePath: statePath, log: log)
+        return Fixture(
+            endpoint: endpoint, engine: engine, status: status, statePath: statePath, log: log, directory: directory)
     }
 
     func silenceBody(

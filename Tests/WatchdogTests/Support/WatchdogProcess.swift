@@ -31,19 +31,23 @@ final class WatchdogProcess: Sendable {
     private let process: Process
     private let stdoutData = Mutex(Data())
     private let stderrData = Mutex(Data())
-    /// The empty working directory made for it when the test gave none; removed with it.
-    private let scratch: TemporaryDirectory?
+    /// The empty working directory made for it when the test gave none, and the folders
+    /// the test asked it to keep (its state file's): removed when it is let go of.
+    private let kept: [TemporaryDirectory]
 
-    private init(process: Process, scratch: TemporaryDirectory?) {
+    private init(process: Process, kept: [TemporaryDirectory]) {
         self.process = process
-        self.scratch = scratch
+        self.kept = kept
     }
 
     /// Starts the binary with only `environment` (plus PATH), from `workingDirectory` or
     /// else an empty directory, so no stray `.env` or state file is picked up.
-    static func start(_ arguments: [String], environment: [String: String], workingDirectory: String? = nil)
-        throws -> WatchdogProcess
-    {
+    /// `keeping` lives as long as the process object does (a folder only the process
+    /// uses).
+    static func start(
+        _ arguments: [String], environment: [String: String], workingDirectory: String? = nil,
+        keeping: TemporaryDirectory? = nil
+    ) throws -> WatchdogProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -59,14 +63,16 @@ final class WatchdogProcess: Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        let running = WatchdogProcess(process: process, scratch: scratch)
-        out.fileHandleForReading.readabilityHandler = { handle in
+        let running = WatchdogProcess(process: process, kept: [scratch, keeping].compactMap { $0 })
+        // Weakly: the pipes hold their handlers, and a handler holding the process object
+        // would keep it, and its folders, alive for ever.
+        out.fileHandleForReading.readabilityHandler = { [weak running] handle in
             let chunk = handle.availableData
-            running.stdoutData.withLock { $0.append(chunk) }
+            running?.stdoutData.withLock { $0.append(chunk) }
         }
-        err.fileHandleForReading.readabilityHandler = { handle in
+        err.fileHandleForReading.readabilityHandler = { [weak running] handle in
             let chunk = handle.availableData
-            running.stderrData.withLock { $0.append(chunk) }
+            running?.stderrData.withLock { $0.append(chunk) }
         }
         try process.run()
         return running
