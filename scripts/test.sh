@@ -31,6 +31,12 @@ if ! python3 -c "import moto.server, flask, flask_cors" >/dev/null 2>&1; then
     echo "== installing moto[server]"
     python3 -m pip install --quiet --disable-pip-version-check "moto[server]"
 fi
+# The independent client the channel stand-ins are checked with, and whose URL syntax
+# the channels by URL follow (PyPI apprise).
+if ! python3 -c "import apprise" >/dev/null 2>&1; then
+    echo "== installing apprise"
+    python3 -m pip install --quiet --disable-pip-version-check "apprise==2.3.0"
+fi
 
 # One moto_server for the whole run, on loopback and a free port; the EC2 tests use a
 # region each, so they never see each other's instances.

@@ -37,6 +37,10 @@ struct CheckConfig: AsyncParsableCommand {
             let name = setting.name + String(repeating: " ", count: width - setting.name.count)
             lines.append("\(name) = \(setting.value)  (\(setting.origin))")
         }
+        for channel in loaded.configuration.urlChannels {
+            // The URL itself is a secret (redacted above): its kind and host only.
+            lines.append("channel \(channel.summary) from \(channel.variable)")
+        }
         if let ec2 = loaded.configuration.ec2 {
             // AWS's own variables are not in the table above; say what they resolved to.
             lines.append("EC2: region \(ec2.region), endpoints \(ec2.endpoints.joined(separator: ", "))")

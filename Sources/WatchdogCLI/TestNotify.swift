@@ -11,7 +11,10 @@ struct TestNotify: AsyncParsableCommand {
         commandName: "test-notify",
         abstract: "Send a test message through each configured channel and report what each API answered.")
 
-    @Option(help: "Only this channel (telegram, slack, webhook, alertmanager, console).")
+    @Option(
+        help:
+            "Only this channel: telegram, slack, webhook, alertmanager, console, or the name of a WATCHDOG_NOTIFY_<NAME> channel."
+    )
     var channel: String?
 
     func run() async throws {

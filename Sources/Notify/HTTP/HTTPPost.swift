@@ -25,12 +25,21 @@ public struct HTTPPost: Sendable {
         self.timeout = timeout
     }
 
+    /// The methods the channels send with: a post, or an edit of a message (Discord).
+    public enum Method: Sendable, Equatable {
+        case post, patch, put
+    }
+
     public func send(
-        url: String, body: [UInt8], contentType: String = "application/json", headers: [(String, String)] = [],
-        secrets: [String]
+        url: String, method: Method = .post, body: [UInt8], contentType: String = "application/json",
+        headers: [(String, String)] = [], secrets: [String]
     ) async -> HTTPPostResult {
         var request = HTTPExchange.Request(url: url)
-        request.method = .POST
+        switch method {
+        case .post: request.method = .POST
+        case .patch: request.method = .PATCH
+        case .put: request.method = .PUT
+        }
         request.headers.add(name: "Content-Type", value: contentType)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.headers.add(name: "User-Agent", value: "watchdog")

@@ -4,10 +4,38 @@ public struct ChatMarkup: Sendable {
     public let bold: @Sendable (String) -> String
     public let code: @Sendable (String) -> String
     public let italic: @Sendable (String) -> String
+    /// Makes outside text inert in this markup (Telegram's HTML and Slack's mrkdwn:
+    /// `& < >`; Discord's markdown: a backslash before every markup character).
+    public let escape: @Sendable (String) -> String
+    /// The same inside a code span, where a backslash would show.
+    public let escapeInCode: @Sendable (String) -> String
+
+    public init(
+        bold: @escaping @Sendable (String) -> String, code: @escaping @Sendable (String) -> String,
+        italic: @escaping @Sendable (String) -> String,
+        escape: @escaping @Sendable (String) -> String = ChannelText.escapeMarkup,
+        escapeInCode: (@Sendable (String) -> String)? = nil
+    ) {
+        self.bold = bold
+        self.code = code
+        self.italic = italic
+        self.escape = escape
+        self.escapeInCode = escapeInCode ?? escape
+    }
 
     public static let telegramHTML = ChatMarkup(
         bold: { "<b>\($0)</b>" }, code: { "<code>\($0)</code>" }, italic: { "<i>\($0)</i>" })
     public static let slackMrkdwn = ChatMarkup(bold: { "*\($0)*" }, code: { "`\($0)`" }, italic: { "_\($0)_" })
+
+    /// Outside text as one line, cut to `limit`, made inert.
+    public func safe(_ text: String, limit: Int) -> String {
+        escape(ChannelText.cut(ChannelText.oneLine(text), to: limit))
+    }
+
+    /// Outside text as a code span: one line, cut, made inert inside the span.
+    public func codeSpan(_ text: String, limit: Int) -> String {
+        code(escapeInCode(ChannelText.cut(ChannelText.oneLine(text), to: limit)))
+    }
 
     /// A notification as lines: headline, key and severity, detail, when and where.
     /// Outside text is cut and escaped; every line is self-contained, so a message can be
@@ -15,16 +43,16 @@ public struct ChatMarkup: Sendable {
     public func lines(for notification: AlertNotification, strings: RenderStrings) -> [String] {
         var lines = [
             "\(notification.action.icon) \(bold(strings.word(for: notification.action))) · "
-                + bold(ChannelText.safe(notification.title, limit: 200)),
-            "\(code(ChannelText.safe(notification.key, limit: 300))) · \(notification.severity.rawValue)",
+                + bold(safe(notification.title, limit: 200)),
+            "\(codeSpan(notification.key, limit: 300)) · \(notification.severity.rawValue)",
         ]
         if !notification.detail.isEmpty {
-            lines.append(ChannelText.safe(notification.detail, limit: 1_500))
+            lines.append(safe(notification.detail, limit: 1_500))
         }
         let when =
             notification.duration.map { "\(strings.lasted) \(DurationText.format(seconds: $0))" }
             ?? "\(strings.since) \(ConsoleRenderer.timestamp(notification.startedAt))"
-        lines.append("\(when) · \(italic(ChannelText.safe(notification.instance, limit: 100)))")
+        lines.append("\(when) · \(italic(safe(notification.instance, limit: 100)))")
         return lines
     }
 
@@ -70,7 +98,7 @@ public struct ChatMarkup: Sendable {
             let split = Severity.allCases.compactMap { severity in
                 severities[severity].map { "\(severity.rawValue) \($0)" }
             }
-            return "\(code(ChannelText.safe(family, limit: 60))) \(total) (\(split.joined(separator: ", ")))"
+            return "\(codeSpan(family, limit: 60)) \(total) (\(split.joined(separator: ", ")))"
         }
         // Families are a fixed, short list; more than a dozen lines of them would crowd out the keys.
         summary += familyLines.prefix(12)
@@ -93,14 +121,14 @@ public struct ChatMarkup: Sendable {
     /// The first line of a digest.
     public func digestHeader(_ notifications: [AlertNotification], strings: RenderStrings) -> String {
         "📣 \(bold(strings.digest(count: notifications.count))) · "
-            + ChannelText.safe(notifications.first?.instance ?? "", limit: 100)
+            + safe(notifications.first?.instance ?? "", limit: 100)
     }
 
     /// One notification as one digest line.
     public func digestLine(_ notification: AlertNotification, strings: RenderStrings) -> String {
         var line =
-            "\(notification.action.icon) \(code(ChannelText.safe(notification.key, limit: 200))) "
-            + ChannelText.safe(notification.title, limit: 200)
+            "\(notification.action.icon) \(codeSpan(notification.key, limit: 200)) "
+            + safe(notification.title, limit: 200)
         if let duration = notification.duration {
             line += " · \(strings.lasted) \(DurationText.format(seconds: duration))"
         }

@@ -12,6 +12,7 @@ public enum ChannelCatalog {
         SlackFeature.self,
         WebhookFeature.self,
         AlertmanagerFeature.self,
+        URLChannelsFeature.self,
         ConsoleFeature.self,
     ]
 
@@ -29,7 +30,7 @@ public enum ChannelCatalog {
             let context = ChannelContext(
                 configuration: configuration, post: post, consoleOutput: consoleOutput, logger: logger,
                 configuredBefore: channels)
-            if let channel = feature.channel(context: context) { channels.append(channel) }
+            channels += feature.channels(context: context)
         }
         return channels
     }

@@ -11,6 +11,9 @@ import Notify
 public protocol ChannelFeature: EnvironmentConfigured {
     /// The channel these settings ask for; nil when it is not configured.
     static func channel(_ settings: Settings, context: ChannelContext) -> (any NotificationChannel)?
+    /// The channels these settings ask for: by default the one `channel` builds; several
+    /// for the channels given as URLs.
+    static func channels(_ settings: Settings, context: ChannelContext) -> [any NotificationChannel]
 }
 
 /// What a channel is built with besides its own settings.
@@ -25,7 +28,11 @@ public struct ChannelContext: Sendable {
 }
 
 extension ChannelFeature {
-    static func channel(context: ChannelContext) -> (any NotificationChannel)? {
-        channel(context.configuration.channels[Self.self], context: context)
+    public static func channels(_ settings: Settings, context: ChannelContext) -> [any NotificationChannel] {
+        channel(settings, context: context).map { [$0] } ?? []
+    }
+
+    static func channels(context: ChannelContext) -> [any NotificationChannel] {
+        channels(context.configuration.channels[Self.self], context: context)
     }
 }

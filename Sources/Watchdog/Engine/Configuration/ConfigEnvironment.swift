@@ -95,20 +95,26 @@ public struct ConfigEnvironment: Sendable {
             origins[key] = .environment
         }
 
-        for variable in ConfigVariable.all where variable.isSecret {
-            let fileVariable = variable.name + "_FILE"
+        // A secret family's members given as files: `WATCHDOG_NOTIFY_ONCALL_FILE`.
+        var secretNames = ConfigVariable.all.filter { $0.isSecret && $0.familyPrefix == nil }.map(\.name)
+        for family in ConfigVariable.families where family.isSecret {
+            secretNames += values.keys.filter { $0.hasSuffix("_FILE") }.map { String($0.dropLast("_FILE".count)) }
+                .filter { family.names($0) }.sorted()
+        }
+        for secretName in secretNames {
+            let fileVariable = secretName + "_FILE"
             guard let path = values[fileVariable], !path.isEmpty else { continue }
-            if let direct = values[variable.name], !direct.isEmpty {
+            if let direct = values[secretName], !direct.isEmpty {
                 issues.append(
                     ConfigIssue(
-                        variable: variable.name,
-                        message: "set either \(variable.name) or \(fileVariable), not both"))
+                        variable: secretName,
+                        message: "set either \(secretName) or \(fileVariable), not both"))
                 continue
             }
             do {
                 let secret = try BoundedFile.readText(path, limit: secretFileLimit)
-                values[variable.name] = secret.trimmingWhitespaceAndNewlines()
-                origins[variable.name] = .secretFile(path)
+                values[secretName] = secret.trimmingWhitespaceAndNewlines()
+                origins[secretName] = .secretFile(path)
             } catch {
                 issues.append(
                     ConfigIssue(variable: fileVariable, message: "cannot read the secret: \(error)"))
@@ -119,7 +125,7 @@ public struct ConfigEnvironment: Sendable {
 
     /// One warning per unknown `WATCHDOG_*` name, with the closest known name.
     public func unknownVariableWarnings() -> [String] {
-        values.keys.filter { $0.hasPrefix("WATCHDOG_") && !ConfigVariable.knownNames.contains($0) }
+        values.keys.filter { $0.hasPrefix("WATCHDOG_") && !ConfigVariable.isKnown($0) }
             .sorted()
             .map { name in
                 if let suggestion = NameSuggestion.closest(to: name, in: ConfigVariable.knownNames) {

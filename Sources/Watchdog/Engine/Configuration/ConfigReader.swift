@@ -159,6 +159,27 @@ public struct ConfigReader: Sendable {
         return windows
     }
 
+    /// The set members of a family (`WATCHDOG_NOTIFY_<NAME>`), sorted by variable name:
+    /// the variable and the member's name as written after the prefix. A variable that
+    /// starts with the prefix but is no valid member (`WATCHDOG_NOTIFY_` alone, a `-` in
+    /// the name) is recorded as an issue naming it.
+    mutating func members(of family: ConfigVariable) -> [(variable: String, member: String, value: String)] {
+        guard let prefix = family.familyPrefix else { return [] }
+        var members: [(variable: String, member: String, value: String)] = []
+        for (name, value) in environment.values.sorted(by: { $0.key < $1.key }) where name.hasPrefix(prefix) {
+            if family.names(name) {
+                guard !value.trimmingSpaces().isEmpty else { continue }
+                members.append((name, String(name.dropFirst(prefix.count)), value.trimmingSpaces()))
+            } else if !name.hasSuffix("_FILE") {
+                issues.append(
+                    ConfigIssue(
+                        variable: String(name.prefix(100)),
+                        message: "the name after \(prefix) must be letters, digits and _ (at most 64)"))
+            }
+        }
+        return members
+    }
+
     mutating func record(_ issue: ConfigIssue) {
         issues.append(issue)
     }

@@ -74,7 +74,22 @@ extension ConfigVariable {
     public static let all: [ConfigVariable] = coreVariables + ChannelCatalog.variables + FeatureCatalog.variables
 
     /// Names that are valid in the environment: every variable, plus `X_FILE` for every
-    /// secret `X` (the Docker secrets convention).
+    /// secret `X` (the Docker secrets convention). A family's members
+    /// (`WATCHDOG_NOTIFY_<NAME>`) are known by `isKnown`.
     public static let knownNames: Set<String> = Set(
-        all.map(\.name) + all.filter(\.isSecret).map { $0.name + "_FILE" })
+        all.filter { $0.familyPrefix == nil }.map(\.name)
+            + all.filter { $0.isSecret && $0.familyPrefix == nil }.map { $0.name + "_FILE" })
+
+    /// The families of variables named by the operator.
+    static let families: [ConfigVariable] = all.filter { $0.familyPrefix != nil }
+
+    /// Whether the watchdog reads `name`: a variable, a secret's `_FILE`, or a member of
+    /// a family (or its `_FILE`).
+    public static func isKnown(_ name: String) -> Bool {
+        if knownNames.contains(name) { return true }
+        return families.contains { family in
+            family.names(name)
+                || (family.isSecret && name.hasSuffix("_FILE") && family.names(String(name.dropLast("_FILE".count))))
+        }
+    }
 }

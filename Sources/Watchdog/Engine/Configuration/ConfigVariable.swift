@@ -19,6 +19,8 @@ public struct ConfigVariable: Sendable, Hashable {
         case url
         /// A list of signal families or keys.
         case signalKeys
+        /// A channel given as a URL in Apprise's syntax (SPEC §5.1).
+        case channelURL
     }
 
     public let name: String
@@ -43,6 +45,31 @@ public struct ConfigVariable: Sendable, Hashable {
         self.documentedDefault = documented ?? defaultValue ?? ""
         self.isSecret = secret
         self.summary = summary
+    }
+
+    /// For a family of variables named by the operator (`WATCHDOG_NOTIFY_<NAME>`): the
+    /// prefix every member starts with (`WATCHDOG_NOTIFY_`); nil for a single variable.
+    public var familyPrefix: String? {
+        name.hasSuffix("<NAME>") ? String(name.dropLast("<NAME>".count)) : nil
+    }
+
+    /// Whether `candidate` is this variable or, for a family, one of its members: the
+    /// prefix and a name of letters, digits and `_` (not ending in `_FILE`, which reads
+    /// a secret from a file).
+    public func names(_ candidate: String) -> Bool {
+        guard let prefix = familyPrefix else { return candidate == name }
+        guard candidate.hasPrefix(prefix), !candidate.hasSuffix("_FILE") else { return false }
+        return Self.isMemberName(candidate.dropFirst(prefix.count))
+    }
+
+    /// A family member's name: letters, digits and `_`, at most 64 characters.
+    static func isMemberName(_ member: Substring) -> Bool {
+        !member.isEmpty && member.utf8.count <= 64
+            && member.utf8.allSatisfy { byte in
+                (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
+            }
     }
 
     /// A bare number is minutes in a `_MIN` variable and seconds everywhere else
@@ -86,6 +113,8 @@ public struct ConfigVariable: Sendable, Hashable {
             return "an http:// or https:// URL"
         case .signalKeys:
             return "a comma-separated list of signal families or keys, e.g. container_down:db,proc_blocking"
+        case .channelURL:
+            return "a channel URL in Apprise's syntax, such as discord://ID/TOKEN or ntfys://ntfy.sh/TOPIC"
         }
     }
 }

@@ -1,0 +1,114 @@
+import FoundationEssentials
+import FoundationGaps
+
+/// Renders notifications as Discord webhook payloads (SPEC §5.1): one embed, its colour
+/// by action, outside text escaped for Discord's markdown, within Discord's limits
+/// (title 256, description 4,096, an embed 6,000 characters), and `allowed_mentions`
+/// empty so no text from outside ever pings anyone. A fire is remembered; its resolve
+/// is sent and also edits the fire to say how it ended. Pure.
+public struct DiscordRenderer: Sendable {
+    public let strings: RenderStrings
+    /// Shown as the sender instead of the webhook's own name (`?botname=`).
+    public let username: String?
+    let markup = ChatMarkup.discordMarkdown
+
+    static let titleLimit = 256
+    static let descriptionLimit = 4_096
+    /// A message's text: Discord refuses a `content` longer than this.
+    static let contentLimit = 2_000
+
+    public init(language: Language, username: String? = nil) {
+        strings = RenderStrings.of(language)
+        self.username = username
+    }
+
+    /// The embed colour of each action: red, amber, green, orange, grey.
+    static func colour(_ action: NotificationAction) -> Int {
+        switch action {
+        case .fire: 0xD9_3025
+        case .repeat: 0xF2_9900
+        case .resolve: 0x2E_B67D
+        case .flapping: 0xF5_7C00
+        case .settled: 0x9A_A0A6
+        }
+    }
+
+    public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
+        switch batch {
+        case .single(let notification):
+            let lines = markup.lines(for: notification, strings: strings)
+            let title =
+                "\(notification.action.icon) \(strings.word(for: notification.action)) · "
+                + markup.safe(notification.title, limit: 200)
+            let body = payload(
+                title: title, description: lines.dropFirst().joined(separator: "\n"),
+                colour: Self.colour(notification.action), at: notification.at)
+            let links =
+                notification.action == .fire
+                ? MessageLinks(records: [notification.key]) : MessageLinks(replyToKey: notification.key)
+            var messages = [OutboundMessage(id: batch.id, body: body, links: links)]
+            if notification.endsProblem {
+                let edited = markup.outcomeEdit(notification, strings: strings).split(separator: "\n").map(String.init)
+                let fireTitle =
+                    "\(NotificationAction.fire.icon) \(strings.word(for: .fire)) · "
+                    + markup.safe(notification.title, limit: 200)
+                messages.append(
+                    OutboundMessage(
+                        id: "\(batch.id):edit",
+                        body: payload(
+                            title: fireTitle, description: edited.dropFirst().joined(separator: "\n"),
+                            colour: Self.colour(.resolve), at: notification.startedAt),
+                        links: MessageLinks(editsKey: notification.key)))
+            }
+            return messages
+        case .digest(let notifications):
+            let lines = markup.digestLines(
+                notifications, strings: strings, budget: Self.descriptionLimit - 96, measure: { $0.count })
+            let worst = notifications.contains { $0.action == .fire || $0.action == .repeat }
+            return [
+                OutboundMessage(
+                    id: batch.id,
+                    body: payload(
+                        title: lines.first ?? "", description: lines.dropFirst().joined(separator: "\n"),
+                        colour: Self.colour(worst ? .fire : .resolve), at: notifications.last?.at),
+                    links: MessageLinks(records: notifications.filter { $0.action == .fire }.map(\.key)))
+            ]
+        }
+    }
+
+    /// A webhook payload with one embed, cut to Discord's limits.
+    func payload(title: String, description: String, colour: Int, at: Date?) -> String {
+        var embed: [String: JSONValue] = [
+            "title": JSONValue(ChannelText.cut(title, to: Self.titleLimit)),
+            "description": JSONValue(ChannelText.cut(description, to: Self.descriptionLimit)),
+            "color": .integer(Int64(colour)),
+        ]
+        if let at { embed["timestamp"] = JSONValue(ConsoleRenderer.timestamp(at)) }
+        var object: [String: JSONValue] = [
+            "embeds": .array([.object(embed)]),
+            // Nobody is pinged, whatever the text says (@everyone, a role, a user).
+            "allowed_mentions": .object(["parse": .array([])]),
+        ]
+        if let username { object["username"] = JSONValue(ChannelText.cut(username, to: 80)) }
+        return JSONValue.object(object).encodedString
+    }
+}
+
+extension ChatMarkup {
+    /// Discord's markdown: every markup character of outside text behind a backslash
+    /// (`*`, `_`, `~`, `` ` ``, `|`, `>`, `#`, `-`, `[`, `]`, `(`, `)`, `<`, `@`, `\`), so
+    /// a container named `**x**` reads as written and `<@&role>` or `@everyone` stays
+    /// text; inside a code span only the backtick, which would end it, is replaced.
+    public static let discordMarkdown = ChatMarkup(
+        bold: { "**\($0)**" }, code: { "`\($0)`" }, italic: { "*\($0)*" },
+        escape: { text in
+            var escaped = ""
+            escaped.reserveCapacity(text.utf8.count)
+            for character in text {
+                if "\\*_~`|>#-[]()<@".contains(character) { escaped.append("\\") }
+                escaped.append(character)
+            }
+            return escaped
+        },
+        escapeInCode: { $0.replacing("`", with: "ˋ") })
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// Apprise (PyPI `apprise`), the independent client the channel stand-ins are checked
+/// with (SPEC §5.1): it sends to a stand-in as it sends to the real service, so a
+/// stand-in shaped by our own client would show. scripts/test.sh installs it.
+public enum Apprise {
+    public static let available: Bool = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import apprise"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+    /// Set by scripts/test.sh: a missing Apprise is then a failure, never a silent skip.
+    public static let required = ProcessInfo.processInfo.environment["WATCHDOG_TEST_REQUIRE_PEERS"] == "1"
+
+    public struct Run: Sendable {
+        public let status: Int32
+        public let output: String
+    }
+
+    /// Sends one notification to `url` with Apprise. `endpoints` points a plugin's fixed
+    /// service URL at a stand-in: `["NotifyDiscord.notify_url": "http://127.0.0.1:…/api/webhooks"]`
+    /// (the class is looked up among Apprise's plugins). Exits 0 when Apprise says it sent.
+    public static func notify(url: String, title: String, body: String, endpoints: [String: String] = [:])
+        async throws -> Run
+    {
+        let script = """
+            import json, sys, apprise, apprise.plugins, importlib, pkgutil
+            request = json.load(sys.stdin)
+            for target, value in request["endpoints"].items():
+                name, attribute = target.split(".")
+                for module in pkgutil.iter_modules(apprise.plugins.__path__):
+                    loaded = importlib.import_module("apprise.plugins." + module.name)
+                    if hasattr(loaded, name):
+                        setattr(getattr(loaded, name), attribute, value)
+                        break
+                else:
+                    sys.exit("no plugin class " + name)
+            client = apprise.Apprise()
+            if not client.add(request["url"]):
+                sys.exit("apprise does not take the URL")
+            sys.exit(0 if client.notify(title=request["title"], body=request["body"]) else 1)
+            """
+        let request = try JSONSerialization.data(
+            withJSONObject: ["url": url, "title": title, "body": body, "endpoints": endpoints])
+        return try await python(script, input: request)
+    }
+
+    /// Runs `script` with the python3 on PATH (the one scripts/test.sh installed Apprise
+    /// into), `input` on its stdin.
+    public static func python(_ script: String, input: Data) async throws -> Run {
+        let folder = try TemporaryDirectory()
+        let inputFile = try folder.write("input.json", String(decoding: input, as: UTF8.self))
+        var environment = ProcessInfo.processInfo.environment
+        environment["PYTHONDONTWRITEBYTECODE"] = "1"
+        let result = try await RealDocker.shell(
+            ["/bin/sh", "-c", "exec python3 -c \"$0\" < \"$1\"", script, inputFile], environment: environment)
+        return Run(status: result.status, output: result.stdout + result.stderr)
+    }
+}

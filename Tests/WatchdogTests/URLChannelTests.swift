@@ -1,0 +1,211 @@
+import Foundation
+import Notify
+import TestSupport
+import Testing
+
+@testable import Watchdog
+
+/// Channels given as URLs in Apprise's syntax (SPEC §2.2, §5.1): the URL split as
+/// Apprise splits it, checked against Apprise itself; the variables; the errors.
+@Suite struct AppriseURLTests {
+    @Test func aURLIsSplitAsAppriseSplitsIt() throws {
+        let ntfy = try AppriseURL.parse(
+            "ntfys://us%40er:p%3Ass@ntfy.example:8443/alerts,other?Priority=high&token=tk+1")
+        #expect(ntfy.scheme == "ntfys" && ntfy.isSecure)
+        #expect(ntfy.user == "us@er" && ntfy.password == "p:ss")
+        #expect(ntfy.host == "ntfy.example" && ntfy.port == 8443)
+        #expect(ntfy.path == ["alerts", "other"])
+        #expect(ntfy.query == ["priority": "high", "token": "tk+1"])
+
+        // `/#` is a room alias, not a fragment; a user= option overrides the user part.
+        let matrix = try AppriseURL.parse("MATRIXS://syt_token@matrix.example/#ops:matrix.example?user=bot")
+        #expect(matrix.scheme == "matrixs" && matrix.user == "bot" && matrix.path == ["#ops:matrix.example"])
+
+        let bare = try AppriseURL.parse("discord://123/tok#fragment")
+        #expect(bare.host == "123" && bare.path == ["tok"] && bare.user == nil && bare.port == nil)
+    }
+
+    @Test(arguments: [
+        ("no scheme here", ChannelURLError.noScheme),
+        ("discord://1:99999/x", .badPort),
+        ("discord://1:port/x", .badPort),
+        ("discord://1/%zz", .badPercentEncoding),
+        ("nosuch://secret-token@host", .unknownScheme("nosuch")),
+    ])
+    func aBadURLIsRefusedWithoutShowingIt(url: String, error: ChannelURLError) {
+        #expect(throws: error) { try URLChannelCatalog.read(url, name: "x", variable: "V", context: .init()) }
+        #expect(!error.description.contains("secret"))
+    }
+
+    @Test func aURLOverItsBoundIsRefused() {
+        let long = "json://host/" + String(repeating: "a", count: AppriseURL.maximumLength)
+        #expect(throws: ChannelURLError.tooLong(limit: AppriseURL.maximumLength)) { try AppriseURL.parse(long) }
+    }
+
+    @Test func discordTakesItsSchemeAndItsOwnWebhookURL() throws {
+        let context = URLChannelContext(apiBaseURLs: ["discord": "http://127.0.0.1:9/api"])
+        let short = try DiscordKind.settings(
+            from: AppriseURL.parse("discord://alertbot@1180000000000000001/Tok-en_1?thread=42"), context: context)
+        #expect(short.webhookID == "1180000000000000001" && short.token == "Tok-en_1")
+        #expect(short.threadID == "42" && short.username == "alertbot" && short.apiBaseURL == "http://127.0.0.1:9/api")
+        let native = try URLChannelCatalog.read(
+            "https://discord.com/api/webhooks/1180000000000000001/Tok-en_1", name: "ops", variable: "V",
+            context: .init())
+        #expect(
+            native.kind == "discord" && native.host == "discord.com" && native.summary == "ops (discord, discord.com)")
+        #expect(throws: ChannelURLError.missing("the webhook token after the id")) {
+            try DiscordKind.settings(from: AppriseURL.parse("discord://1180000000000000001"), context: context)
+        }
+        #expect(throws: ChannelURLError.invalid("webhook id (digits)")) {
+            try DiscordKind.settings(from: AppriseURL.parse("discord://abc/tok"), context: context)
+        }
+    }
+
+    @Test func jsonIsTheWebhookChannelWithHeadersAndBasicAuthentication() throws {
+        let settings = try JSONWebhookKind.settings(
+            from: AppriseURL.parse("jsons://alice:s3cret@hooks.example:8443/a/b%20c?+X-Token=abc&method=POST"),
+            context: .init())
+        #expect(settings.url == "https://hooks.example:8443/a/b%20c")
+        #expect(settings.headers.map(\.0) == ["x-token", "Authorization"])
+        #expect(settings.headers.last?.1 == "Basic " + Data("alice:s3cret".utf8).base64EncodedString())
+        let plain = try JSONWebhookKind.settings(from: AppriseURL.parse("json://10.0.0.5/hook"), context: .init())
+        #expect(plain.url == "http://10.0.0.5/hook" && plain.headers.isEmpty)
+    }
+
+    /// Every accepted form, read by Apprise too: both take the same parts from it.
+    @Test(.enabled(if: Apprise.available || Apprise.required))
+    func appriseReadsEveryAcceptedFormAsWeDo() async throws {
+        let discord = [
+            "discord://1180000000000000001/Tok-en_1",
+            "discord://bot@1180000000000000001/Tok-en_1?thread=77",
+            "discord://1180000000000000001/Tok-en_1?botname=Watch",
+            "https://discord.com/api/webhooks/1180000000000000001/Tok-en_1",
+            "https://discordapp.com/api/webhooks/1180000000000000001/Tok-en_1",
+        ]
+        let json = [
+            "json://hooks.example/path", "jsons://hooks.example:8443/a/b", "json://u:p%40ss@10.0.0.5:8080/x/y",
+            "jsons://hooks.example/hook?+X-Token=abc",
+        ]
+        let script = """
+            import json, sys, apprise
+            out = []
+            for url in json.load(sys.stdin):
+                plugin = apprise.Apprise.instantiate(url)
+                if plugin is None:
+                    out.append(None); continue
+                fields = {}
+                for name in ["webhook_id", "webhook_token", "thread_id", "user", "password", "host", "port",
+                             "fullpath", "secure", "headers"]:
+                    value = getattr(plugin, name, None)
+                    fields[name] = value if isinstance(value, (str, int, bool, dict, type(None))) else str(value)
+                out.append(fields)
+            print(json.dumps(out))
+            """
+        let run = try await Apprise.python(script, input: try JSONSerialization.data(withJSONObject: discord + json))
+        #expect(run.status == 0, "\(run.output)")
+        let lines = run.output.split(separator: "\n")
+        let parsed = try #require(
+            try JSONSerialization.jsonObject(with: Data((lines.last ?? "").utf8)) as? [Any], "\(run.output)")
+        #expect(parsed.count == discord.count + json.count)
+        for (url, theirs) in zip(discord, parsed) {
+            let apprise = try #require(theirs as? [String: Any], "\(url)")
+            let ours = try DiscordKind.settings(from: AppriseURL.parse(url), context: .init())
+            #expect(apprise["webhook_id"] as? String == ours.webhookID, "\(url)")
+            #expect(apprise["webhook_token"] as? String == ours.token, "\(url)")
+            #expect(apprise["thread_id"] as? String == ours.threadID, "\(url)")
+            if let user = ours.username { #expect(apprise["user"] as? String == user, "\(url)") }
+        }
+        for (url, theirs) in zip(json, parsed.dropFirst(discord.count)) {
+            let apprise = try #require(theirs as? [String: Any], "\(url)")
+            let parsedURL = try AppriseURL.parse(url)
+            #expect(apprise["host"] as? String == parsedURL.host, "\(url)")
+            #expect(apprise["port"] as? Int == parsedURL.port, "\(url)")
+            #expect(apprise["user"] as? String == parsedURL.user, "\(url)")
+            #expect(apprise["password"] as? String == parsedURL.password, "\(url)")
+            #expect(apprise["secure"] as? Bool == parsedURL.isSecure, "\(url)")
+            #expect((apprise["fullpath"] as? String) == "/" + parsedURL.path.joined(separator: "/"), "\(url)")
+            let headers = (apprise["headers"] as? [String: String]) ?? [:]
+            let ours = try JSONWebhookKind.settings(from: parsedURL, context: .init()).headers
+                .filter { $0.0 != "Authorization" }
+            #expect(Set(headers.keys.map { $0.lowercased() }) == Set(ours.map(\.0)), "\(url)")
+        }
+    }
+}
+
+@Suite struct URLChannelConfigurationTests {
+    static let discord = "discord://1180000000000000001/SECRET-token"
+
+    func load(_ environment: [String: String]) throws(ConfigurationError) -> LoadedConfiguration {
+        try Configuration.load(process: environment, workingDirectory: nil, hostName: "box-1")
+    }
+
+    func issues(_ environment: [String: String]) -> [ConfigIssue] {
+        do {
+            _ = try load(environment)
+            return []
+        } catch {
+            return error.issues
+        }
+    }
+
+    @Test func eachVariableIsAChannelNamedAfterIt() throws {
+        let loaded = try load([
+            "WATCHDOG_NOTIFY_ONCALL": Self.discord, "WATCHDOG_NOTIFY_Audit_Log": "jsons://audit.example/in",
+        ])
+        let channels = loaded.configuration.urlChannels
+        #expect(channels.map(\.summary) == ["audit_log (webhook, audit.example)", "oncall (discord, discord.com)"])
+        #expect(loaded.warnings.isEmpty)
+        let built = ChannelCatalog.channels(for: loaded.configuration, logger: .init(label: "test"))
+        #expect(built.map(\.name) == ["audit_log", "oncall"])
+        #expect(built.allSatisfy { !$0.destination.contains("SECRET") })
+        let settings = loaded.effectiveSettings()
+        #expect(settings.first { $0.name == "WATCHDOG_NOTIFY_ONCALL" }?.value == "<redacted>")
+        #expect(!"\(settings)".contains("SECRET"))
+    }
+
+    @Test func aURLMayComeFromAFile() throws {
+        let folder = try TemporaryDirectory()
+        let file = try folder.write("oncall", Self.discord + "\n")
+        let loaded = try load(["WATCHDOG_NOTIFY_ONCALL_FILE": file])
+        #expect(loaded.configuration.urlChannels.map(\.name) == ["oncall"])
+        #expect(
+            issues(["WATCHDOG_NOTIFY_ONCALL_FILE": file, "WATCHDOG_NOTIFY_ONCALL": Self.discord]).map(\.variable)
+                == ["WATCHDOG_NOTIFY_ONCALL"])
+    }
+
+    @Test func everyRefusalNamesTheVariableAndNeverShowsTheURL() {
+        let cases: [([String: String], String, String)] = [
+            (["WATCHDOG_NOTIFY_X": "nosuch://SECRET@host"], "WATCHDOG_NOTIFY_X", "unknown scheme nosuch://"),
+            (["WATCHDOG_NOTIFY_X": "discord://abc/SECRET"], "WATCHDOG_NOTIFY_X", "webhook id"),
+            (["WATCHDOG_NOTIFY_X": "SECRET"], "WATCHDOG_NOTIFY_X", "not a URL"),
+            (["WATCHDOG_NOTIFY_bad-name": Self.discord], "WATCHDOG_NOTIFY_bad-name", "letters, digits and _"),
+            (
+                [
+                    "WATCHDOG_NOTIFY_TELEGRAM": Self.discord, "WATCHDOG_TELEGRAM_BOT_TOKEN": "1:x",
+                    "WATCHDOG_TELEGRAM_CHAT_ID": "-1",
+                ],
+                "WATCHDOG_NOTIFY_TELEGRAM", "names channel telegram, which WATCHDOG_TELEGRAM_BOT_TOKEN configures"
+            ),
+            (["WATCHDOG_NOTIFY_CONSOLE": Self.discord], "WATCHDOG_NOTIFY_CONSOLE", "names channel console"),
+            (
+                ["WATCHDOG_NOTIFY_OnCall": Self.discord, "WATCHDOG_NOTIFY_ONCALL": Self.discord],
+                "WATCHDOG_NOTIFY_OnCall",
+                "names channel oncall, as WATCHDOG_NOTIFY_ONCALL does"
+            ),
+        ]
+        for (environment, variable, words) in cases {
+            let found = issues(environment)
+            #expect(found.map(\.variable) == [variable], "\(environment.keys)")
+            #expect(found.first?.message.contains(words) == true, "\(found)")
+            #expect(!"\(found)".contains("SECRET"))
+        }
+        // Without the Telegram variables the name is free.
+        #expect(issues(["WATCHDOG_NOTIFY_TELEGRAM": Self.discord]).isEmpty)
+    }
+
+    @Test func aMemberIsNoUnknownVariable() throws {
+        let loaded = try load(["WATCHDOG_NOTIFY_ONCALL": Self.discord, "WATCHDOG_NOTIFI_X": "y"])
+        #expect(loaded.warnings.count == 1)
+        #expect(loaded.warnings.first?.contains("WATCHDOG_NOTIFI_X") == true)
+    }
+}
