@@ -72,6 +72,24 @@ import Testing
         #expect(plain.url == "http://10.0.0.5/hook" && plain.headers.isEmpty)
     }
 
+    @Test func ntfyTakesItsSelfHostedAndCloudForms() throws {
+        let own = try NtfyKind.settings(
+            from: AppriseURL.parse("ntfys://alice:pw@ntfy.example:8443/alerts/ops?priority=high&tags=a,b"),
+            context: .init())
+        #expect(own.serverURL == "https://ntfy.example:8443" && own.topics == ["alerts", "ops"])
+        #expect(own.authentication == .basic(user: "alice", password: "pw"))
+        #expect(own.fixedPriority == 4 && own.tags == ["a", "b"])
+        let cloud = try NtfyKind.settings(from: AppriseURL.parse("ntfy://mytopic"), context: .init())
+        #expect(cloud.serverURL == "https://ntfy.sh" && cloud.topics == ["mytopic"] && cloud.authentication == .none)
+        let token = try NtfyKind.settings(from: AppriseURL.parse("ntfy://tk_abc@10.0.0.2/t"), context: .init())
+        #expect(token.serverURL == "http://10.0.0.2" && token.authentication == .token("tk_abc"))
+        let native = try URLChannelCatalog.read("https://ntfy.sh/watch", name: "n", variable: "V", context: .init())
+        #expect(native.summary == "n (ntfy, ntfy.sh)")
+        #expect(throws: ChannelURLError.invalid("topic (letters, digits, - and _, at most 64)")) {
+            try NtfyKind.settings(from: AppriseURL.parse("ntfy://host.example/bad.topic"), context: .init())
+        }
+    }
+
     /// Every accepted form, read by Apprise too: both take the same parts from it.
     @Test(.enabled(if: Apprise.available || Apprise.required))
     func appriseReadsEveryAcceptedFormAsWeDo() async throws {
@@ -95,18 +113,23 @@ import Testing
                     out.append(None); continue
                 fields = {}
                 for name in ["webhook_id", "webhook_token", "thread_id", "user", "password", "host", "port",
-                             "fullpath", "secure", "headers"]:
+                             "fullpath", "secure", "headers", "topics", "token", "mode", "auth"]:
                     value = getattr(plugin, name, None)
-                    fields[name] = value if isinstance(value, (str, int, bool, dict, type(None))) else str(value)
+                    fields[name] = value if isinstance(value, (str, int, bool, dict, list, type(None))) else str(value)
                 out.append(fields)
             print(json.dumps(out))
             """
-        let run = try await Apprise.python(script, input: try JSONSerialization.data(withJSONObject: discord + json))
+        let ntfy = [
+            "ntfys://alice:pw@ntfy.example:8443/alerts/ops", "ntfy://mytopic", "ntfy://tk_abc@10.0.0.2/t",
+            "ntfys://ntfy.example/a?token=tk_x", "https://ntfy.sh/watch", "ntfy://ntfy.sh/one",
+        ]
+        let run = try await Apprise.python(
+            script, input: try JSONSerialization.data(withJSONObject: discord + json + ntfy))
         #expect(run.status == 0, "\(run.output)")
         let lines = run.output.split(separator: "\n")
         let parsed = try #require(
             try JSONSerialization.jsonObject(with: Data((lines.last ?? "").utf8)) as? [Any], "\(run.output)")
-        #expect(parsed.count == discord.count + json.count)
+        #expect(parsed.count == discord.count + json.count + ntfy.count)
         for (url, theirs) in zip(discord, parsed) {
             let apprise = try #require(theirs as? [String: Any], "\(url)")
             let ours = try DiscordKind.settings(from: AppriseURL.parse(url), context: .init())
@@ -128,6 +151,24 @@ import Testing
             let ours = try JSONWebhookKind.settings(from: parsedURL, context: .init()).headers
                 .filter { $0.0 != "Authorization" }
             #expect(Set(headers.keys.map { $0.lowercased() }) == Set(ours.map(\.0)), "\(url)")
+        }
+        for (url, theirs) in zip(ntfy, parsed.dropFirst(discord.count + json.count)) {
+            let apprise = try #require(theirs as? [String: Any], "\(url)")
+            let ours = try NtfyKind.settings(from: AppriseURL.parse(url), context: .init())
+            #expect(apprise["topics"] as? [String] == ours.topics, "\(url)")
+            let cloud = apprise["mode"] as? String == "cloud"
+            #expect(cloud == (ours.serverURL == "https://ntfy.sh"), "\(url)")
+            if !cloud {
+                let scheme = (apprise["secure"] as? Bool) == true ? "https://" : "http://"
+                let port = (apprise["port"] as? Int).map { ":\($0)" } ?? ""
+                #expect(scheme + (apprise["host"] as? String ?? "") + port == ours.serverURL, "\(url)")
+            }
+            switch ours.authentication {
+            case .token(let token): #expect(apprise["token"] as? String == token, "\(url)")
+            case .basic(let user, let password):
+                #expect(apprise["user"] as? String == user && apprise["password"] as? String == password, "\(url)")
+            case .none: #expect(apprise["token"] as? String == nil || cloud, "\(url)")
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ public enum URLChannelCatalog {
     public static let all: [any URLChannelKind.Type] = [
         DiscordKind.self,
         JSONWebhookKind.self,
+        NtfyKind.self,
     ]
 
     /// Every scheme taken, for error messages: `discord, json, jsons`.

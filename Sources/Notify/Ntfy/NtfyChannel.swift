@@ -1,0 +1,142 @@
+import FoundationEssentials
+import OutboundHTTP
+
+/// Where an ntfy server is, its topics, and how to authenticate.
+public struct NtfySettings: Sendable {
+    public enum Authentication: Sendable, Equatable {
+        case none
+        case basic(user: String, password: String)
+        case token(String)
+    }
+
+    /// `https://ntfy.sh`, or the self-hosted server's `http(s)://host:port`.
+    public var serverURL: String
+    public var topics: [String]
+    public var authentication: Authentication
+    /// A priority the URL fixes for every message (`?priority=high`), else by severity.
+    public var fixedPriority: Int?
+    /// Tags the URL adds (`?tags=`).
+    public var tags: [String]
+
+    public init(
+        serverURL: String, topics: [String], authentication: Authentication = .none, fixedPriority: Int? = nil,
+        tags: [String] = []
+    ) {
+        self.serverURL = serverURL
+        self.topics = topics
+        self.authentication = authentication
+        self.fixedPriority = fixedPriority
+        self.tags = tags
+    }
+
+    /// The secrets to scrub from error texts.
+    var secrets: [String] {
+        switch authentication {
+        case .none: []
+        case .basic(let user, let password): [password, Self.basic(user, password)]
+        case .token(let token): [token]
+        }
+    }
+
+    static func basic(_ user: String, _ password: String) -> String {
+        Data((user + ":" + password).utf8).base64EncodedString()
+    }
+}
+
+/// ntfy (SPEC §5.1), self-hosted or ntfy.sh: one JSON message per notification and
+/// topic, its priority by severity (critical 5, warning 4; a resolve 2), the family and
+/// the severity as tags, plain text. ntfy cannot edit a message: a resolve is its own
+/// message.
+public struct NtfyChannel: NotificationChannel {
+    public let name: String
+    public var destination: String {
+        ShownURL.of(settings.serverURL, pathIsSecret: false) + " → " + settings.topics.joined(separator: ", ")
+    }
+    /// ntfy.sh allows a burst of 60 and then one message every 5 seconds per visitor; a
+    /// self-hosted server is usually configured alike.
+    public let pacing = Pacing(minimumGap: .milliseconds(200), windowLimit: 60, window: .seconds(300))
+    private let settings: NtfySettings
+    private let strings: RenderStrings
+    private let post: HTTPPost
+    private let markup = ChatMarkup.plain
+
+    public init(name: String, settings: NtfySettings, language: Language, post: HTTPPost) {
+        self.name = name
+        var settings = settings
+        settings.serverURL = settings.serverURL.trimmingSuffix("/")
+        self.settings = settings
+        self.strings = RenderStrings.of(language)
+        self.post = post
+    }
+
+    /// ntfy's priorities: critical 5 (max), warning 4 (high); the end of a problem 2.
+    static func priority(_ notification: AlertNotification) -> Int {
+        switch notification.action {
+        case .resolve, .settled: 2
+        case .flapping: 3
+        case .fire, .repeat: notification.severity == .critical ? 5 : 4
+        }
+    }
+
+    public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
+        let title: String
+        let message: String
+        let priority: Int
+        var tags: [String]
+        switch batch {
+        case .single(let notification):
+            let lines = markup.lines(for: notification, strings: strings)
+            title =
+                "\(notification.action.icon) \(strings.word(for: notification.action)) · "
+                + markup.safe(notification.title, limit: 200)
+            message = lines.dropFirst().joined(separator: "\n")
+            priority = Self.priority(notification)
+            tags = [notification.family, notification.severity.rawValue]
+        case .digest(let notifications):
+            let lines = markup.digestLines(
+                notifications, strings: strings, budget: NtfyAPI.messageLimit - 200, measure: { $0.utf8.count })
+            title = lines.first ?? ""
+            message = lines.dropFirst().joined(separator: "\n")
+            priority = notifications.map(Self.priority).max() ?? 3
+            tags = ["digest"]
+        }
+        tags += settings.tags
+        return settings.topics.map { topic in
+            OutboundMessage(
+                id: settings.topics.count == 1 ? batch.id : "\(batch.id):\(topic)",
+                body: NtfyAPI.publishBody(
+                    topic: topic, title: title, message: message, priority: settings.fixedPriority ?? priority,
+                    tags: tags))
+        }
+    }
+
+    public func send(_ message: OutboundMessage) async -> SendOutcome {
+        var headers: [(String, String)] = []
+        switch settings.authentication {
+        case .none: break
+        case .basic(let user, let password):
+            headers.append(("Authorization", "Basic " + NtfySettings.basic(user, password)))
+        case .token(let token): headers.append(("Authorization", "Bearer " + token))
+        }
+        let secrets = settings.secrets
+        let answer = await post.send(
+            url: settings.serverURL + "/", body: Array(message.body.utf8), headers: headers, secrets: secrets)
+        switch answer {
+        case .failed(let reason):
+            return .retryable(reason: HTTPPost.redact(reason, secrets: secrets), retryAfter: nil)
+        case .response(let status, let headers, let body):
+            switch NtfyAPI.classify(status: status, body: body, retryAfterHeader: HTTPPost.retryAfter(headers)) {
+            case .delivered: return .delivered
+            case .retry(let reason, let after):
+                return .retryable(reason: HTTPPost.redact(reason, secrets: secrets), retryAfter: after)
+            case .rejected(let reason): return .permanent(reason: HTTPPost.redact(reason, secrets: secrets))
+            }
+        }
+    }
+}
+
+extension ChatMarkup {
+    /// Plain text (ntfy, a push notification): no markup, so nothing to escape but what
+    /// `oneLine` already removes.
+    public static let plain = ChatMarkup(bold: { $0 }, code: { $0 }, italic: { $0 }, escape: { $0 })
+}
