@@ -90,6 +90,32 @@ import Testing
         }
     }
 
+    @Test func telegramAndSlackAreTodaysChannelsByAnotherName() throws {
+        let context = URLChannelContext(apiBaseURLs: [
+            "telegram": "http://127.0.0.1:9", "slack": "http://127.0.0.1:8/api",
+        ])
+        let group = try URLChannelCatalog.read(
+            "tgram://123456:ABC-def_9/-1001234567890:42", name: "ops", variable: "V", context: context)
+        #expect(group.summary == "ops (telegram, 127.0.0.1:9)")
+        let telegram = try TelegramKind.settings(
+            from: AppriseURL.parse(TelegramKind.normalized("tgram://bot123456:ABC-def_9/@alerts?topic=7")),
+            context: context)
+        #expect(telegram.token == "123456:ABC-def_9" && telegram.chatID == "@alerts" && telegram.threadID == 7)
+        #expect(throws: ChannelURLError.invalid("chat list (one chat per channel)")) {
+            try URLChannelCatalog.read("tgram://1:A/-1/-2", name: "x", variable: "V", context: context)
+        }
+        let hook = try SlackKind.settings(from: AppriseURL.parse("slack://T000/B000/XXXX"), context: context)
+        #expect(hook == .webhook(Secret("https://hooks.slack.com/services/T000/B000/XXXX")))
+        let native = try SlackKind.settings(
+            from: AppriseURL.parse("https://hooks.slack.com/services/T000/B000/XXXX"), context: context)
+        #expect(native == hook)
+        let bot = try SlackKind.settings(from: AppriseURL.parse("slack://watch@xoxb-1-2-abc/#alerts"), context: context)
+        #expect(bot == .bot(token: Secret("xoxb-1-2-abc"), channel: "alerts", apiBaseURL: "http://127.0.0.1:8/api"))
+        #expect(throws: ChannelURLError.missing("a #channel after the bot token")) {
+            try SlackKind.settings(from: AppriseURL.parse("slack://xoxb-1-2-abc"), context: context)
+        }
+    }
+
     /// Every accepted form, read by Apprise too: both take the same parts from it.
     @Test(.enabled(if: Apprise.available || Apprise.required))
     func appriseReadsEveryAcceptedFormAsWeDo() async throws {
@@ -113,7 +139,8 @@ import Testing
                     out.append(None); continue
                 fields = {}
                 for name in ["webhook_id", "webhook_token", "thread_id", "user", "password", "host", "port",
-                             "fullpath", "secure", "headers", "topics", "token", "mode", "auth"]:
+                             "fullpath", "secure", "headers", "topics", "token", "mode", "auth", "bot_token",
+                             "targets", "channels", "access_token", "token_a", "token_b", "token_c"]:
                     value = getattr(plugin, name, None)
                     fields[name] = value if isinstance(value, (str, int, bool, dict, list, type(None))) else str(value)
                 out.append(fields)
@@ -123,13 +150,20 @@ import Testing
             "ntfys://alice:pw@ntfy.example:8443/alerts/ops", "ntfy://mytopic", "ntfy://tk_abc@10.0.0.2/t",
             "ntfys://ntfy.example/a?token=tk_x", "https://ntfy.sh/watch", "ntfy://ntfy.sh/one",
         ]
+        let telegram = [
+            "tgram://123456:ABC-def_9/-1001234567890", "tgram://bot123456:ABC-def_9/@alerts",
+            "tgram://123456:ABC-def_9/-1001234567890:42",
+        ]
+        let slack = [
+            "slack://T000/B000/XXXX", "slack://watch@xoxb-1-2-abc/#alerts", "https://hooks.slack.com/services/T0/B0/XX",
+        ]
         let run = try await Apprise.python(
-            script, input: try JSONSerialization.data(withJSONObject: discord + json + ntfy))
+            script, input: try JSONSerialization.data(withJSONObject: discord + json + ntfy + telegram + slack))
         #expect(run.status == 0, "\(run.output)")
         let lines = run.output.split(separator: "\n")
         let parsed = try #require(
             try JSONSerialization.jsonObject(with: Data((lines.last ?? "").utf8)) as? [Any], "\(run.output)")
-        #expect(parsed.count == discord.count + json.count + ntfy.count)
+        #expect(parsed.count == discord.count + json.count + ntfy.count + telegram.count + slack.count)
         for (url, theirs) in zip(discord, parsed) {
             let apprise = try #require(theirs as? [String: Any], "\(url)")
             let ours = try DiscordKind.settings(from: AppriseURL.parse(url), context: .init())
@@ -168,6 +202,30 @@ import Testing
             case .basic(let user, let password):
                 #expect(apprise["user"] as? String == user && apprise["password"] as? String == password, "\(url)")
             case .none: #expect(apprise["token"] as? String == nil || cloud, "\(url)")
+            }
+        }
+        let skip = discord.count + json.count + ntfy.count
+        for (url, theirs) in zip(telegram, parsed.dropFirst(skip)) {
+            let apprise = try #require(theirs as? [String: Any], "\(url)")
+            let ours = try TelegramKind.settings(
+                from: AppriseURL.parse(TelegramKind.normalized(url)), context: .init())
+            #expect(apprise["bot_token"] as? String == ours.token, "\(url)")
+            // Apprise keeps a topic with its chat ("-100…:42"); a list of (chat, topic) pairs.
+            let target = "\(apprise["targets"] ?? "")"
+            #expect(
+                target.contains(ours.chatID.hasPrefix("@") ? String(ours.chatID.dropFirst()) : ours.chatID), "\(target)"
+            )
+            if let topic = ours.threadID { #expect(target.contains("\(topic)"), "\(target)") }
+        }
+        for (url, theirs) in zip(slack, parsed.dropFirst(skip + telegram.count)) {
+            let apprise = try #require(theirs as? [String: Any], "\(url)")
+            switch try SlackKind.settings(from: AppriseURL.parse(url), context: .init()) {
+            case .webhook(let hook):
+                let tokens = [apprise["token_a"], apprise["token_b"], apprise["token_c"]].compactMap { $0 as? String }
+                #expect(hook.value == SlackKind.hooksURL + "/" + tokens.joined(separator: "/"), "\(url)")
+            case .bot(let token, let channel, _):
+                #expect(apprise["access_token"] as? String == token.value, "\(url)")
+                #expect("\(apprise["channels"] ?? "")".contains(channel), "\(url)")
             }
         }
     }
@@ -248,5 +306,81 @@ import Testing
         let loaded = try load(["WATCHDOG_NOTIFY_ONCALL": Self.discord, "WATCHDOG_NOTIFI_X": "y"])
         #expect(loaded.warnings.count == 1)
         #expect(loaded.warnings.first?.contains("WATCHDOG_NOTIFI_X") == true)
+    }
+}
+
+/// Channels by URL through the built binary: `check-config` lists them without their
+/// URLs, `test-notify --channel NAME` reaches each, and a fire and its resolve reach a
+/// Telegram chat given as `tgram://`.
+@Suite(.serialized) struct URLChannelProcessTests {
+    static let discordToken = "Wh-SECRET_token-0123456789"
+    static let botToken = "123456:SECRET-bot_token"
+
+    @Test func checkConfigListsEachChannelAndTestNotifyReachesIt() async throws {
+        let discord = try await DiscordWebhookStandIn.start(webhookID: "1180000000000000001", token: Self.discordToken)
+        defer { Task { await discord.stop() } }
+        let ntfy = try await NtfyStandIn.start(tokens: ["tk_SECRETntfy"])
+        defer { Task { await ntfy.stop() } }
+        let environment = [
+            "WATCHDOG_NOTIFY_ONCALL": "discord://1180000000000000001/\(Self.discordToken)",
+            "WATCHDOG_DISCORD_API_URL": discord.apiBaseURL,
+            "WATCHDOG_NOTIFY_PHONE": "ntfy://tk_SECRETntfy@127.0.0.1:\(ntfy.server.port)/alerts",
+        ]
+        let checked = try await WatchdogProcess.run(["check-config"], environment: environment)
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(checked.stdout.contains("channel oncall (discord, 127.0.0.1) from WATCHDOG_NOTIFY_ONCALL"))
+        #expect(
+            checked.stdout.contains("channel phone (ntfy, 127.0.0.1:\(ntfy.server.port)) from WATCHDOG_NOTIFY_PHONE"))
+        #expect(checked.stdout.contains("WATCHDOG_NOTIFY_ONCALL") && checked.stdout.contains("<redacted>"))
+
+        let sent = try await WatchdogProcess.run(["test-notify", "--channel", "oncall"], environment: environment)
+        #expect(sent.status == 0, "\(sent.stdout)\(sent.stderr)")
+        #expect(sent.stdout.contains("oncall → ") && sent.stdout.contains(": ok"))
+        #expect(discord.messages.count == 1 && ntfy.messages.isEmpty)
+        let both = try await WatchdogProcess.run(["test-notify"], environment: environment)
+        #expect(both.status == 0, "\(both.stdout)\(both.stderr)")
+        #expect(discord.messages.count == 2 && ntfy.messages.count == 1)
+        for output in [checked, sent, both] {
+            for secret in [Self.discordToken, "tk_SECRETntfy"] {
+                #expect(!output.stdout.contains(secret) && !output.stderr.contains(secret))
+            }
+        }
+    }
+
+    @Test func aBadURLStopsTheStartNamingTheVariableOnly() async throws {
+        let refused = try await WatchdogProcess.run(
+            ["check-config"], environment: ["WATCHDOG_NOTIFY_ONCALL": "discord://not-digits/\(Self.discordToken)"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("WATCHDOG_NOTIFY_ONCALL: the URL's webhook id (digits) is not valid"))
+        #expect(!refused.stderr.contains(Self.discordToken) && !refused.stdout.contains(Self.discordToken))
+    }
+
+    @Test func aFireAndItsResolveReachATelegramChatGivenAsAURL() async throws {
+        let telegram = try await TelegramStandIn.start(token: Self.botToken)
+        defer { Task { await telegram.stop() } }
+        let down = Flag()
+        down.set(true)
+        let dependency = try await ToggledDependency { _ in !down.isSet }
+        let watchdog = try WatchdogProcess.start(
+            ["run"],
+            environment: [
+                "WATCHDOG_NOTIFY_OPS": "tgram://\(Self.botToken)/42", "WATCHDOG_TELEGRAM_API_URL": telegram.baseURL,
+                "WATCHDOG_INTERVAL": "1s", "WATCHDOG_DEPS": "api=\(dependency.url)", "WATCHDOG_DEP_DOWN_AFTER": "1",
+                "WATCHDOG_MEM_PCT": "100", "WATCHDOG_DISK_PCT": "100",
+            ])
+        defer { watchdog.kill() }
+        #expect(await eventually(timeout: .seconds(30)) { telegram.accepted.contains { $0.text.hasPrefix("🔴") } })
+        #expect(telegram.accepted.first?.text.contains("dependency_down:api") == true)
+        down.set(false)
+        #expect(await eventually(timeout: .seconds(30)) { telegram.accepted.contains { $0.text.hasPrefix("🟢") } })
+        let fire = try #require(telegram.accepted.first)
+        #expect(telegram.accepted.last?.replyTo == fire.messageID)
+        // The edit follows the resolve, one Telegram pacing gap later.
+        #expect(
+            await eventually(timeout: .seconds(10)) {
+                telegram.currentText(of: fire.messageID)?.contains("RESOLVED") == true
+            })
+        #expect(!watchdog.stderr.contains("SECRET-bot_token"))
+        withExtendedLifetime(dependency) {}
     }
 }

@@ -5,7 +5,7 @@ import OutboundHTTP
 /// updated on resolve (`chat.update`). The token is a secret: it travels in a header and
 /// is scrubbed from every error text.
 public struct SlackBotChannel: NotificationChannel {
-    public let name = "slack"
+    public let name: String
     public var destination: String { ShownURL.of(apiBaseURL, pathIsSecret: false) + "/chat.postMessage → \(channel)" }
     /// Slack allows about one message a second per channel.
     public let pacing = Pacing(minimumGap: .seconds(1))
@@ -15,7 +15,11 @@ public struct SlackBotChannel: NotificationChannel {
     private let renderer: SlackRenderer
     private let post: HTTPPost
 
-    public init(token: String, channel: String, apiBaseURL: String, language: Language, post: HTTPPost) {
+    public init(
+        name: String = "slack", token: String, channel: String, apiBaseURL: String, language: Language,
+        post: HTTPPost
+    ) {
+        self.name = name
         self.token = token
         self.channel = channel
         self.apiBaseURL = apiBaseURL.trimmingSuffix("/")

@@ -5,7 +5,7 @@ import OutboundHTTP
 /// A Slack incoming webhook. The webhook URL is the secret: it is scrubbed from every
 /// error text.
 public struct SlackChannel: NotificationChannel {
-    public let name = "slack"
+    public let name: String
     public var destination: String { ShownURL.of(webhookURL, pathIsSecret: true) }
     /// Slack allows about one message a second per webhook.
     public let pacing = Pacing(minimumGap: .seconds(1))
@@ -13,7 +13,8 @@ public struct SlackChannel: NotificationChannel {
     private let renderer: SlackRenderer
     private let post: HTTPPost
 
-    public init(webhookURL: String, language: Language, post: HTTPPost) {
+    public init(name: String = "slack", webhookURL: String, language: Language, post: HTTPPost) {
+        self.name = name
         self.webhookURL = webhookURL
         self.renderer = SlackRenderer(language: language)
         self.post = post

@@ -36,7 +36,7 @@ public struct TelegramSettings: Sendable {
 /// from then on, logged so the operator can update `WATCHDOG_TELEGRAM_CHAT_ID`, and the
 /// message is re-sent at once.
 public final class TelegramChannel: NotificationChannel {
-    public let name = "telegram"
+    public let name: String
     public var destination: String {
         ShownURL.of(settings.apiBaseURL.trimmingSuffix("/"), pathIsSecret: false) + "/bot<redacted>/sendMessage"
     }
@@ -47,7 +47,10 @@ public final class TelegramChannel: NotificationChannel {
     private let logger: Logger
     private let chatID: Mutex<String>
 
-    public init(settings: TelegramSettings, language: Language, post: HTTPPost, logger: Logger) {
+    public init(
+        name: String = "telegram", settings: TelegramSettings, language: Language, post: HTTPPost, logger: Logger
+    ) {
+        self.name = name
         self.settings = settings
         self.renderer = TelegramRenderer(
             language: language, silentResolved: settings.silentResolved, buttons: settings.commands)

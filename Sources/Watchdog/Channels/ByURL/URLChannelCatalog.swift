@@ -5,6 +5,8 @@ public enum URLChannelCatalog {
         DiscordKind.self,
         JSONWebhookKind.self,
         NtfyKind.self,
+        TelegramKind.self,
+        SlackKind.self,
     ]
 
     /// Every scheme taken, for error messages: `discord, json, jsons`.
@@ -19,6 +21,11 @@ public enum URLChannelCatalog {
     static func read(
         _ text: String, name: String, variable: String, context: URLChannelContext
     ) throws(ChannelURLError) -> URLChannel {
+        var text = text
+        if let separator = text.firstRange(of: "://") {
+            let scheme = text[..<separator.lowerBound].lowercased()
+            if let kind = all.first(where: { $0.schemes.contains(scheme) }) { text = kind.normalized(text) }
+        }
         let url = try AppriseURL.parse(text)
         guard let kind = kind(for: url) else { throw .unknownScheme(url.scheme) }
         return try kind.read(url, name: name, variable: variable, context: context)

@@ -21,10 +21,14 @@ public protocol URLChannelKind: Sendable {
     /// (`https://discord.com/api/webhooks/…`), as Apprise does. Then `settings(from:)`
     /// reads that URL.
     static func takesNative(_ url: AppriseURL) -> Bool
+    /// The URL as the generic split can read it, for a scheme whose URLs it could not
+    /// (Telegram's bot token holds a `:`): as Apprise's plugin rewrites it first.
+    static func normalized(_ text: String) -> String
 }
 
 extension URLChannelKind {
     public static func takesNative(_ url: AppriseURL) -> Bool { false }
+    public static func normalized(_ text: String) -> String { text }
 }
 
 /// What a URL is read with besides itself: the API bases the environment sets for

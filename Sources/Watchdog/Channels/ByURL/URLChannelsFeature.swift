@@ -14,9 +14,16 @@ public enum URLChannelsFeature: ChannelFeature {
     ]
 
     public static func read(_ reader: inout ConfigReader) -> [URLChannel] {
+        // The API bases of services at a fixed host; Telegram's and Slack's are their
+        // channels' own variables.
         let context = URLChannelContext(
             apiBaseURLs: [
-                "discord": reader.optionalURL(.discordAPIURL) ?? ConfigVariable.discordAPIURL.defaultValue ?? ""
+                "discord": reader.optionalURL(.discordAPIURL) ?? ConfigVariable.discordAPIURL.defaultValue ?? "",
+                // Read, not recorded: an invalid one is their own channels' error already.
+                "telegram": ConfigValueParser.httpURL(reader.string(.telegramAPIURL))
+                    ?? ConfigVariable.telegramAPIURL.defaultValue ?? "",
+                "slack": ConfigValueParser.httpURL(reader.string(.slackAPIURL))
+                    ?? ConfigVariable.slackAPIURL.defaultValue ?? "",
             ])
         var channels: [URLChannel] = []
         for member in reader.members(of: .notifyURL) {
