@@ -116,6 +116,20 @@ import Testing
         }
     }
 
+    @Test func gotifyAndMattermostTakeTheLastSegmentAsTheirToken() throws {
+        let gotify = try GotifyKind.settings(
+            from: AppriseURL.parse("gotifys://push.example:8443/gotify/AbC.123?priority=emergency"), context: .init())
+        #expect(gotify.serverURL == "https://push.example:8443/gotify" && gotify.token == "AbC.123")
+        #expect(gotify.fixedPriority == 10)
+        let mattermost = try MattermostKind.settings(
+            from: AppriseURL.parse("mmosts://bot@chat.example/mm/abcdef123?channel=ops"), context: .init())
+        #expect(mattermost.hookURL == "https://chat.example/mm/hooks/abcdef123")
+        #expect(mattermost.username == "bot" && mattermost.channel == "ops")
+        #expect(throws: ChannelURLError.missing("the application token after the host")) {
+            try GotifyKind.settings(from: AppriseURL.parse("gotify://push.example"), context: .init())
+        }
+    }
+
     /// Every accepted form, read by Apprise too: both take the same parts from it.
     @Test(.enabled(if: Apprise.available || Apprise.required))
     func appriseReadsEveryAcceptedFormAsWeDo() async throws {
@@ -140,7 +154,8 @@ import Testing
                 fields = {}
                 for name in ["webhook_id", "webhook_token", "thread_id", "user", "password", "host", "port",
                              "fullpath", "secure", "headers", "topics", "token", "mode", "auth", "bot_token",
-                             "targets", "channels", "access_token", "token_a", "token_b", "token_c"]:
+                             "targets", "channels", "access_token", "token_a", "token_b", "token_c",
+                             "priority", "schema"]:
                     value = getattr(plugin, name, None)
                     fields[name] = value if isinstance(value, (str, int, bool, dict, list, type(None))) else str(value)
                 out.append(fields)
@@ -157,13 +172,20 @@ import Testing
         let slack = [
             "slack://T000/B000/XXXX", "slack://watch@xoxb-1-2-abc/#alerts", "https://hooks.slack.com/services/T0/B0/XX",
         ]
+        let gotify = ["gotify://push.example/AbC123", "gotifys://push.example:8443/gotify/AbC123?priority=high"]
+        let mattermost = ["mmost://chat.example/abcdef123", "mmosts://bot@chat.example:8443/mm/abcdef123?channel=ops"]
         let run = try await Apprise.python(
-            script, input: try JSONSerialization.data(withJSONObject: discord + json + ntfy + telegram + slack))
+            script,
+            input: try JSONSerialization.data(
+                withJSONObject: discord + json + ntfy + telegram + slack + gotify + mattermost))
         #expect(run.status == 0, "\(run.output)")
         let lines = run.output.split(separator: "\n")
         let parsed = try #require(
             try JSONSerialization.jsonObject(with: Data((lines.last ?? "").utf8)) as? [Any], "\(run.output)")
-        #expect(parsed.count == discord.count + json.count + ntfy.count + telegram.count + slack.count)
+        #expect(
+            parsed.count
+                == discord.count + json.count + ntfy.count + telegram.count + slack.count + gotify.count
+                + mattermost.count)
         for (url, theirs) in zip(discord, parsed) {
             let apprise = try #require(theirs as? [String: Any], "\(url)")
             let ours = try DiscordKind.settings(from: AppriseURL.parse(url), context: .init())
@@ -227,6 +249,28 @@ import Testing
                 #expect(apprise["access_token"] as? String == token.value, "\(url)")
                 #expect("\(apprise["channels"] ?? "")".contains(channel), "\(url)")
             }
+        }
+        func server(_ apprise: [String: Any]) -> String {
+            let scheme = (apprise["secure"] as? Bool) == true ? "https://" : "http://"
+            let port = (apprise["port"] as? Int).map { ":\($0)" } ?? ""
+            return scheme + (apprise["host"] as? String ?? "") + port
+                + (apprise["fullpath"] as? String ?? "/").trimmingSuffixSlash
+        }
+        let skipMore = skip + telegram.count + slack.count
+        for (url, theirs) in zip(gotify, parsed.dropFirst(skipMore)) {
+            let apprise = try #require(theirs as? [String: Any], "\(url)")
+            let ours = try GotifyKind.settings(from: AppriseURL.parse(url), context: .init())
+            #expect(apprise["token"] as? String == ours.token, "\(url)")
+            #expect(server(apprise) == ours.serverURL, "\(url)")
+            if let fixed = ours.fixedPriority { #expect(apprise["priority"] as? Int == fixed, "\(url)") }
+        }
+        for (url, theirs) in zip(mattermost, parsed.dropFirst(skipMore + gotify.count)) {
+            let apprise = try #require(theirs as? [String: Any], "\(url)")
+            let ours = try MattermostKind.settings(from: AppriseURL.parse(url), context: .init())
+            #expect(server(apprise) + "/hooks/" + (apprise["token"] as? String ?? "") == ours.hookURL, "\(url)")
+            // Apprise keeps channels as ("#", name) pairs.
+            let targets = apprise["targets"] as? [[String]] ?? []
+            #expect(targets.map { $0.last ?? "" } == (ours.channel.map { [$0] } ?? []), "\(url)")
         }
     }
 }
@@ -383,4 +427,9 @@ import Testing
         #expect(!watchdog.stderr.contains("SECRET-bot_token"))
         withExtendedLifetime(dependency) {}
     }
+}
+
+extension String {
+    /// Without a trailing `/` (Apprise keeps one on a path it rebuilt).
+    fileprivate var trimmingSuffixSlash: String { hasSuffix("/") ? String(dropLast()) : self }
 }

@@ -7,6 +7,8 @@ public enum URLChannelCatalog {
         NtfyKind.self,
         TelegramKind.self,
         SlackKind.self,
+        GotifyKind.self,
+        MattermostKind.self,
     ]
 
     /// Every scheme taken, for error messages: `discord, json, jsons`.

@@ -1,0 +1,92 @@
+import FoundationEssentials
+import FoundationGaps
+import OutboundHTTP
+
+/// Where a Gotify server is and the application token to post with.
+public struct GotifySettings: Sendable {
+    /// `http(s)://host[:port][/path]`, without the trailing `/message`.
+    public var serverURL: String
+    public var token: String
+    /// A priority the URL fixes for every message (`?priority=high`), else by severity.
+    public var fixedPriority: Int?
+
+    public init(serverURL: String, token: String, fixedPriority: Int? = nil) {
+        self.serverURL = serverURL
+        self.token = token
+        self.fixedPriority = fixedPriority
+    }
+}
+
+/// Gotify (SPEC §5.1): `POST /message` with the application token in `X-Gotify-Key`,
+/// plain text, its priority by severity (critical 8, warning 5, a resolve 2, on Gotify's
+/// 0–10 scale, where the Android app makes 8 and above loud). No edits.
+public struct GotifyChannel: NotificationChannel {
+    public let name: String
+    public var destination: String { ShownURL.of(settings.serverURL, pathIsSecret: false) + "/message" }
+    private let settings: GotifySettings
+    private let strings: RenderStrings
+    private let post: HTTPPost
+    private let markup = ChatMarkup.plain
+
+    public init(name: String, settings: GotifySettings, language: Language, post: HTTPPost) {
+        self.name = name
+        var settings = settings
+        settings.serverURL = settings.serverURL.trimmingSuffix("/")
+        self.settings = settings
+        self.strings = RenderStrings.of(language)
+        self.post = post
+    }
+
+    static func priority(_ notification: AlertNotification) -> Int {
+        switch notification.action {
+        case .resolve, .settled: 2
+        case .flapping: 4
+        case .fire, .repeat: notification.severity == .critical ? 8 : 5
+        }
+    }
+
+    public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
+        let title: String
+        let message: String
+        let priority: Int
+        switch batch {
+        case .single(let notification):
+            title =
+                "\(notification.action.icon) \(strings.word(for: notification.action)) · "
+                + markup.safe(notification.title, limit: 200)
+            message = markup.lines(for: notification, strings: strings).dropFirst().joined(separator: "\n")
+            priority = Self.priority(notification)
+        case .digest(let notifications):
+            let lines = markup.digestLines(notifications, strings: strings, budget: 8_000, measure: { $0.count })
+            title = lines.first ?? ""
+            message = lines.dropFirst().joined(separator: "\n")
+            priority = notifications.map(Self.priority).max() ?? 5
+        }
+        let body = JSONValue.object([
+            "title": JSONValue(ChannelText.cut(title, to: 250)), "message": JSONValue(message),
+            "priority": .integer(Int64(settings.fixedPriority ?? priority)),
+        ])
+        return [OutboundMessage(id: batch.id, body: body.encodedString)]
+    }
+
+    public func send(_ message: OutboundMessage) async -> SendOutcome {
+        let secrets = [settings.token]
+        let answer = await post.send(
+            url: settings.serverURL + "/message", body: Array(message.body.utf8),
+            headers: [("X-Gotify-Key", settings.token)], secrets: secrets)
+        switch answer {
+        case .failed(let reason):
+            return .retryable(reason: HTTPPost.redact(reason, secrets: secrets), retryAfter: nil)
+        case .response(let status, let headers, let body):
+            if (200..<300).contains(status) { return .delivered }
+            // {"error": "Unauthorized", "errorCode": 401, "errorDescription": "…"}
+            let object = JSONValue.parse(body)
+            let said = (object?["errorDescription"]?.stringValue ?? object?["error"]?.stringValue)
+                .map { ChannelText.cut(ChannelText.oneLine($0), to: 200) }
+            let reason = HTTPPost.redact("HTTP \(status)" + (said.map { ": \($0)" } ?? ""), secrets: secrets)
+            if status == 429 { return .retryable(reason: reason, retryAfter: HTTPPost.retryAfter(headers)) }
+            if status >= 500 || status == 408 { return .retryable(reason: reason, retryAfter: nil) }
+            return .permanent(reason: reason)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import FoundationEssentials
+import FoundationGaps
+import OutboundHTTP
+
+/// A Mattermost incoming webhook (SPEC §5.1): a Slack-compatible attachment per
+/// notification, its colour by action, outside text made inert for Mattermost's
+/// markdown and its mentions (`@channel`, `@all`, a user) broken so nobody is pinged.
+/// The hook's URL holds its secret, so every error text is scrubbed of it. No edits.
+public struct MattermostChannel: NotificationChannel {
+    public let name: String
+    public var destination: String { ShownURL.of(hookURL, pathIsSecret: true) }
+    /// Mattermost rate-limits by IP (10 a second by default); stay far below.
+    public let pacing = Pacing(minimumGap: .milliseconds(250))
+    private let hookURL: String
+    private let username: String?
+    private let channel: String?
+    private let strings: RenderStrings
+    private let post: HTTPPost
+    let markup = ChatMarkup.mattermostMarkdown
+    /// Mattermost refuses a post over 16,383 characters.
+    static let textLimit = 15_000
+
+    public init(
+        name: String, hookURL: String, username: String? = nil, channel: String? = nil, language: Language,
+        post: HTTPPost
+    ) {
+        self.name = name
+        self.hookURL = hookURL
+        self.username = username
+        self.channel = channel
+        self.strings = RenderStrings.of(language)
+        self.post = post
+    }
+
+    public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
+        let title: String
+        let text: String
+        let colour: Int
+        switch batch {
+        case .single(let notification):
+            title =
+                "\(notification.action.icon) \(strings.word(for: notification.action)) · "
+                + markup.safe(notification.title, limit: 200)
+            text = markup.lines(for: notification, strings: strings).dropFirst().joined(separator: "\n")
+            colour = DiscordRenderer.colour(notification.action)
+        case .digest(let notifications):
+            let lines = markup.digestLines(
+                notifications, strings: strings, budget: Self.textLimit, measure: { $0.count })
+            title = lines.first ?? ""
+            text = lines.dropFirst().joined(separator: "\n")
+            colour = DiscordRenderer.colour(
+                notifications.contains { $0.action == .fire || $0.action == .repeat } ? .fire : .resolve)
+        }
+        var attachment: [String: JSONValue] = [
+            "fallback": JSONValue(ChannelText.cut(title, to: 300)), "title": JSONValue(ChannelText.cut(title, to: 300)),
+            "text": JSONValue(ChannelText.cut(text, to: Self.textLimit)),
+            "color": JSONValue("#" + String(colour, radix: 16, uppercase: true)),
+        ]
+        attachment["mrkdwn_in"] = .array([JSONValue("text")])
+        var object: [String: JSONValue] = ["attachments": .array([.object(attachment)])]
+        if let username { object["username"] = JSONValue(username) }
+        if let channel { object["channel"] = JSONValue(channel) }
+        return [OutboundMessage(id: batch.id, body: JSONValue.object(object).encodedString)]
+    }
+
+    public func send(_ message: OutboundMessage) async -> SendOutcome {
+        let answer = await post.send(url: hookURL, body: Array(message.body.utf8), secrets: [hookURL])
+        if case .response(let status, let headers, let body) = answer, !(200..<300).contains(status),
+            let said = JSONValue.parse(body)?["message"]?.stringValue
+        {
+            // {"id": "web.incoming_webhook.…", "message": "…", "status_code": 400}
+            let reason = HTTPPost.redact(
+                "HTTP \(status): " + ChannelText.cut(ChannelText.oneLine(said), to: 200), secrets: [hookURL])
+            if status == 429 { return .retryable(reason: reason, retryAfter: HTTPPost.retryAfter(headers)) }
+            if status >= 500 { return .retryable(reason: reason, retryAfter: nil) }
+            return .permanent(reason: reason)
+        }
+        return answer.plainOutcome(secrets: [hookURL])
+    }
+}
+
+extension ChatMarkup {
+    /// Mattermost's markdown: a backslash before every markup character of outside
+    /// text, and a zero-width space after every `@`, so `@channel`, `@all` or `@someone`
+    /// in a container name or an error text mentions nobody.
+    public static let mattermostMarkdown = ChatMarkup(
+        bold: { "**\($0)**" }, code: { "`\($0)`" }, italic: { "*\($0)*" },
+        escape: { text in
+            var escaped = ""
+            escaped.reserveCapacity(text.utf8.count)
+            for character in text {
+                if "\\*_~`|>#-[]()<".contains(character) { escaped.append("\\") }
+                escaped.append(character)
+                if character == "@" { escaped.append("\u{200B}") }
+            }
+            return escaped
+        },
+        escapeInCode: { $0.replacing("`", with: "ˋ") })
+}
