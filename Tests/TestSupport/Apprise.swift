@@ -25,9 +25,11 @@ public enum Apprise {
     /// Sends one notification to `url` with Apprise. `endpoints` points a plugin's fixed
     /// service URL at a stand-in: `["NotifyDiscord.notify_url": "http://127.0.0.1:…/api/webhooks"]`
     /// (the class is looked up among Apprise's plugins). Exits 0 when Apprise says it sent.
-    public static func notify(url: String, title: String, body: String, endpoints: [String: String] = [:])
-        async throws -> Run
-    {
+    /// `setup`: Python run before sending, for a service URL kept elsewhere than on a
+    /// class (PagerDuty's region table).
+    public static func notify(
+        url: String, title: String, body: String, endpoints: [String: String] = [:], setup: String = ""
+    ) async throws -> Run {
         let script = """
             import json, sys, apprise, apprise.plugins, importlib, pkgutil
             request = json.load(sys.stdin)
@@ -40,13 +42,14 @@ public enum Apprise {
                         break
                 else:
                     sys.exit("no plugin class " + name)
+            exec(request["setup"])
             client = apprise.Apprise()
             if not client.add(request["url"]):
                 sys.exit("apprise does not take the URL")
             sys.exit(0 if client.notify(title=request["title"], body=request["body"]) else 1)
             """
         let request = try JSONSerialization.data(
-            withJSONObject: ["url": url, "title": title, "body": body, "endpoints": endpoints])
+            withJSONObject: ["url": url, "title": title, "body": body, "endpoints": endpoints, "setup": setup])
         return try await python(script, input: request)
     }
 

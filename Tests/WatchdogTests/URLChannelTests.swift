@@ -130,6 +130,19 @@ import Testing
         }
     }
 
+    @Test func pagerDutyTakesTheIntegrationKeyAndNeverSendsTheAPIKey() throws {
+        let key = "R0123456789abcdef0123456789abcde"
+        let settings = try PagerDutyKind.settings(
+            from: AppriseURL.parse("pagerduty://\(key)@apikey/web/db?region=eu&severity=error&+team=ops"),
+            context: .init())
+        #expect(settings.routingKey == key && settings.apiBaseURL == "https://events.eu.pagerduty.com")
+        #expect(settings.source == "web" && settings.component == "db" && settings.fixedSeverity == "error")
+        #expect(settings.details == ["team": "ops"])
+        #expect(throws: ChannelURLError.invalid("integration key (32 letters and digits)")) {
+            try PagerDutyKind.settings(from: AppriseURL.parse("pagerduty://short@apikey"), context: .init())
+        }
+    }
+
     /// Every accepted form, read by Apprise too: both take the same parts from it.
     @Test(.enabled(if: Apprise.available || Apprise.required))
     func appriseReadsEveryAcceptedFormAsWeDo() async throws {
@@ -155,7 +168,8 @@ import Testing
                 for name in ["webhook_id", "webhook_token", "thread_id", "user", "password", "host", "port",
                              "fullpath", "secure", "headers", "topics", "token", "mode", "auth", "bot_token",
                              "targets", "channels", "access_token", "token_a", "token_b", "token_c",
-                             "priority", "schema"]:
+                             "priority", "schema", "integration_key", "source", "component", "region_name",
+                             "severity"]:
                     value = getattr(plugin, name, None)
                     fields[name] = value if isinstance(value, (str, int, bool, dict, list, type(None))) else str(value)
                 out.append(fields)
@@ -174,10 +188,14 @@ import Testing
         ]
         let gotify = ["gotify://push.example/AbC123", "gotifys://push.example:8443/gotify/AbC123?priority=high"]
         let mattermost = ["mmost://chat.example/abcdef123", "mmosts://bot@chat.example:8443/mm/abcdef123?channel=ops"]
+        let pagerduty = [
+            "pagerduty://R0123456789abcdef0123456789abcde@apikey",
+            "pagerduty://R0123456789abcdef0123456789abcde@apikey/web/db?region=eu&severity=error",
+        ]
         let run = try await Apprise.python(
             script,
             input: try JSONSerialization.data(
-                withJSONObject: discord + json + ntfy + telegram + slack + gotify + mattermost))
+                withJSONObject: discord + json + ntfy + telegram + slack + gotify + mattermost + pagerduty))
         #expect(run.status == 0, "\(run.output)")
         let lines = run.output.split(separator: "\n")
         let parsed = try #require(
@@ -185,7 +203,7 @@ import Testing
         #expect(
             parsed.count
                 == discord.count + json.count + ntfy.count + telegram.count + slack.count + gotify.count
-                + mattermost.count)
+                + mattermost.count + pagerduty.count)
         for (url, theirs) in zip(discord, parsed) {
             let apprise = try #require(theirs as? [String: Any], "\(url)")
             let ours = try DiscordKind.settings(from: AppriseURL.parse(url), context: .init())
@@ -271,6 +289,15 @@ import Testing
             // Apprise keeps channels as ("#", name) pairs.
             let targets = apprise["targets"] as? [[String]] ?? []
             #expect(targets.map { $0.last ?? "" } == (ours.channel.map { [$0] } ?? []), "\(url)")
+        }
+        for (url, theirs) in zip(pagerduty, parsed.dropFirst(skipMore + gotify.count + mattermost.count)) {
+            let apprise = try #require(theirs as? [String: Any], "\(url)")
+            let ours = try PagerDutyKind.settings(from: AppriseURL.parse(url), context: .init())
+            #expect(apprise["integration_key"] as? String == ours.routingKey, "\(url)")
+            #expect(apprise["source"] as? String == ours.source ?? "Apprise", "\(url)")
+            #expect(apprise["component"] as? String == ours.component ?? "Notification", "\(url)")
+            #expect((apprise["region_name"] as? String == "eu") == ours.apiBaseURL.contains(".eu."), "\(url)")
+            if let severity = ours.fixedSeverity { #expect(apprise["severity"] as? String == severity, "\(url)") }
         }
     }
 }

@@ -9,6 +9,7 @@ public enum URLChannelCatalog {
         SlackKind.self,
         GotifyKind.self,
         MattermostKind.self,
+        PagerDutyKind.self,
     ]
 
     /// Every scheme taken, for error messages: `discord, json, jsons`.

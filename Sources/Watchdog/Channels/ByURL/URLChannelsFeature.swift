@@ -19,6 +19,7 @@ public enum URLChannelsFeature: ChannelFeature {
         let context = URLChannelContext(
             apiBaseURLs: [
                 "discord": reader.optionalURL(.discordAPIURL) ?? ConfigVariable.discordAPIURL.defaultValue ?? "",
+                "pagerduty": reader.optionalURL(.pagerDutyAPIURL) ?? ConfigVariable.pagerDutyAPIURL.defaultValue ?? "",
                 // Read, not recorded: an invalid one is their own channels' error already.
                 "telegram": ConfigValueParser.httpURL(reader.string(.telegramAPIURL))
                     ?? ConfigVariable.telegramAPIURL.defaultValue ?? "",
