@@ -18,7 +18,7 @@ import Testing
         DiscordChannel(
             name: "oncall",
             settings: DiscordSettings(webhookID: id, token: token, apiBaseURL: standIn.apiBaseURL),
-            language: .en, post: HTTPPost(timeout: .seconds(5)))
+            language: .en, post: HTTPPost(timeout: .seconds(15)))
     }
 
     func deliver(_ batches: [NotificationBatch], through channel: DiscordChannel) async

@@ -26,7 +26,7 @@ func deliverAll(_ batches: [NotificationBatch], through channel: any Notificatio
             name: "gotify",
             settings: GotifySettings(
                 serverURL: standIn.server.baseURL + standIn.pathPrefix, token: token, fixedPriority: fixedPriority),
-            language: .en, post: HTTPPost(timeout: .seconds(5)))
+            language: .en, post: HTTPPost(timeout: .seconds(15)))
     }
 
     @Test func theSeverityIsThePriorityAndFailuresAreSurvived() async throws {
@@ -78,7 +78,7 @@ func deliverAll(_ batches: [NotificationBatch], through channel: any Notificatio
     func channel(_ standIn: MattermostStandIn, token: String = MattermostTests.token) -> MattermostChannel {
         MattermostChannel(
             name: "mm", hookURL: standIn.server.baseURL + "/hooks/" + token, username: "watchdog", channel: "ops",
-            language: .en, post: HTTPPost(timeout: .seconds(5)))
+            language: .en, post: HTTPPost(timeout: .seconds(15)))
     }
 
     @Test func anAttachmentColouredByActionAndMentionsBroken() async throws {

@@ -19,7 +19,7 @@ import Testing
             settings: NtfySettings(
                 serverURL: standIn.baseURL, topics: topics, authentication: authentication,
                 fixedPriority: fixedPriority, tags: ["prod"]),
-            language: .en, post: HTTPPost(timeout: .seconds(5)))
+            language: .en, post: HTTPPost(timeout: .seconds(15)))
     }
 
     func deliver(_ batches: [NotificationBatch], through channel: NtfyChannel) async -> ChannelOutbox<ContinuousClock> {

@@ -56,6 +56,10 @@ public enum Apprise {
     /// Runs `script` with the python3 on PATH (the one scripts/test.sh installed Apprise
     /// into), `input` on its stdin.
     public static func python(_ script: String, input: Data) async throws -> Run {
+        // One Python at a time: importing Apprise costs about a second of CPU, and a
+        // burst of them while every suite starts would starve the in-process stand-ins.
+        await turns.take()
+        defer { Task { await turns.give() } }
         let folder = try TemporaryDirectory()
         let inputFile = try folder.write("input.json", String(decoding: input, as: UTF8.self))
         var environment = ProcessInfo.processInfo.environment
@@ -64,4 +68,26 @@ public enum Apprise {
             ["/bin/sh", "-c", "exec python3 -c \"$0\" < \"$1\"", script, inputFile], environment: environment)
         return Run(status: result.status, output: result.stdout + result.stderr)
     }
+}
+
+/// Turns taken one at a time, in order of asking.
+actor Turns {
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func take() async {
+        guard busy else {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func give() {
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+    }
+}
+
+extension Apprise {
+    static let turns = Turns()
 }

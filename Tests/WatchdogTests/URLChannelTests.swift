@@ -143,6 +143,25 @@ import Testing
         }
     }
 
+    @Test func pushoverTakesItsKeysAndTheEmergencyOptions() throws {
+        let user = "u0123456789abcdefghijklmnopqrs"
+        let token = "a0123456789abcdefghijklmnopqrs"
+        let settings = try PushoverKind.settings(
+            from: AppriseURL.parse(
+                PushoverKind.normalized("pover://\(user)@\(token)/phone/#tab?priority=emergency&interval=60&expire=600")
+            ),
+            context: .init())
+        #expect(settings.userKey == user && settings.appToken == token && settings.devices == ["phone", "#tab"])
+        #expect(settings.emergency && settings.retry == 60 && settings.expire == 600 && settings.fixedPriority == nil)
+        let quiet = try PushoverKind.settings(
+            from: AppriseURL.parse("pover://\(user)@\(token)?priority=low"), context: .init())
+        #expect(!quiet.emergency && quiet.fixedPriority == -2)
+        #expect(throws: ChannelURLError.invalid("interval (30 to 10800 seconds)")) {
+            try PushoverKind.settings(
+                from: AppriseURL.parse("pover://\(user)@\(token)?priority=emergency&interval=5"), context: .init())
+        }
+    }
+
     /// Every accepted form, read by Apprise too: both take the same parts from it.
     @Test(.enabled(if: Apprise.available || Apprise.required))
     func appriseReadsEveryAcceptedFormAsWeDo() async throws {
@@ -169,7 +188,7 @@ import Testing
                              "fullpath", "secure", "headers", "topics", "token", "mode", "auth", "bot_token",
                              "targets", "channels", "access_token", "token_a", "token_b", "token_c",
                              "priority", "schema", "integration_key", "source", "component", "region_name",
-                             "severity"]:
+                             "severity", "user_key", "expire", "interval", "devices"]:
                     value = getattr(plugin, name, None)
                     fields[name] = value if isinstance(value, (str, int, bool, dict, list, type(None))) else str(value)
                 out.append(fields)
@@ -192,10 +211,14 @@ import Testing
             "pagerduty://R0123456789abcdef0123456789abcde@apikey",
             "pagerduty://R0123456789abcdef0123456789abcde@apikey/web/db?region=eu&severity=error",
         ]
+        let pushover = [
+            "pover://u0123456789abcdefghijklmnopqrs@a0123456789abcdefghijklmnopqrs",
+            "pover://u0123456789abcdefghijklmnopqrs@a0123456789abcdefghijklmnopqrs/phone?priority=emergency&expire=600&interval=60",
+        ]
         let run = try await Apprise.python(
             script,
             input: try JSONSerialization.data(
-                withJSONObject: discord + json + ntfy + telegram + slack + gotify + mattermost + pagerduty))
+                withJSONObject: discord + json + ntfy + telegram + slack + gotify + mattermost + pagerduty + pushover))
         #expect(run.status == 0, "\(run.output)")
         let lines = run.output.split(separator: "\n")
         let parsed = try #require(
@@ -203,7 +226,7 @@ import Testing
         #expect(
             parsed.count
                 == discord.count + json.count + ntfy.count + telegram.count + slack.count + gotify.count
-                + mattermost.count + pagerduty.count)
+                + mattermost.count + pagerduty.count + pushover.count)
         for (url, theirs) in zip(discord, parsed) {
             let apprise = try #require(theirs as? [String: Any], "\(url)")
             let ours = try DiscordKind.settings(from: AppriseURL.parse(url), context: .init())
@@ -298,6 +321,20 @@ import Testing
             #expect(apprise["component"] as? String == ours.component ?? "Notification", "\(url)")
             #expect((apprise["region_name"] as? String == "eu") == ours.apiBaseURL.contains(".eu."), "\(url)")
             if let severity = ours.fixedSeverity { #expect(apprise["severity"] as? String == severity, "\(url)") }
+        }
+        let afterPagerDuty = skipMore + gotify.count + mattermost.count + pagerduty.count
+        for (url, theirs) in zip(pushover, parsed.dropFirst(afterPagerDuty)) {
+            let apprise = try #require(theirs as? [String: Any], "\(url)")
+            let ours = try PushoverKind.settings(
+                from: AppriseURL.parse(PushoverKind.normalized(url)), context: .init())
+            #expect(apprise["user_key"] as? String == ours.userKey && apprise["token"] as? String == ours.appToken)
+            #expect((apprise["priority"] as? Int == 2) == ours.emergency, "\(url)")
+            // Apprise names "all devices" ALL_DEVICES; the watchdog sends no device then.
+            #expect((apprise["devices"] as? [String] ?? []).filter { $0 != "ALL_DEVICES" } == ours.devices, "\(url)")
+            if ours.emergency {
+                #expect(apprise["expire"] as? Int == ours.expire, "\(url)")
+                #expect(apprise["interval"] as? Int == ours.retry, "\(url)")
+            }
         }
     }
 }

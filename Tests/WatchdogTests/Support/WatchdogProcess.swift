@@ -31,13 +31,21 @@ final class WatchdogProcess: Sendable {
     private let process: Process
     private let stdoutData = Mutex(Data())
     private let stderrData = Mutex(Data())
+    /// The read ends of its stdout and stderr.
+    private let outputs: (stdout: FileHandle, stderr: FileHandle)
     /// The empty working directory made for it when the test gave none, and the folders
     /// the test asked it to keep (its state file's): removed when it is let go of.
     private let kept: [TemporaryDirectory]
 
-    private init(process: Process, kept: [TemporaryDirectory]) {
+    private init(process: Process, kept: [TemporaryDirectory], outputs: (stdout: FileHandle, stderr: FileHandle)) {
         self.process = process
         self.kept = kept
+        self.outputs = outputs
+    }
+
+    /// What was left in the pipes once the process ended.
+    final class Leftover: Sendable {
+        let value = Mutex<(Data, Data)?>(nil)
     }
 
     /// Starts the binary with only `environment` (plus PATH), from `workingDirectory` or
@@ -63,7 +71,9 @@ final class WatchdogProcess: Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        let running = WatchdogProcess(process: process, kept: [scratch, keeping].compactMap { $0 })
+        let running = WatchdogProcess(
+            process: process, kept: [scratch, keeping].compactMap { $0 },
+            outputs: (out.fileHandleForReading, err.fileHandleForReading))
         // Weakly: the pipes hold their handlers, and a handler holding the process object
         // would keep it, and its folders, alive for ever.
         out.fileHandleForReading.readabilityHandler = { [weak running] handle in
@@ -130,8 +140,28 @@ final class WatchdogProcess: Sendable {
             }
             try await Task.sleep(for: .milliseconds(10))
         }
-        // Let the readability handlers drain what is left in the pipes.
-        try await Task.sleep(for: .milliseconds(100))
+        // Read the pipes to their end: a large output (a `once --json` of thousands of
+        // keys) is still in them when the process has exited, and a fixed pause missed
+        // its tail under load. The handlers stop first (one running finishes), then the
+        // rest is read on a thread of its own (it blocks until the end), bounded in case
+        // a child of the process holds a pipe open.
+        outputs.stdout.readabilityHandler = nil
+        outputs.stderr.readabilityHandler = nil
+        try await Task.sleep(for: .milliseconds(50))
+        let outputs = outputs
+        let rest = Leftover()
+        Task.detached {
+            let read = (outputs.stdout.readDataToEndOfFile(), outputs.stderr.readDataToEndOfFile())
+            rest.value.withLock { $0 = read }
+        }
+        let drained = Date().addingTimeInterval(10)
+        while rest.value.withLock({ $0 == nil }), Date() < drained {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        if let (out, err) = rest.value.withLock({ $0 }) {
+            stdoutData.withLock { $0.append(out) }
+            stderrData.withLock { $0.append(err) }
+        }
         return Result(
             status: process.terminationStatus,
             stdout: stdoutData.withLock { String(decoding: $0, as: UTF8.self) },

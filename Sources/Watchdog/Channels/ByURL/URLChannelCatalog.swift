@@ -10,6 +10,7 @@ public enum URLChannelCatalog {
         GotifyKind.self,
         MattermostKind.self,
         PagerDutyKind.self,
+        PushoverKind.self,
     ]
 
     /// Every scheme taken, for error messages: `discord, json, jsons`.

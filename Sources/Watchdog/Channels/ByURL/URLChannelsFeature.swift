@@ -20,6 +20,7 @@ public enum URLChannelsFeature: ChannelFeature {
             apiBaseURLs: [
                 "discord": reader.optionalURL(.discordAPIURL) ?? ConfigVariable.discordAPIURL.defaultValue ?? "",
                 "pagerduty": reader.optionalURL(.pagerDutyAPIURL) ?? ConfigVariable.pagerDutyAPIURL.defaultValue ?? "",
+                "pushover": reader.optionalURL(.pushoverAPIURL) ?? ConfigVariable.pushoverAPIURL.defaultValue ?? "",
                 // Read, not recorded: an invalid one is their own channels' error already.
                 "telegram": ConfigValueParser.httpURL(reader.string(.telegramAPIURL))
                     ?? ConfigVariable.telegramAPIURL.defaultValue ?? "",

@@ -1,0 +1,160 @@
+import FoundationEssentials
+import FoundationGaps
+import OutboundHTTP
+
+/// Who a Pushover message goes to and how loud it is.
+public struct PushoverSettings: Sendable {
+    public var userKey: String
+    public var appToken: String
+    /// `https://api.pushover.net`, or `WATCHDOG_PUSHOVER_API_URL`.
+    public var apiBaseURL: String
+    /// Devices of the user to send to; all when empty.
+    public var devices: [String]
+    /// `?priority=emergency`: critical alerts use emergency priority 2, repeated every
+    /// `retry` seconds until acknowledged in the app or `expire` seconds pass.
+    public var emergency: Bool
+    /// Another `?priority=` fixes the priority of every message (-2 … 1).
+    public var fixedPriority: Int?
+    public var retry: Int
+    public var expire: Int
+    public var sound: String?
+
+    public init(
+        userKey: String, appToken: String, apiBaseURL: String, devices: [String] = [], emergency: Bool = false,
+        fixedPriority: Int? = nil, retry: Int = 900, expire: Int = 3_600, sound: String? = nil
+    ) {
+        self.userKey = userKey
+        self.appToken = appToken
+        self.apiBaseURL = apiBaseURL
+        self.devices = devices
+        self.emergency = emergency
+        self.fixedPriority = fixedPriority
+        self.retry = retry
+        self.expire = expire
+        self.sound = sound
+    }
+}
+
+/// Pushover (SPEC §5.1): `POST /1/messages.json`, form-encoded; priority by severity
+/// (critical 1, warning 0, a resolve -1). With `?priority=emergency` a critical fire is
+/// an emergency (priority 2): Pushover repeats it until someone acknowledges it in the
+/// app; its receipt is kept with the alert, and the resolve cancels the emergency
+/// (`POST /1/receipts/{receipt}/cancel.json`), so a phone stops ringing for a problem
+/// that is over. The keys travel in the form body, added only when sending.
+public struct PushoverChannel: NotificationChannel {
+    public let name: String
+    public var destination: String { ShownURL.of(settings.apiBaseURL, pathIsSecret: false) + "/1/messages.json" }
+    /// Pushover asks for no more than a few messages a second per application.
+    public let pacing = Pacing(minimumGap: .milliseconds(500))
+    private let settings: PushoverSettings
+    private let strings: RenderStrings
+    private let post: HTTPPost
+    private let markup = ChatMarkup.plain
+
+    public init(name: String, settings: PushoverSettings, language: Language, post: HTTPPost) {
+        self.name = name
+        var settings = settings
+        settings.apiBaseURL = settings.apiBaseURL.trimmingSuffix("/")
+        self.settings = settings
+        self.strings = RenderStrings.of(language)
+        self.post = post
+    }
+
+    func priority(_ notification: AlertNotification) -> Int {
+        if let fixed = settings.fixedPriority { return fixed }
+        switch notification.action {
+        case .resolve, .settled: return -1
+        case .flapping: return 0
+        case .fire, .repeat:
+            guard notification.severity == .critical else { return 0 }
+            return settings.emergency ? 2 : 1
+        }
+    }
+
+    public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
+        var fields: [(String, String)]
+        var links = MessageLinks.none
+        var messages: [OutboundMessage] = []
+        switch batch {
+        case .single(let notification):
+            let priority = priority(notification)
+            fields = [
+                (
+                    "title",
+                    ChannelText.cut(
+                        "\(notification.action.icon) \(strings.word(for: notification.action)) · "
+                            + markup.safe(notification.title, limit: 200), to: 250)
+                ),
+                (
+                    "message",
+                    ChannelText.cut(
+                        markup.lines(for: notification, strings: strings).dropFirst().joined(separator: "\n"),
+                        to: 1_000)
+                ),
+                ("priority", String(priority)),
+                ("timestamp", String(Int(notification.at.timeIntervalSince1970))),
+            ]
+            if priority == 2 {
+                fields += [("retry", String(settings.retry)), ("expire", String(settings.expire))]
+                // The receipt stands for the alert: its resolve cancels the emergency.
+                links = MessageLinks(records: [notification.key])
+            }
+            if notification.endsProblem, settings.emergency, notification.severity == .critical {
+                messages.append(
+                    OutboundMessage(
+                        id: "\(batch.id):cancel", body: "cancel", links: MessageLinks(editsKey: notification.key)))
+            }
+        case .digest(let notifications):
+            let lines = markup.digestLines(notifications, strings: strings, budget: 1_000, measure: { $0.count })
+            fields = [
+                ("title", ChannelText.cut(lines.first ?? "", to: 250)),
+                ("message", lines.dropFirst().joined(separator: "\n")),
+                ("priority", String(notifications.map { min(1, priority($0)) }.max() ?? 0)),
+            ]
+        }
+        if let sound = settings.sound { fields.append(("sound", sound)) }
+        if !settings.devices.isEmpty { fields.append(("device", settings.devices.joined(separator: ","))) }
+        let body = fields.map { "\($0.0)=\(PercentEncoding.encode($0.1, keeping: Set("-._~".utf8)))" }
+            .joined(separator: "&")
+        return [OutboundMessage(id: batch.id, body: body, links: links)] + messages
+    }
+
+    public func send(_ message: OutboundMessage) async -> SendOutcome {
+        await send(message, links: .none)
+    }
+
+    public func send(_ message: OutboundMessage, links: ResolvedLinks) async -> SendOutcome {
+        let secrets = [settings.appToken, settings.userKey]
+        let url: String
+        var body = "token=" + PercentEncoding.encode(settings.appToken)
+        if message.links.isEdit {
+            // A cancel of an emergency that was never sent (or has no receipt) is moot.
+            guard let receipt = links.edit else { return .delivered }
+            url = settings.apiBaseURL + "/1/receipts/\(PercentEncoding.encode(receipt))/cancel.json"
+        } else {
+            url = settings.apiBaseURL + "/1/messages.json"
+            body += "&user=" + PercentEncoding.encode(settings.userKey) + "&" + message.body
+        }
+        let answer = await post.send(
+            url: url, body: Array(body.utf8), contentType: "application/x-www-form-urlencoded", secrets: secrets)
+        switch answer {
+        case .failed(let reason):
+            return .retryable(reason: HTTPPost.redact(reason, secrets: secrets), retryAfter: nil)
+        case .response(let status, let headers, let responseBody):
+            // {"status": 1, "request": "…", "receipt": "…"}; errors {"status": 0, "errors": ["…"]}
+            let object = JSONValue.parse(responseBody)
+            if (200..<300).contains(status), object?["status"]?.intValue == 1 {
+                return object?["receipt"]?.stringValue.map { .deliveredAs(reference: $0) } ?? .delivered
+            }
+            let said = (object?["errors"]?.arrayValue ?? []).compactMap(\.stringValue)
+                .map { ChannelText.cut(ChannelText.oneLine($0), to: 200) }.joined(separator: "; ")
+            let reason = HTTPPost.redact("HTTP \(status)" + (said.isEmpty ? "" : ": \(said)"), secrets: secrets)
+            if status == 429 { return .retryable(reason: reason, retryAfter: HTTPPost.retryAfter(headers)) }
+            if status >= 500 || status == 408 { return .retryable(reason: reason, retryAfter: nil) }
+            if (200..<300).contains(status) {
+                return .retryable(reason: "unexpected answer: \(reason)", retryAfter: nil)
+            }
+            return .permanent(reason: reason)
+        }
+    }
+}
