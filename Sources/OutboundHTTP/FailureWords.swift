@@ -141,14 +141,12 @@ public enum ShownURL {
         return origin + path
     }
 
-    /// A URL's host, without user part or port (`[::1]` kept in brackets); nil when it
-    /// has none.
-    public static func host(of url: String) -> String? {
+    /// A URL's host and port, without user part (`check-config`'s "where it sends"); nil
+    /// when it has none.
+    public static func authority(of url: String) -> String? {
         guard let schemeEnd = url.firstRange(of: "://") else { return nil }
         var authority = url[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") { return String(authority[...close]) }
-        let host = authority.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        return host.isEmpty ? nil : String(host)
+        return authority.isEmpty ? nil : String(authority)
     }
 }

@@ -436,7 +436,9 @@ import Testing
         ]
         let checked = try await WatchdogProcess.run(["check-config"], environment: environment)
         #expect(checked.status == 0, "\(checked.stderr)")
-        #expect(checked.stdout.contains("channel oncall (discord, 127.0.0.1) from WATCHDOG_NOTIFY_ONCALL"))
+        #expect(
+            checked.stdout.contains(
+                "channel oncall (discord, 127.0.0.1:\(discord.server.port)) from WATCHDOG_NOTIFY_ONCALL"))
         #expect(
             checked.stdout.contains("channel phone (ntfy, 127.0.0.1:\(ntfy.server.port)) from WATCHDOG_NOTIFY_PHONE"))
         #expect(checked.stdout.contains("WATCHDOG_NOTIFY_ONCALL") && checked.stdout.contains("<redacted>"))

@@ -44,7 +44,7 @@ public enum DiscordKind: URLChannelKind {
     }
 
     public static func host(of settings: DiscordSettings) -> String {
-        ShownURL.host(of: settings.apiBaseURL) ?? "discord.com"
+        ShownURL.authority(of: settings.apiBaseURL) ?? "discord.com"
     }
 
     public static func channel(named name: String, settings: DiscordSettings, context: ChannelContext)

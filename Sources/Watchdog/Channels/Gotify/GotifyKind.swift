@@ -1,4 +1,5 @@
 import Notify
+import OutboundHTTP
 
 /// `gotify://host[:port][/path]/TOKEN` and `gotifys://…` (SPEC §5.1), as Apprise reads
 /// them: the last path segment is the application token, what comes before it the
@@ -36,8 +37,7 @@ public enum GotifyKind: URLChannelKind {
     }
 
     public static func host(of settings: GotifySettings) -> String {
-        (settings.serverURL.split(separator: "://", maxSplits: 1).last.map(String.init) ?? "")
-            .split(separator: "/").first.map(String.init) ?? ""
+        ShownURL.authority(of: settings.serverURL) ?? ""
     }
 
     public static func channel(named name: String, settings: GotifySettings, context: ChannelContext)

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Notify
+import OutboundHTTP
 
 /// `ntfy://` and `ntfys://` (SPEC §5.1), read as Apprise reads them:
 /// `ntfys://[user:password@]host[:port]/topic[/topic…]` for a server at that host
@@ -75,7 +76,7 @@ public enum NtfyKind: URLChannelKind {
     }
 
     public static func host(of settings: NtfySettings) -> String {
-        settings.serverURL.split(separator: "://", maxSplits: 1).last.map(String.init) ?? settings.serverURL
+        ShownURL.authority(of: settings.serverURL) ?? "ntfy.sh"
     }
 
     public static func channel(named name: String, settings: NtfySettings, context: ChannelContext)

@@ -1,4 +1,5 @@
 import Notify
+import OutboundHTTP
 
 /// `pagerduty://INTEGRATION_KEY@API_KEY[/SOURCE[/COMPONENT]]` (SPEC §5.1), PagerDuty as
 /// Apprise writes it: the integration key (32 characters) is the events' routing key;
@@ -43,8 +44,7 @@ public enum PagerDutyKind: URLChannelKind {
     }
 
     public static func host(of settings: PagerDutySettings) -> String {
-        (settings.apiBaseURL.split(separator: "://", maxSplits: 1).last.map(String.init) ?? "")
-            .split(separator: "/").first.map(String.init) ?? ""
+        ShownURL.authority(of: settings.apiBaseURL) ?? "events.pagerduty.com"
     }
 
     public static func channel(named name: String, settings: PagerDutySettings, context: ChannelContext)

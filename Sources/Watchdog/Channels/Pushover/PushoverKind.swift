@@ -1,4 +1,5 @@
 import Notify
+import OutboundHTTP
 
 /// `pover://USER_KEY@APP_TOKEN[/DEVICE…]` (SPEC §5.1), Pushover as Apprise writes it.
 /// `?priority=emergency` makes critical alerts emergencies (repeated every `?interval=`
@@ -49,8 +50,7 @@ public enum PushoverKind: URLChannelKind {
     }
 
     public static func host(of settings: PushoverSettings) -> String {
-        (settings.apiBaseURL.split(separator: "://", maxSplits: 1).last.map(String.init) ?? "")
-            .split(separator: "/").first.map(String.init) ?? ""
+        ShownURL.authority(of: settings.apiBaseURL) ?? "api.pushover.net"
     }
 
     public static func channel(named name: String, settings: PushoverSettings, context: ChannelContext)

@@ -1,4 +1,5 @@
 import Notify
+import OutboundHTTP
 
 /// `slack://` (SPEC §5.1), Slack as Apprise writes it: `slack://TOKEN_A/TOKEN_B/TOKEN_C`
 /// is the incoming webhook `https://hooks.slack.com/services/TOKEN_A/TOKEN_B/TOKEN_C`
@@ -50,8 +51,7 @@ public enum SlackKind: URLChannelKind {
         switch settings {
         case .webhook: "hooks.slack.com"
         case .bot(_, _, let apiBaseURL):
-            (apiBaseURL.split(separator: "://", maxSplits: 1).last.map(String.init) ?? "slack.com")
-                .split(separator: "/").first.map(String.init) ?? "slack.com"
+            ShownURL.authority(of: apiBaseURL) ?? "slack.com"
         }
     }
 

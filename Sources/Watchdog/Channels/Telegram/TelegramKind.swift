@@ -1,4 +1,5 @@
 import Notify
+import OutboundHTTP
 
 /// `tgram://BOT_TOKEN/CHAT_ID[:TOPIC]` (SPEC §5.1), Telegram as Apprise writes it: the
 /// bot token (`123456:ABC…`) first, then the chat (a numeric id, negative for groups,
@@ -68,8 +69,7 @@ public enum TelegramKind: URLChannelKind {
     }
 
     public static func host(of settings: TelegramSettings) -> String {
-        (settings.apiBaseURL.split(separator: "://", maxSplits: 1).last.map(String.init) ?? "api.telegram.org")
-            .split(separator: "/").first.map(String.init) ?? "api.telegram.org"
+        ShownURL.authority(of: settings.apiBaseURL) ?? "api.telegram.org"
     }
 
     public static func channel(named name: String, settings: TelegramSettings, context: ChannelContext)
