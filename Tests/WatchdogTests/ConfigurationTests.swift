@@ -83,6 +83,7 @@ import Testing
             case .choice: "klingon"
             case .listenAddress: "nowhere"
             case .url: "ftp://nowhere"
+            case .urlList: "http://ok.example, ftp://nowhere"
             case .signalKeys: "no_such_family"
             case .list where variable == .diskPaths: "relative/path"
             case .list where variable == .processPatterns: "re:(unclosed"

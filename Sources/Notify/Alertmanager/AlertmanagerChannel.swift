@@ -9,14 +9,15 @@ import OutboundHTTP
 /// Alertmanager is unreachable, each new post replaces the unsent one, keeping its
 /// resolutions, so the queue stays one post deep.
 public struct AlertmanagerChannel: NotificationChannel {
-    public let name = "alertmanager"
+    public let name: String
     public var destination: String { ShownURL.of(url, pathIsSecret: false) }
     private let url: String
     private let interval: Duration
     private let post: HTTPPost
 
     /// `baseURL` is the Alertmanager's address, e.g. `http://alertmanager:9093`.
-    public init(baseURL: String, interval: Duration, post: HTTPPost) {
+    public init(name: String = "alertmanager", baseURL: String, interval: Duration, post: HTTPPost) {
+        self.name = name
         self.url = baseURL.trimmingSuffix("/") + "/api/v2/alerts"
         self.interval = interval
         self.post = post

@@ -35,7 +35,9 @@ public enum URLChannelsFeature: ChannelFeature {
                     ConfigIssue(variable: member.variable, message: "names channel \(name), as \(taken.variable) does"))
                 continue
             }
-            if let builtIn = builtInNames.first(where: { $0.name == name }),
+            // `alertmanager-2`: a cluster member's name.
+            let owner = name.hasPrefix("alertmanager-") ? "alertmanager" : name
+            if let builtIn = builtInNames.first(where: { $0.name == owner }),
                 builtIn.configuredBy.isEmpty || builtIn.configuredBy.contains(where: { reader.isSet($0) })
             {
                 let by = builtIn.configuredBy.first { reader.isSet($0) }?.name ?? "the watchdog"

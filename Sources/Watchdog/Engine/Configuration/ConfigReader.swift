@@ -110,6 +110,18 @@ public struct ConfigReader: Sendable {
         return parsed(variable, fallback: nil) { ConfigValueParser.httpURL($0) }
     }
 
+    /// Every URL of a comma-separated list; one that is not http(s) makes the whole
+    /// value invalid (recorded once, the value shown unless secret).
+    mutating func urlList(_ variable: ConfigVariable) -> [String] {
+        let items = list(variable)
+        let urls = items.compactMap { ConfigValueParser.httpURL($0) }
+        guard urls.count == items.count else {
+            issues.append(.invalid(variable, value: text(variable)))
+            return []
+        }
+        return urls
+    }
+
     mutating func signalKeys(_ variable: ConfigVariable) -> [SignalKey] {
         var keys: [SignalKey] = []
         for item in list(variable) {

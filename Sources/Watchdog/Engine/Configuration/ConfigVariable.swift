@@ -17,6 +17,8 @@ public struct ConfigVariable: Sendable, Hashable {
         case listenAddress
         /// An `http://` or `https://` URL.
         case url
+        /// One or more `http://` or `https://` URLs, comma-separated.
+        case urlList
         /// A list of signal families or keys.
         case signalKeys
         /// A channel given as a URL in Apprise's syntax (SPEC §5.1).
@@ -111,6 +113,8 @@ public struct ConfigVariable: Sendable, Hashable {
             return "host:port (for example 127.0.0.1:9099 or [::]:9099) or off"
         case .url:
             return "an http:// or https:// URL"
+        case .urlList:
+            return "one or more http:// or https:// URLs, comma-separated"
         case .signalKeys:
             return "a comma-separated list of signal families or keys, e.g. container_down:db,proc_blocking"
         case .channelURL:
