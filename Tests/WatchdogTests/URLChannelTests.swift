@@ -406,8 +406,13 @@ import Testing
             #expect(found.first?.message.contains(words) == true, "\(found)")
             #expect(!"\(found)".contains("SECRET"))
         }
-        // Without the Telegram variables the name is free.
+        // Without the Telegram variables, or with them blank (a fresh .env.example), the name is free.
         #expect(issues(["WATCHDOG_NOTIFY_TELEGRAM": Self.discord]).isEmpty)
+        #expect(
+            issues([
+                "WATCHDOG_NOTIFY_TELEGRAM": Self.discord, "WATCHDOG_TELEGRAM_BOT_TOKEN": "",
+                "WATCHDOG_TELEGRAM_CHAT_ID": "",
+            ]).isEmpty)
     }
 
     @Test func aMemberIsNoUnknownVariable() throws {

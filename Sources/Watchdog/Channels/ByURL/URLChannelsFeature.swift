@@ -37,10 +37,13 @@ public enum URLChannelsFeature: ChannelFeature {
             }
             // `alertmanager-2`: a cluster member's name.
             let owner = name.hasPrefix("alertmanager-") ? "alertmanager" : name
+            // Set and not blank: a fresh copy of .env.example leaves the Telegram ones empty.
+            let configured = builtInNames.flatMap(\.configuredBy).filter { !reader.string($0).isEmpty }
+            let configures = { (variable: ConfigVariable) in configured.contains(variable) }
             if let builtIn = builtInNames.first(where: { $0.name == owner }),
-                builtIn.configuredBy.isEmpty || builtIn.configuredBy.contains(where: { reader.isSet($0) })
+                builtIn.configuredBy.isEmpty || builtIn.configuredBy.contains(where: configures)
             {
-                let by = builtIn.configuredBy.first { reader.isSet($0) }?.name ?? "the watchdog"
+                let by = builtIn.configuredBy.first(where: configures)?.name ?? "the watchdog"
                 reader.record(
                     ConfigIssue(variable: member.variable, message: "names channel \(name), which \(by) configures"))
                 continue
