@@ -74,19 +74,10 @@ public struct GotifyChannel: NotificationChannel {
         let answer = await post.send(
             url: settings.serverURL + "/message", body: Array(message.body.utf8),
             headers: [("X-Gotify-Key", settings.token)], secrets: secrets)
-        switch answer {
-        case .failed(let reason):
-            return .retryable(reason: HTTPPost.redact(reason, secrets: secrets), retryAfter: nil)
-        case .response(let status, let headers, let body):
-            if (200..<300).contains(status) { return .delivered }
-            // {"error": "Unauthorized", "errorCode": 401, "errorDescription": "…"}
+        // {"error": "Unauthorized", "errorCode": 401, "errorDescription": "…"}
+        return answer.plainOutcome(secrets: secrets) { body in
             let object = JSONValue.parse(body)
-            let said = (object?["errorDescription"]?.stringValue ?? object?["error"]?.stringValue)
-                .map { ChannelText.cut(ChannelText.oneLine($0), to: 200) }
-            let reason = HTTPPost.redact("HTTP \(status)" + (said.map { ": \($0)" } ?? ""), secrets: secrets)
-            if status == 429 { return .retryable(reason: reason, retryAfter: HTTPPost.retryAfter(headers)) }
-            if status >= 500 || status == 408 { return .retryable(reason: reason, retryAfter: nil) }
-            return .permanent(reason: reason)
+            return object?["errorDescription"]?.stringValue ?? object?["error"]?.stringValue
         }
     }
 }

@@ -79,16 +79,18 @@ public struct HTTPPost: Sendable {
 }
 
 extension HTTPPostResult {
-    /// The usual reading of a plain HTTP API's answer (Slack, webhooks): 2xx delivered;
-    /// 429 waits `Retry-After`; 5xx and no answer retry; other 4xx are permanent, with
-    /// the API's own words (Slack answers `invalid_payload`, `channel_is_archived`, ...).
-    public func plainOutcome(secrets: [String]) -> SendOutcome {
+    /// The usual reading of a plain HTTP API's answer (Slack, webhooks, Gotify,
+    /// PagerDuty, ...): 2xx delivered; 429 waits `Retry-After`; 5xx and no answer retry;
+    /// other 4xx are permanent, with the API's own words: the body, or what `words`
+    /// reads from it (an error object's message; nil: none).
+    public func plainOutcome(secrets: [String], words: (([UInt8]) -> String?)? = nil) -> SendOutcome {
         switch self {
         case .failed(let reason):
             return .retryable(reason: reason, retryAfter: nil)
         case .response(let status, let headers, let body):
             if (200..<300).contains(status) { return .delivered }
-            let said = ChannelText.cut(ChannelText.oneLine(String(decoding: body, as: UTF8.self)), to: 300)
+            let text = words.map { $0(body) ?? "" } ?? String(decoding: body, as: UTF8.self)
+            let said = ChannelText.cut(ChannelText.oneLine(text), to: 300)
             let reason = HTTPPost.redact("HTTP \(status)" + (said.isEmpty ? "" : ": \(said)"), secrets: secrets)
             if status == 429 { return .retryable(reason: reason, retryAfter: HTTPPost.retryAfter(headers)) }
             if status >= 500 || status == 408 { return .retryable(reason: reason, retryAfter: nil) }

@@ -65,17 +65,10 @@ public struct MattermostChannel: NotificationChannel {
 
     public func send(_ message: OutboundMessage) async -> SendOutcome {
         let answer = await post.send(url: hookURL, body: Array(message.body.utf8), secrets: [hookURL])
-        if case .response(let status, let headers, let body) = answer, !(200..<300).contains(status),
-            let said = JSONValue.parse(body)?["message"]?.stringValue
-        {
-            // {"id": "web.incoming_webhook.…", "message": "…", "status_code": 400}
-            let reason = HTTPPost.redact(
-                "HTTP \(status): " + ChannelText.cut(ChannelText.oneLine(said), to: 200), secrets: [hookURL])
-            if status == 429 { return .retryable(reason: reason, retryAfter: HTTPPost.retryAfter(headers)) }
-            if status >= 500 { return .retryable(reason: reason, retryAfter: nil) }
-            return .permanent(reason: reason)
+        // {"id": "web.incoming_webhook.…", "message": "…", "status_code": 400}, or plain text.
+        return answer.plainOutcome(secrets: [hookURL]) { body in
+            JSONValue.parse(body)?["message"]?.stringValue ?? String(decoding: body, as: UTF8.self)
         }
-        return answer.plainOutcome(secrets: [hookURL])
     }
 }
 

@@ -1,19 +1,8 @@
 import FoundationEssentials
 import FoundationGaps
 
-/// ntfy's publish API (SPEC §5.1): a JSON message posted to the server's root, and how
-/// to read its answers. Pure.
-///
-/// Errors are JSON: `{"code": 40301, "http": 403, "error": "forbidden"}`; a 429 is
-/// `limit reached: too many requests` (ntfy names no wait: the outbox's backoff applies,
-/// or `Retry-After` where a proxy in front adds one).
+/// ntfy's publish API (SPEC §5.1): a JSON message posted to the server's root. Pure.
 public enum NtfyAPI {
-    public enum Verdict: Sendable, Equatable {
-        case delivered(id: String?)
-        case retry(reason: String, after: Double?)
-        case rejected(reason: String)
-    }
-
     /// ntfy's limit on a message: longer ones become attachments or are refused.
     public static let messageLimit = 4_096
 
@@ -43,16 +32,5 @@ public enum NtfyAPI {
             bytes += size
         }
         return cut + "…"
-    }
-
-    public static func classify(status: Int, body: [UInt8], retryAfterHeader: Double?) -> Verdict {
-        let object = JSONValue.parse(body)
-        if (200..<300).contains(status) { return .delivered(id: object?["id"]?.stringValue) }
-        let said = object?["error"]?.stringValue.map { ChannelText.cut(ChannelText.oneLine($0), to: 200) }
-        let code = object?["code"]?.numberText
-        let reason = "HTTP \(status)" + (said.map { ": \($0)" } ?? "") + (code.map { " (\($0))" } ?? "")
-        if status == 429 { return .retry(reason: reason, after: retryAfterHeader) }
-        if status >= 500 || status == 408 { return .retry(reason: reason, after: nil) }
-        return .rejected(reason: reason)
     }
 }

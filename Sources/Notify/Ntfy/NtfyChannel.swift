@@ -1,4 +1,5 @@
 import FoundationEssentials
+import FoundationGaps
 import OutboundHTTP
 
 /// Where an ntfy server is, its topics, and how to authenticate.
@@ -121,16 +122,11 @@ public struct NtfyChannel: NotificationChannel {
         let secrets = settings.secrets
         let answer = await post.send(
             url: settings.serverURL + "/", body: Array(message.body.utf8), headers: headers, secrets: secrets)
-        switch answer {
-        case .failed(let reason):
-            return .retryable(reason: HTTPPost.redact(reason, secrets: secrets), retryAfter: nil)
-        case .response(let status, let headers, let body):
-            switch NtfyAPI.classify(status: status, body: body, retryAfterHeader: HTTPPost.retryAfter(headers)) {
-            case .delivered: return .delivered
-            case .retry(let reason, let after):
-                return .retryable(reason: HTTPPost.redact(reason, secrets: secrets), retryAfter: after)
-            case .rejected(let reason): return .permanent(reason: HTTPPost.redact(reason, secrets: secrets))
-            }
+        // {"code": 40301, "http": 403, "error": "forbidden"}; ntfy names no wait on a 429.
+        return answer.plainOutcome(secrets: secrets) { body in
+            let object = JSONValue.parse(body)
+            guard let error = object?["error"]?.stringValue else { return nil }
+            return error + (object?["code"]?.numberText.map { " (\($0))" } ?? "")
         }
     }
 }

@@ -110,21 +110,11 @@ public struct PagerDutyChannel: NotificationChannel {
         event["routing_key"] = JSONValue(settings.routingKey)
         let answer = await post.send(
             url: settings.apiBaseURL + "/v2/enqueue", body: JSONValue.object(event).encoded, secrets: secrets)
-        switch answer {
-        case .failed(let reason):
-            return .retryable(reason: HTTPPost.redact(reason, secrets: secrets), retryAfter: nil)
-        case .response(let status, let headers, let body):
-            if (200..<300).contains(status) { return .delivered }
-            // {"status": "invalid event", "message": "Event object is invalid", "errors": ["…"]}
+        // {"status": "invalid event", "message": "Event object is invalid", "errors": ["…"]}
+        return answer.plainOutcome(secrets: secrets) { body in
             let object = JSONValue.parse(body)
-            let words =
-                [object?["message"]?.stringValue] + (object?["errors"]?.arrayValue ?? []).map(\.stringValue)
-            let said = words.compactMap { $0 }.map { ChannelText.cut(ChannelText.oneLine($0), to: 200) }
-                .joined(separator: ": ")
-            let reason = HTTPPost.redact("HTTP \(status)" + (said.isEmpty ? "" : ": \(said)"), secrets: secrets)
-            if status == 429 { return .retryable(reason: reason, retryAfter: HTTPPost.retryAfter(headers)) }
-            if status >= 500 || status == 408 { return .retryable(reason: reason, retryAfter: nil) }
-            return .permanent(reason: reason)
+            let words = [object?["message"]?.stringValue] + (object?["errors"]?.arrayValue ?? []).map(\.stringValue)
+            return words.compactMap { $0 }.joined(separator: ": ")
         }
     }
 }
