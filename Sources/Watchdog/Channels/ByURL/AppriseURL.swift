@@ -117,6 +117,15 @@ public struct AppriseURL: Sendable, Equatable {
             path: segments, query: query)
     }
 
+    /// The server the URL names, over HTTP: `https://host:port` for a scheme ending in
+    /// `s`, `http://…` otherwise (an IPv6 host in brackets), then `segments`,
+    /// percent-encoded.
+    public func httpURL(path segments: [String]) -> String {
+        let shownHost = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        let encoded = segments.map { "/" + PercentEncoding.encode($0, keeping: Set("-._~:@!$&'()*+=".utf8)) }
+        return (isSecure ? "https://" : "http://") + shownHost + (port.map { ":\($0)" } ?? "") + encoded.joined()
+    }
+
     /// A query value read as Apprise reads a boolean (`yes`, `true`, `1`, `on`, ...);
     /// `fallback` when absent or not a boolean.
     public func flag(_ key: String, default fallback: Bool) -> Bool {

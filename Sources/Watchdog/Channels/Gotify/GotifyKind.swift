@@ -17,10 +17,7 @@ public enum GotifyKind: URLChannelKind {
         guard let token = path.popLast(), !token.isEmpty,
             token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") })
         else { throw .missing("the application token after the host") }
-        let host = url.host.contains(":") && !url.host.hasPrefix("[") ? "[\(url.host)]" : url.host
-        let server =
-            (url.isSecure ? "https://" : "http://") + host + (url.port.map { ":\($0)" } ?? "")
-            + path.map { "/" + $0 }.joined()
+        let server = url.httpURL(path: path)
         var fixed: Int?
         if let priority = url.query["priority"]?.lowercased(), !priority.isEmpty {
             if let number = Int(priority), (0...10).contains(number) {

@@ -22,10 +22,7 @@ public enum MattermostKind: URLChannelKind {
         guard let token = path.popLast(), !token.isEmpty,
             token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
         else { throw .missing("the webhook's token after the host") }
-        let host = url.host.contains(":") && !url.host.hasPrefix("[") ? "[\(url.host)]" : url.host
-        let hook =
-            (url.isSecure ? "https://" : "http://") + host + (url.port.map { ":\($0)" } ?? "")
-            + path.map { "/" + $0 }.joined() + "/hooks/" + token
+        let hook = url.httpURL(path: path + ["hooks", token])
         let channels = (url.query["channel"] ?? url.query["channels"] ?? url.query["to"] ?? "")
             .split(separator: ",").map(String.init)
         guard channels.count <= 1 else { throw .invalid("channel list (one channel per variable)") }

@@ -32,8 +32,7 @@ public enum NtfyKind: URLChannelKind {
             server = cloudURL
         } else {
             guard !url.host.isEmpty else { throw .missing("a host") }
-            let host = url.host.contains(":") && !url.host.hasPrefix("[") ? "[\(url.host)]" : url.host
-            server = (url.isSecure ? "https://" : "http://") + host + (url.port.map { ":\($0)" } ?? "")
+            server = url.httpURL(path: [])
         }
         guard !topics.isEmpty else { throw .missing("a topic") }
         for topic in topics

@@ -18,10 +18,7 @@ public enum JSONWebhookKind: URLChannelKind {
 
     public static func settings(from url: AppriseURL, context: URLChannelContext) throws(ChannelURLError) -> Settings {
         guard !url.host.isEmpty else { throw .missing("a host") }
-        let host = url.host.contains(":") && !url.host.hasPrefix("[") ? "[\(url.host)]" : url.host
-        let path = url.path.map { PercentEncoding.encode($0, keeping: Set("-._~:@!$&'()*+=".utf8)) }
-        var target = (url.isSecure ? "https://" : "http://") + host + (url.port.map { ":\($0)" } ?? "")
-        target += "/" + path.joined(separator: "/")
+        let target = url.httpURL(path: url.path)
         var headers: [(String, String)] = []
         for (key, value) in url.query.sorted(by: { $0.key < $1.key }) where key.hasPrefix("+") && key.count > 1 {
             let name = String(key.dropFirst())
