@@ -33,44 +33,41 @@ public struct DiscordRenderer: Sendable {
         }
     }
 
+    /// A batch's colour: its action's; a digest's red while any of it fires, else green.
+    static func colour(_ batch: NotificationBatch) -> Int {
+        switch batch {
+        case .single(let notification): colour(notification.action)
+        case .digest(let notifications):
+            colour(notifications.contains { $0.action == .fire || $0.action == .repeat } ? .fire : .resolve)
+        }
+    }
+
     public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
+        let text = markup.titled(batch, strings: strings, budget: Self.descriptionLimit - 96)
+        let at = batch.notifications.map(\.at).max()
+        let body = payload(title: text.title, description: text.body, colour: Self.colour(batch), at: at)
         switch batch {
         case .single(let notification):
-            let lines = markup.lines(for: notification, strings: strings)
-            let title =
-                "\(notification.action.icon) \(strings.word(for: notification.action)) · "
-                + markup.safe(notification.title, limit: 200)
-            let body = payload(
-                title: title, description: lines.dropFirst().joined(separator: "\n"),
-                colour: Self.colour(notification.action), at: notification.at)
             let links =
                 notification.action == .fire
                 ? MessageLinks(records: [notification.key]) : MessageLinks(replyToKey: notification.key)
             var messages = [OutboundMessage(id: batch.id, body: body, links: links)]
             if notification.endsProblem {
                 let edited = markup.outcomeEdit(notification, strings: strings).split(separator: "\n").map(String.init)
-                let fireTitle =
-                    "\(NotificationAction.fire.icon) \(strings.word(for: .fire)) · "
-                    + markup.safe(notification.title, limit: 200)
                 messages.append(
                     OutboundMessage(
                         id: "\(batch.id):edit",
                         body: payload(
-                            title: fireTitle, description: edited.dropFirst().joined(separator: "\n"),
-                            colour: Self.colour(.resolve), at: notification.startedAt),
+                            title: markup.headline(notification, strings: strings, action: .fire),
+                            description: edited.dropFirst().joined(separator: "\n"), colour: Self.colour(.resolve),
+                            at: notification.startedAt),
                         links: MessageLinks(editsKey: notification.key)))
             }
             return messages
         case .digest(let notifications):
-            let lines = markup.digestLines(
-                notifications, strings: strings, budget: Self.descriptionLimit - 96, measure: { $0.count })
-            let worst = notifications.contains { $0.action == .fire || $0.action == .repeat }
             return [
                 OutboundMessage(
-                    id: batch.id,
-                    body: payload(
-                        title: lines.first ?? "", description: lines.dropFirst().joined(separator: "\n"),
-                        colour: Self.colour(worst ? .fire : .resolve), at: notifications.last?.at),
+                    id: batch.id, body: body,
                     links: MessageLinks(records: notifications.filter { $0.action == .fire }.map(\.key)))
             ]
         }

@@ -37,34 +37,14 @@ public struct GotifyChannel: NotificationChannel {
         self.post = post
     }
 
-    static func priority(_ notification: AlertNotification) -> Int {
-        switch notification.action {
-        case .resolve, .settled: 2
-        case .flapping: 4
-        case .fire, .repeat: notification.severity == .critical ? 8 : 5
-        }
-    }
+    /// Gotify's 0–10 scale: critical 8, warning 5, flapping 4, a problem over 2.
+    static let scale = PriorityScale(critical: 8, warning: 5, flapping: 4, over: 2)
 
     public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
-        let title: String
-        let message: String
-        let priority: Int
-        switch batch {
-        case .single(let notification):
-            title =
-                "\(notification.action.icon) \(strings.word(for: notification.action)) · "
-                + markup.safe(notification.title, limit: 200)
-            message = markup.lines(for: notification, strings: strings).dropFirst().joined(separator: "\n")
-            priority = Self.priority(notification)
-        case .digest(let notifications):
-            let lines = markup.digestLines(notifications, strings: strings, budget: 8_000, measure: { $0.count })
-            title = lines.first ?? ""
-            message = lines.dropFirst().joined(separator: "\n")
-            priority = notifications.map(Self.priority).max() ?? 5
-        }
+        let text = markup.titled(batch, strings: strings, budget: 8_000)
         let body = JSONValue.object([
-            "title": JSONValue(ChannelText.cut(title, to: 250)), "message": JSONValue(message),
-            "priority": .integer(Int64(settings.fixedPriority ?? priority)),
+            "title": JSONValue(ChannelText.cut(text.title, to: 250)), "message": JSONValue(text.body),
+            "priority": .integer(Int64(settings.fixedPriority ?? Self.scale.priority(of: batch))),
         ])
         return [OutboundMessage(id: batch.id, body: body.encodedString)]
     }

@@ -33,27 +33,12 @@ public struct MattermostChannel: NotificationChannel {
     }
 
     public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
-        let title: String
-        let text: String
-        let colour: Int
-        switch batch {
-        case .single(let notification):
-            title =
-                "\(notification.action.icon) \(strings.word(for: notification.action)) · "
-                + markup.safe(notification.title, limit: 200)
-            text = markup.lines(for: notification, strings: strings).dropFirst().joined(separator: "\n")
-            colour = DiscordRenderer.colour(notification.action)
-        case .digest(let notifications):
-            let lines = markup.digestLines(
-                notifications, strings: strings, budget: Self.textLimit, measure: { $0.count })
-            title = lines.first ?? ""
-            text = lines.dropFirst().joined(separator: "\n")
-            colour = DiscordRenderer.colour(
-                notifications.contains { $0.action == .fire || $0.action == .repeat } ? .fire : .resolve)
-        }
+        let text = markup.titled(batch, strings: strings, budget: Self.textLimit)
+        let title = text.title
+        let colour = DiscordRenderer.colour(batch)
         var attachment: [String: JSONValue] = [
             "fallback": JSONValue(ChannelText.cut(title, to: 300)), "title": JSONValue(ChannelText.cut(title, to: 300)),
-            "text": JSONValue(ChannelText.cut(text, to: Self.textLimit)),
+            "text": JSONValue(ChannelText.cut(text.body, to: Self.textLimit)),
             "color": JSONValue("#" + String(colour, radix: 16, uppercase: true)),
         ]
         attachment["mrkdwn_in"] = .array([JSONValue("text")])

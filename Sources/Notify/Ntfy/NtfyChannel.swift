@@ -70,44 +70,25 @@ public struct NtfyChannel: NotificationChannel {
         self.post = post
     }
 
-    /// ntfy's priorities: critical 5 (max), warning 4 (high); the end of a problem 2.
-    static func priority(_ notification: AlertNotification) -> Int {
-        switch notification.action {
-        case .resolve, .settled: 2
-        case .flapping: 3
-        case .fire, .repeat: notification.severity == .critical ? 5 : 4
-        }
-    }
+    /// ntfy's priorities: critical 5 (max), warning 4 (high), flapping 3, the end of a
+    /// problem 2.
+    static let scale = PriorityScale(critical: 5, warning: 4, flapping: 3, over: 2)
 
     public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
-        let title: String
-        let message: String
-        let priority: Int
+        let text = markup.titled(
+            batch, strings: strings, budget: NtfyAPI.messageLimit - 200, measure: { $0.utf8.count })
         var tags: [String]
         switch batch {
-        case .single(let notification):
-            let lines = markup.lines(for: notification, strings: strings)
-            title =
-                "\(notification.action.icon) \(strings.word(for: notification.action)) · "
-                + markup.safe(notification.title, limit: 200)
-            message = lines.dropFirst().joined(separator: "\n")
-            priority = Self.priority(notification)
-            tags = [notification.family, notification.severity.rawValue]
-        case .digest(let notifications):
-            let lines = markup.digestLines(
-                notifications, strings: strings, budget: NtfyAPI.messageLimit - 200, measure: { $0.utf8.count })
-            title = lines.first ?? ""
-            message = lines.dropFirst().joined(separator: "\n")
-            priority = notifications.map(Self.priority).max() ?? 3
-            tags = ["digest"]
+        case .single(let notification): tags = [notification.family, notification.severity.rawValue]
+        case .digest: tags = ["digest"]
         }
         tags += settings.tags
+        let priority = settings.fixedPriority ?? Self.scale.priority(of: batch)
         return settings.topics.map { topic in
             OutboundMessage(
                 id: settings.topics.count == 1 ? batch.id : "\(batch.id):\(topic)",
                 body: NtfyAPI.publishBody(
-                    topic: topic, title: title, message: message, priority: settings.fixedPriority ?? priority,
-                    tags: tags))
+                    topic: topic, title: text.title, message: text.body, priority: priority, tags: tags))
         }
     }
 

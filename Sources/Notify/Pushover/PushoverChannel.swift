@@ -60,39 +60,26 @@ public struct PushoverChannel: NotificationChannel {
         self.post = post
     }
 
+    /// Pushover's -2…2: critical 1 (2, an emergency, on request), warning 0, flapping 0,
+    /// a problem over -1.
     func priority(_ notification: AlertNotification) -> Int {
         if let fixed = settings.fixedPriority { return fixed }
-        switch notification.action {
-        case .resolve, .settled: return -1
-        case .flapping: return 0
-        case .fire, .repeat:
-            guard notification.severity == .critical else { return 0 }
-            return settings.emergency ? 2 : 1
-        }
+        let priority = PriorityScale(critical: 1, warning: 0, flapping: 0, over: -1).priority(of: notification)
+        return priority == 1 && settings.emergency && !notification.endsProblem ? 2 : priority
     }
 
     public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
-        var fields: [(String, String)]
+        let text = markup.titled(batch, strings: strings, budget: 1_000)
+        var fields = [
+            ("title", ChannelText.cut(text.title, to: 250)), ("message", ChannelText.cut(text.body, to: 1_000)),
+        ]
         var links = MessageLinks.none
         var messages: [OutboundMessage] = []
         switch batch {
         case .single(let notification):
             let priority = priority(notification)
-            fields = [
-                (
-                    "title",
-                    ChannelText.cut(
-                        "\(notification.action.icon) \(strings.word(for: notification.action)) · "
-                            + markup.safe(notification.title, limit: 200), to: 250)
-                ),
-                (
-                    "message",
-                    ChannelText.cut(
-                        markup.lines(for: notification, strings: strings).dropFirst().joined(separator: "\n"),
-                        to: 1_000)
-                ),
-                ("priority", String(priority)),
-                ("timestamp", String(Int(notification.at.timeIntervalSince1970))),
+            fields += [
+                ("priority", String(priority)), ("timestamp", String(Int(notification.at.timeIntervalSince1970))),
             ]
             if priority == 2 {
                 fields += [("retry", String(settings.retry)), ("expire", String(settings.expire))]
@@ -105,12 +92,8 @@ public struct PushoverChannel: NotificationChannel {
                         id: "\(batch.id):cancel", body: "cancel", links: MessageLinks(editsKey: notification.key)))
             }
         case .digest(let notifications):
-            let lines = markup.digestLines(notifications, strings: strings, budget: 1_000, measure: { $0.count })
-            fields = [
-                ("title", ChannelText.cut(lines.first ?? "", to: 250)),
-                ("message", lines.dropFirst().joined(separator: "\n")),
-                ("priority", String(notifications.map { min(1, priority($0)) }.max() ?? 0)),
-            ]
+            // A digest is never an emergency: it has no one alert to acknowledge.
+            fields.append(("priority", String(notifications.map { min(1, priority($0)) }.max() ?? 0)))
         }
         if let sound = settings.sound { fields.append(("sound", sound)) }
         if !settings.devices.isEmpty { fields.append(("device", settings.devices.joined(separator: ","))) }
