@@ -96,16 +96,24 @@ extension ChatMarkup {
     /// (`*`, `_`, `~`, `` ` ``, `|`, `>`, `#`, `-`, `[`, `]`, `(`, `)`, `<`, `@`, `\`), so
     /// a container named `**x**` reads as written and `<@&role>` or `@everyone` stays
     /// text; inside a code span only the backtick, which would end it, is replaced.
-    public static let discordMarkdown = ChatMarkup(
-        bold: { "**\($0)**" }, code: { "`\($0)`" }, italic: { "*\($0)*" },
-        escape: { text in
-            var escaped = ""
-            escaped.reserveCapacity(text.utf8.count)
-            for character in text {
-                if "\\*_~`|>#-[]()<@".contains(character) { escaped.append("\\") }
-                escaped.append(character)
-            }
-            return escaped
-        },
-        escapeInCode: { $0.replacing("`", with: "ˋ") })
+    public static let discordMarkdown = ChatMarkup.markdown(escaping: "\\*_~`|>#-[]()<@", breakingMentions: false)
+
+    /// A markdown whose markup characters of outside text get a backslash; with
+    /// `breakingMentions` a zero-width space also follows every `@`. Inside a code span
+    /// only the backtick, which would end it, is replaced.
+    static func markdown(escaping characters: String, breakingMentions: Bool) -> ChatMarkup {
+        ChatMarkup(
+            bold: { "**\($0)**" }, code: { "`\($0)`" }, italic: { "*\($0)*" },
+            escape: { text in
+                var escaped = ""
+                escaped.reserveCapacity(text.utf8.count)
+                for character in text {
+                    if characters.contains(character) { escaped.append("\\") }
+                    escaped.append(character)
+                    if breakingMentions, character == "@" { escaped.append("\u{200B}") }
+                }
+                return escaped
+            },
+            escapeInCode: { $0.replacing("`", with: "ˋ") })
+    }
 }

@@ -61,17 +61,5 @@ extension ChatMarkup {
     /// Mattermost's markdown: a backslash before every markup character of outside
     /// text, and a zero-width space after every `@`, so `@channel`, `@all` or `@someone`
     /// in a container name or an error text mentions nobody.
-    public static let mattermostMarkdown = ChatMarkup(
-        bold: { "**\($0)**" }, code: { "`\($0)`" }, italic: { "*\($0)*" },
-        escape: { text in
-            var escaped = ""
-            escaped.reserveCapacity(text.utf8.count)
-            for character in text {
-                if "\\*_~`|>#-[]()<".contains(character) { escaped.append("\\") }
-                escaped.append(character)
-                if character == "@" { escaped.append("\u{200B}") }
-            }
-            return escaped
-        },
-        escapeInCode: { $0.replacing("`", with: "ˋ") })
+    public static let mattermostMarkdown = ChatMarkup.markdown(escaping: "\\*_~`|>#-[]()<", breakingMentions: true)
 }
