@@ -1,6 +1,8 @@
 import AsyncHTTPClient
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Glibc
 import NIOSSL
 
 /// The HTTP clients every outbound request of the watchdog goes through: probes, the
@@ -27,6 +29,54 @@ public enum OutboundHTTP {
             connectionPool: .seconds(60),
             decompression: .disabled, backgroundActivityLogger: nil)
         configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.tlsConfiguration = tlsConfiguration
         return configuration
     }
+
+    /// The certificate authorities `WATCHDOG_CA_FILE` adds to the system's (SPEC §5.1).
+    private static let addedAuthorities = NIOLockedValueBox<[NIOSSLCertificate]>([])
+
+    /// Adds `authorities` to the system's for every outbound TLS connection (HTTPS and
+    /// SMTP). Called once at start, before the first request: the shared clients read
+    /// it when they are first used.
+    public static func trust(_ authorities: CertificateAuthorities) {
+        addedAuthorities.withLockedValue { $0 = authorities.certificates }
+    }
+
+    /// What every outbound TLS connection verifies with: the peer's chain against the
+    /// system's authorities and those of `WATCHDOG_CA_FILE`, and its host name.
+    public static var tlsConfiguration: TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .fullVerification
+        let added = addedAuthorities.withLockedValue { $0 }
+        if !added.isEmpty { configuration.additionalTrustRoots = [.certificates(added)] }
+        return configuration
+    }
+}
+
+/// Certificate authorities read from a PEM file (`WATCHDOG_CA_FILE`).
+public struct CertificateAuthorities: Sendable {
+    public let certificates: [NIOSSLCertificate]
+
+    /// Reads every certificate of a PEM file; a missing or unreadable file, or one with
+    /// no certificate in it, is an error that says which.
+    public init(pemFile path: String) throws(CertificateAuthoritiesError) {
+        let certificates: [NIOSSLCertificate]
+        do {
+            certificates = try NIOSSLCertificate.fromPEMFile(path)
+        } catch {
+            throw CertificateAuthoritiesError(
+                reason: access(path, R_OK) == 0
+                    ? "\(path) holds no PEM certificate that can be read" : "cannot read \(path)")
+        }
+        guard !certificates.isEmpty else {
+            throw CertificateAuthoritiesError(reason: "\(path) holds no PEM certificate")
+        }
+        self.certificates = certificates
+    }
+}
+
+public struct CertificateAuthoritiesError: Error, Sendable, CustomStringConvertible {
+    public let reason: String
+    public var description: String { reason }
 }

@@ -4,6 +4,7 @@ import FoundationGaps
 import Glibc
 import Logging
 import Notify
+import OutboundHTTP
 import Watchdog
 
 struct WatchdogCommand: AsyncParsableCommand {
@@ -19,7 +20,9 @@ struct WatchdogCommand: AsyncParsableCommand {
 /// Loads the configuration or ends the program with status 2 and the reasons.
 func loadConfigurationOrExit() throws -> LoadedConfiguration {
     do {
-        return try Configuration.load()
+        let loaded = try Configuration.load()
+        if let authorities = loaded.configuration.certificateAuthorities { OutboundHTTP.trust(authorities) }
+        return loaded
     } catch {
         try? OutputDescriptor.standardError.writeLine(error.description)
         throw ExitCode(2)

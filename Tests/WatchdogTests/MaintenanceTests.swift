@@ -1,4 +1,5 @@
 import Foundation
+import Notify
 import Testing
 
 @testable import Watchdog

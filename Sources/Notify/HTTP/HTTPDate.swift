@@ -45,27 +45,10 @@ public enum HTTPDate {
         guard fields.count == 3, fields.allSatisfy({ $0.count == 2 }),
             let hour = Int(fields[0]), let minute = Int(fields[1]), let second = Int(fields[2]),
             (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second),
-            (1...9999).contains(year), (1...daysIn(month: month, year: year)).contains(day)
+            (1...9999).contains(year), (1...CivilTime.daysIn(month: month, year: year)).contains(day)
         else { return nil }
-        let days = daysSinceEpoch(year: year, month: month, day: day)
+        let days = CivilTime.days(from: .init(year: year, month: month, day: day))
         return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3_600 + minute * 60 + second))
     }
 
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        let shiftedYear = month <= 2 ? year - 1 : year
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
 }

@@ -11,6 +11,7 @@ public enum URLChannelCatalog {
         MattermostKind.self,
         PagerDutyKind.self,
         PushoverKind.self,
+        EmailKind.self,
     ]
 
     /// Every scheme taken, for error messages: `discord, json, jsons`.

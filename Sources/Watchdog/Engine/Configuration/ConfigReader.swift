@@ -1,4 +1,5 @@
 import FoundationEssentials
+import OutboundHTTP
 
 /// Reads typed values out of a `ConfigEnvironment`, collecting every problem instead of
 /// stopping at the first, so an operator fixes them all in one go.
@@ -94,6 +95,18 @@ public struct ConfigReader: Sendable {
     /// Text, with leading and trailing blanks removed; empty when unset without default.
     func string(_ variable: ConfigVariable) -> String {
         text(variable).trimmingSpaces()
+    }
+
+    /// The certificates of the PEM file the variable names; nil when it is empty.
+    mutating func certificateAuthorities(_ variable: ConfigVariable) -> CertificateAuthorities? {
+        let path = string(variable)
+        if path.isEmpty { return nil }
+        do {
+            return try CertificateAuthorities(pemFile: path)
+        } catch {
+            issues.append(ConfigIssue(variable: variable.name, message: error.reason))
+            return nil
+        }
     }
 
     /// nil for `off`.

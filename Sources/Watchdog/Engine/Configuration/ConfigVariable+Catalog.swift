@@ -14,6 +14,10 @@ extension ConfigVariable {
         "WATCHDOG_HTTP_TIMEOUT", .duration(minimum: .milliseconds(100)), default: "5s",
         "limit for one outbound HTTP request, its whole answer included, or TCP connect; a refused connection or a failed name lookup fails at once"
     )
+    static let caFile = ConfigVariable(
+        "WATCHDOG_CA_FILE", .text, default: "",
+        "PEM file of certificate authorities added to the system's for every outbound TLS connection (HTTPS and SMTP): an internal CA; read at start"
+    )
     static let cooldown = ConfigVariable(
         "WATCHDOG_COOLDOWN", .duration(minimum: .zero), default: "30m",
         "repeat interval for a still-firing alert; 0 = never repeat")
@@ -63,7 +67,7 @@ extension ConfigVariable {
 
     /// The core variables, in the order docs/configuration.md lists them.
     static let coreVariables: [ConfigVariable] = [
-        .interval, .collectTimeout, .httpTimeout, .cooldown, .instance, .stateFile, .listen,
+        .interval, .collectTimeout, .httpTimeout, .caFile, .cooldown, .instance, .stateFile, .listen,
         .language, .logLevel, .logFormat, .collectorFailedAfter, .digestAfter, .mute, .maintenance, .flap, .apiToken,
         .heartbeatURL, .envFile,
     ]

@@ -3,6 +3,7 @@ import FoundationEssentials
 import Glibc
 import Logging
 import Notify
+import OutboundHTTP
 
 /// The watchdog's settings, parsed and validated (SPEC §2).
 public struct Configuration: Sendable {
@@ -10,6 +11,8 @@ public struct Configuration: Sendable {
     public var interval: Duration
     public var collectTimeout: Duration
     public var httpTimeout: Duration
+    /// `WATCHDOG_CA_FILE`, read: added to the system's authorities for outbound TLS.
+    public var certificateAuthorities: CertificateAuthorities?
     /// nil: never repeat.
     public var cooldown: Duration?
     public var instance: String
@@ -85,6 +88,7 @@ extension Configuration {
             interval: reader.duration(.interval),
             collectTimeout: reader.duration(.collectTimeout),
             httpTimeout: reader.duration(.httpTimeout),
+            certificateAuthorities: reader.certificateAuthorities(.caFile),
             cooldown: cooldown == .zero ? nil : cooldown,
             instance: instance.isEmpty ? hostName : String(instance.prefix(200)),
             instanceOrigin: instance.isEmpty ? .hostName : .configured,

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Notify
 
 /// RFC 3339 times as the Alertmanager API writes them (`2026-12-03T09:00:00.123Z`,
 /// `…+01:00`). A parser of its own, strict and bounded, so that what a client sends is

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Notify
 
 /// One recurring window of `WATCHDOG_MAINTENANCE` (SPEC §4.1): on some days, from a
 /// local time to another (across midnight when the end is not after the start), in a

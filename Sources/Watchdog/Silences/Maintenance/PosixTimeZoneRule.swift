@@ -1,3 +1,5 @@
+import Notify
+
 /// The POSIX TZ rule a TZif file ends with (`CET-1CEST,M3.5.0,M10.5.0/3`): offsets for
 /// the years after the file's last transition. Fixed zones (`<+03>-3`) have no daylight
 /// part. Parsed defensively: anything it does not understand makes the rule nil, and

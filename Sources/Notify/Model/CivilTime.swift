@@ -1,14 +1,20 @@
 /// Calendar arithmetic on whole days since 1970-01-01 (proleptic Gregorian), without a
 /// calendar object: the maintenance schedule needs only dates, weekdays and minutes.
 /// The algorithms are Howard Hinnant's `days_from_civil` and `civil_from_days`.
-enum CivilTime {
-    struct Date: Equatable {
-        var year: Int
-        var month: Int
-        var day: Int
+public enum CivilTime {
+    public struct Date: Equatable, Sendable {
+        public var year: Int
+        public var month: Int
+        public var day: Int
+
+        public init(year: Int, month: Int, day: Int) {
+            self.year = year
+            self.month = month
+            self.day = day
+        }
     }
 
-    static func days(from date: Date) -> Int {
+    public static func days(from date: Date) -> Int {
         let year = date.month <= 2 ? date.year - 1 : date.year
         let era = (year >= 0 ? year : year - 399) / 400
         let yearOfEra = year - era * 400
@@ -18,7 +24,7 @@ enum CivilTime {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    static func date(fromDays days: Int) -> Date {
+    public static func date(fromDays days: Int) -> Date {
         let shifted = days + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
         let dayOfEra = shifted - era * 146_097
@@ -31,15 +37,15 @@ enum CivilTime {
     }
 
     /// 0 = Monday … 6 = Sunday. 1970-01-01 was a Thursday.
-    static func weekday(ofDays days: Int) -> Int {
+    public static func weekday(ofDays days: Int) -> Int {
         ((days % 7) + 7 + 3) % 7
     }
 
-    static func isLeap(_ year: Int) -> Bool {
+    public static func isLeap(_ year: Int) -> Bool {
         year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
     }
 
-    static func daysIn(month: Int, year: Int) -> Int {
+    public static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: isLeap(year) ? 29 : 28
         case 4, 6, 9, 11: 30
@@ -48,7 +54,7 @@ enum CivilTime {
     }
 
     /// Floor division, for seconds before 1970 too.
-    static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
+    public static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
         let quotient = value / divisor
         return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
