@@ -37,6 +37,12 @@ if ! python3 -c "import apprise" >/dev/null 2>&1; then
     echo "== installing apprise"
     python3 -m pip install --quiet --disable-pip-version-check "apprise==2.3.0"
 fi
+# The real peers of the e-mail and Matrix channels: an SMTP server (PyPI aiosmtpd) and a
+# Matrix homeserver (PyPI matrix-synapse, on SQLite), both run on loopback by the tests.
+if ! python3 -c "import aiosmtpd, synapse" >/dev/null 2>&1; then
+    echo "== installing aiosmtpd and matrix-synapse"
+    python3 -m pip install --quiet --disable-pip-version-check "aiosmtpd==1.4.6" "matrix-synapse==1.163.2"
+fi
 
 # One moto_server for the whole run, on loopback and a free port; the EC2 tests use a
 # region each, so they never see each other's instances.

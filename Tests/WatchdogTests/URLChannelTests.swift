@@ -339,6 +339,87 @@ import Testing
     }
 }
 
+extension AppriseURLTests {
+    /// What Apprise's plugin for each URL holds in `fields` (nil: it takes no such URL).
+    func appriseRead(_ urls: [String], fields: [String]) async throws -> [[String: Any]?] {
+        let script = """
+            import json, sys, apprise
+            request = json.load(sys.stdin)
+            out = []
+            for url in request["urls"]:
+                plugin = apprise.Apprise.instantiate(url)
+                if plugin is None:
+                    out.append(None); continue
+                values = {}
+                for name in request["fields"]:
+                    value = getattr(plugin, name, None)
+                    value = list(value) if isinstance(value, tuple) else value
+                    values[name] = value if isinstance(value, (str, int, bool, dict, list, type(None))) else str(value)
+                out.append(values)
+            print(json.dumps(out))
+            """
+        let run = try await Apprise.python(
+            script, input: try JSONSerialization.data(withJSONObject: ["urls": urls, "fields": fields]))
+        #expect(run.status == 0, "\(run.output)")
+        let last = run.output.split(separator: "\n").last ?? ""
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [Any], "\(run.output)")
+        try #require(parsed.count == urls.count)
+        return parsed.map { $0 as? [String: Any] }
+    }
+
+    @Test func emailTakesApprisesParts() throws {
+        let settings = try EmailKind.settings(
+            from: AppriseURL.parse(
+                "mailtos://bob:pw@example.com:465/ops@example.com/dev@example.org?smtp=mail.example.com&mode=ssl&name=W"),
+            context: .init())
+        #expect(settings.server == SMTPServer(host: "mail.example.com", port: 465, security: .ssl))
+        #expect(settings.credentials == .init(user: "bob", password: "pw"))
+        #expect(settings.sender == "bob@example.com" && settings.senderName == "W")
+        #expect(settings.recipients == ["ops@example.com", "dev@example.org"])
+        let relay = try EmailKind.settings(
+            from: AppriseURL.parse("mailto://relay.example.com?from=alerts@example.com"), context: .init())
+        #expect(relay.server == SMTPServer(host: "relay.example.com", port: 25, security: .insecure))
+        #expect(relay.credentials == nil && relay.recipients == ["alerts@example.com"])
+        #expect(throws: ChannelURLError.missing("a sender: user@domain in the URL, or ?from=")) {
+            try EmailKind.settings(from: AppriseURL.parse("mailto://relay.example.com"), context: .init())
+        }
+        #expect(throws: ChannelURLError.invalid("mode (starttls, ssl or insecure)")) {
+            try EmailKind.settings(from: AppriseURL.parse("mailtos://a:b@example.com?mode=tls13"), context: .init())
+        }
+        #expect(throws: ChannelURLError.invalid("recipient (the path's and ?to='s addresses, like ops@example.com)")) {
+            try EmailKind.settings(
+                from: AppriseURL.parse("mailtos://a:b@example.com?to=x@y%0D%0ABcc:z@evil.example"), context: .init())
+        }
+    }
+
+    /// Every e-mail form, read by Apprise too: the same server, port, security, login,
+    /// sender and recipients.
+    @Test(.enabled(if: Apprise.available || Apprise.required))
+    func appriseReadsEveryEmailFormAsWeDo() async throws {
+        let urls = [
+            "mailtos://alice:pw@example.com?smtp=smtp.example.com",
+            "mailto://relay.example.com?from=alerts@example.com&to=ops@example.com",
+            "mailtos://bob:pw@example.com:465/ops@example.com/dev@example.org?smtp=mail.example.com&mode=ssl&name=W",
+            "mailto://u:p@example.com?smtp=10.0.0.5&port=2525&mode=starttls&to=a@example.com,b@example.com",
+            "mailtos://alice%40example.com:pw@mail.example.com",
+        ]
+        let read = try await appriseRead(
+            urls, fields: ["smtp_host", "port", "user", "password", "from_addr", "targets", "secure_mode"])
+        for (url, theirs) in zip(urls, read) {
+            let apprise = try #require(theirs, "\(url)")
+            let ours = try EmailKind.settings(from: AppriseURL.parse(url), context: .init())
+            #expect(apprise["smtp_host"] as? String == ours.server.host, "\(url)")
+            #expect(apprise["port"] as? Int == ours.server.port, "\(url)")
+            #expect(apprise["secure_mode"] as? String == ours.server.security.rawValue, "\(url)")
+            #expect(apprise["user"] as? String == ours.credentials?.user, "\(url)")
+            #expect(apprise["password"] as? String == ours.credentials?.password, "\(url)")
+            #expect((apprise["from_addr"] as? [Any])?.last as? String == ours.sender, "\(url)")
+            let targets = (apprise["targets"] as? [[Any]] ?? []).compactMap { $0.last as? String }
+            #expect(targets == ours.recipients, "\(url)")
+        }
+    }
+}
+
 @Suite struct URLChannelConfigurationTests {
     static let discord = "discord://1180000000000000001/SECRET-token"
 
@@ -460,6 +541,38 @@ import Testing
                 #expect(!output.stdout.contains(secret) && !output.stderr.contains(secret))
             }
         }
+    }
+
+    /// The binary trusts the test CA only through WATCHDOG_CA_FILE: without it the same
+    /// mail is refused for the server's certificate.
+    @Test(.enabled(if: RealSMTPServer.available || Apprise.required))
+    func testNotifyMailsThroughARealServerTrustingWATCHDOG_CA_FILE() async throws {
+        let server = try RealSMTPServer()
+        var environment = [
+            "WATCHDOG_NOTIFY_MAIL":
+                "mailtos://\(server.user):\(server.password)@localhost:\(server.port)/ops@example.com?from=watchdog@example.com",
+            "WATCHDOG_CA_FILE": server.authority.authorityCertificate,
+        ]
+        let checked = try await WatchdogProcess.run(["check-config"], environment: environment)
+        #expect(checked.stdout.contains("channel mail (e-mail, localhost:\(server.port)) from WATCHDOG_NOTIFY_MAIL"))
+        let sent = try await WatchdogProcess.run(["test-notify", "--channel", "mail"], environment: environment)
+        #expect(sent.status == 0, "\(sent.stdout)\(sent.stderr)")
+        #expect(server.received().count == 1)
+        #expect(server.received().first?.recipients == ["ops@example.com"])
+
+        environment["WATCHDOG_CA_FILE"] = nil
+        let untrusted = try await WatchdogProcess.run(["test-notify", "--channel", "mail"], environment: environment)
+        #expect(untrusted.status != 0)
+        #expect(untrusted.stdout.contains("TLS") || untrusted.stderr.contains("TLS"), "\(untrusted.stdout)")
+        #expect(server.received().count == 1)
+        for output in [checked, sent, untrusted] {
+            #expect(!output.stdout.contains(server.password) && !output.stderr.contains(server.password))
+        }
+
+        environment["WATCHDOG_CA_FILE"] = "/nonexistent/ca.pem"
+        let missing = try await WatchdogProcess.run(["check-config"], environment: environment)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("WATCHDOG_CA_FILE: cannot read /nonexistent/ca.pem"), "\(missing.stderr)")
     }
 
     @Test func aBadURLStopsTheStartNamingTheVariableOnly() async throws {
