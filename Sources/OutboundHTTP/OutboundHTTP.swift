@@ -1,8 +1,8 @@
 import AsyncHTTPClient
+import Glibc
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import Glibc
 import NIOSSL
 
 /// The HTTP clients every outbound request of the watchdog goes through: probes, the

@@ -165,7 +165,9 @@ import Testing
 
 @Suite struct MailFormatTests {
     @Test func plainShortTextStaysAsItIs() {
-        #expect(MailFormat.headerText("[FIRING] Disk is almost full", fieldName: "Subject") == "[FIRING] Disk is almost full")
+        #expect(
+            MailFormat.headerText("[FIRING] Disk is almost full", fieldName: "Subject")
+                == "[FIRING] Disk is almost full")
     }
 
     @Test func otherTextBecomesEncodedWordsThatNeverSplitACharacter() throws {
@@ -307,7 +309,9 @@ import Testing
         _ = smtp.received(reply(250, "hello"))
         _ = smtp.received(reply(250, "ok"))
         #expect(smtp.received(reply(250, "ok")) == .send("RCPT TO:<b@x.example>"))
-        #expect(smtp.received(reply(452, "4.2.2 mailbox full")) == .finish(.retry("RCPT TO: 452 4.2.2 mailbox full"), quit: true))
+        #expect(
+            smtp.received(reply(452, "4.2.2 mailbox full"))
+                == .finish(.retry("RCPT TO: 452 4.2.2 mailbox full"), quit: true))
     }
 }
 

@@ -370,7 +370,8 @@ extension AppriseURLTests {
     @Test func emailTakesApprisesParts() throws {
         let settings = try EmailKind.settings(
             from: AppriseURL.parse(
-                "mailtos://bob:pw@example.com:465/ops@example.com/dev@example.org?smtp=mail.example.com&mode=ssl&name=W"),
+                "mailtos://bob:pw@example.com:465/ops@example.com/dev@example.org?smtp=mail.example.com&mode=ssl&name=W"
+            ),
             context: .init())
         #expect(settings.server == SMTPServer(host: "mail.example.com", port: 465, security: .ssl))
         #expect(settings.credentials == .init(user: "bob", password: "pw"))

@@ -138,7 +138,8 @@ public struct EmailChannel: NotificationChannel {
             security: settings.server.security, clientName: settings.clientName, credentials: settings.credentials,
             sender: settings.sender, recipients: settings.recipients)
         let secrets = [settings.credentials?.password].compactMap { $0 }
-        switch await client.deliver(MailFormat.dataSection(self.message(draft, inReplyTo: inReplyTo)), conversation: conversation)
+        switch await client.deliver(
+            MailFormat.dataSection(self.message(draft, inReplyTo: inReplyTo)), conversation: conversation)
         {
         case .delivered:
             return message.links.records.isEmpty ? .delivered : .deliveredAs(reference: draft.messageID)

@@ -56,7 +56,9 @@ public struct SMTPConversation: Sendable {
     enum Step: Sendable, Equatable {
         case greeting, ehlo, helo, startTLS, ehloAfterTLS
         case authPlain, authLoginUser, authLoginPassword, authLoginDone
-        case mailFrom, recipient(Int), data, message, done
+        case mailFrom
+        case recipient(Int)
+        case data, message, done
     }
 
     public struct Credentials: Sendable, Equatable {
