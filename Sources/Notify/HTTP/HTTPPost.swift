@@ -25,9 +25,10 @@ public struct HTTPPost: Sendable {
         self.timeout = timeout
     }
 
-    /// The methods the channels send with: a post, or an edit of a message (Discord).
+    /// The methods the channels send with: a post, an edit of a message (Discord), a
+    /// send by transaction id (Matrix), a lookup (a Matrix room alias).
     public enum Method: Sendable, Equatable {
-        case post, patch, put
+        case post, patch, put, get
     }
 
     public func send(
@@ -39,11 +40,12 @@ public struct HTTPPost: Sendable {
         case .post: request.method = .POST
         case .patch: request.method = .PATCH
         case .put: request.method = .PUT
+        case .get: request.method = .GET
         }
-        request.headers.add(name: "Content-Type", value: contentType)
+        if method != .get { request.headers.add(name: "Content-Type", value: contentType) }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.headers.add(name: "User-Agent", value: "watchdog")
-        request.body = body
+        if method != .get { request.body = body }
         switch await HTTPExchange.perform(request, client: client, timeout: timeout, bodyLimit: Self.responseLimit) {
         case .success(let response):
             return .response(status: response.status, headers: response.headers, body: response.body)

@@ -12,6 +12,7 @@ public enum URLChannelCatalog {
         PagerDutyKind.self,
         PushoverKind.self,
         EmailKind.self,
+        MatrixKind.self,
     ]
 
     /// Every scheme taken, for error messages: `discord, json, jsons`.

@@ -1,0 +1,173 @@
+import FoundationEssentials
+import FoundationGaps
+import NIOHTTP1
+import OutboundHTTP
+
+/// Where a Matrix room is and the access token to post with.
+public struct MatrixSettings: Sendable, Equatable {
+    /// `http(s)://host[:port]`: the homeserver's client API.
+    public var homeserverURL: String
+    public var accessToken: String
+    /// `!id:server`, or an alias `#name:server` resolved once, at the first send.
+    public var room: String
+
+    public init(homeserverURL: String, accessToken: String, room: String) {
+        self.homeserverURL = homeserverURL
+        self.accessToken = accessToken
+        self.room = room
+    }
+}
+
+/// A Matrix room (SPEC §5.1): `m.notice` events sent by transaction id (the message's
+/// own id, so a retried send can never post twice), repeats and resolve in the fire's
+/// thread, the fire edited on resolve, 429s waited as `retry_after_ms` says. The room's
+/// alias is resolved once; a room that turns out to be end-to-end encrypted is refused
+/// (the watchdog cannot encrypt) with that reason.
+public struct MatrixChannel: NotificationChannel {
+    public let name: String
+    public var destination: String {
+        ShownURL.of(settings.homeserverURL, pathIsSecret: false) + " room \(settings.room)"
+    }
+    /// Synapse's default allows a user about one message a second after a burst of ten.
+    public let pacing = Pacing(minimumGap: .milliseconds(500), windowLimit: 60, window: .seconds(60))
+    private let settings: MatrixSettings
+    private let renderer: MatrixRenderer
+    private let post: HTTPPost
+    private let room: MatrixRoomResolver
+
+    public init(name: String, settings: MatrixSettings, language: Language, post: HTTPPost) {
+        self.name = name
+        var settings = settings
+        settings.homeserverURL = settings.homeserverURL.trimmingSuffix("/")
+        self.settings = settings
+        self.renderer = MatrixRenderer(language: language)
+        self.post = post
+        self.room = MatrixRoomResolver(settings: settings, post: post)
+    }
+
+    public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
+        renderer.render(batch)
+    }
+
+    public func send(_ message: OutboundMessage) async -> SendOutcome {
+        await send(message, links: .none)
+    }
+
+    public func send(_ message: OutboundMessage, links: ResolvedLinks) async -> SendOutcome {
+        if message.links.isEdit, links.edit == nil { return .delivered }
+        guard let content = JSONValue.parse(Array(message.body.utf8)) else {
+            return .permanent(reason: "the stored message is not a Matrix event")
+        }
+        let roomID: String
+        switch await room.resolve() {
+        case .success(let id): roomID = id
+        case .failure(let failure): return failure.outcome
+        }
+        let event = MatrixRenderer.relate(
+            content, thread: message.links.isEdit ? nil : links.replyTo, replacing: links.edit)
+        let secrets = [settings.accessToken]
+        let answer = await post.send(
+            url: MatrixAPI.sendURL(base: settings.homeserverURL, room: roomID, transaction: message.id),
+            method: .put, body: Array(event.encodedString.utf8),
+            headers: [("Authorization", "Bearer \(settings.accessToken)")], secrets: secrets)
+        switch answer {
+        case .failed(let reason):
+            return .retryable(reason: HTTPPost.redact(reason, secrets: secrets), retryAfter: nil)
+        case .response(let status, let headers, let body):
+            switch MatrixAPI.classify(status: status, body: body, retryAfterHeader: HTTPPost.retryAfter(headers)) {
+            case .delivered(let eventID):
+                return eventID.map { .deliveredAs(reference: $0) } ?? .delivered
+            case .retry(let reason, let after):
+                return .retryable(reason: HTTPPost.redact(reason, secrets: secrets), retryAfter: after)
+            case .rejected(let reason):
+                return .permanent(reason: HTTPPost.redact(reason, secrets: secrets))
+            }
+        }
+    }
+}
+
+/// The room id the channel sends to: an alias resolved once, and the room checked once
+/// for end-to-end encryption. A failure is kept only when trying again cannot help.
+actor MatrixRoomResolver {
+    struct Failure: Error {
+        let outcome: SendOutcome
+    }
+
+    private let settings: MatrixSettings
+    private let post: HTTPPost
+    private var known: Result<String, Failure>?
+
+    init(settings: MatrixSettings, post: HTTPPost) {
+        self.settings = settings
+        self.post = post
+    }
+
+    func resolve() async -> Result<String, Failure> {
+        if let known { return known }
+        let result = await lookUp()
+        if case .failure(let failure) = result, case .retryable = failure.outcome { return result }
+        known = result
+        return result
+    }
+
+    private func lookUp() async -> Result<String, Failure> {
+        let secrets = [settings.accessToken]
+        let authorization = [("Authorization", "Bearer \(settings.accessToken)")]
+        var roomID = settings.room
+        if settings.room.hasPrefix("#") {
+            let answer = await post.send(
+                url: MatrixAPI.aliasURL(base: settings.homeserverURL, alias: settings.room), method: .get, body: [],
+                headers: authorization, secrets: secrets)
+            switch answer {
+            case .failed(let reason):
+                return .failure(Failure(outcome: .retryable(reason: "room alias: \(reason)", retryAfter: nil)))
+            case .response(let status, let headers, let body):
+                if (200..<300).contains(status) {
+                    guard let id = JSONValue.parse(body)?["room_id"]?.stringValue, id.hasPrefix("!"), id.count < 256
+                    else {
+                        return .failure(
+                            Failure(
+                                outcome: .retryable(reason: "room alias: no room_id in the answer", retryAfter: nil)))
+                    }
+                    roomID = id
+                } else {
+                    return .failure(Self.failure("room alias \(settings.room)", status, body, headers, secrets))
+                }
+            }
+        }
+        // The watchdog cannot encrypt: an encrypted room would show nothing readable.
+        let answer = await post.send(
+            url: MatrixAPI.encryptionURL(base: settings.homeserverURL, room: roomID), method: .get, body: [],
+            headers: authorization, secrets: secrets)
+        switch answer {
+        case .failed(let reason):
+            return .failure(Failure(outcome: .retryable(reason: "room state: \(reason)", retryAfter: nil)))
+        case .response(let status, let headers, let body):
+            if (200..<300).contains(status) {
+                return .failure(
+                    Failure(
+                        outcome: .permanent(
+                            reason:
+                                "room \(settings.room) is end-to-end encrypted; the watchdog posts only to unencrypted rooms"
+                        )))
+            }
+            // 404 M_NOT_FOUND: no encryption state, which is what it needs.
+            if status == 404 { return .success(roomID) }
+            return .failure(Self.failure("room \(settings.room)", status, body, headers, secrets))
+        }
+    }
+
+    static func failure(_ what: String, _ status: Int, _ body: [UInt8], _ headers: HTTPHeaders, _ secrets: [String])
+        -> Failure
+    {
+        switch MatrixAPI.classify(status: status, body: body, retryAfterHeader: HTTPPost.retryAfter(headers)) {
+        case .delivered:
+            return Failure(outcome: .retryable(reason: "\(what): HTTP \(status)", retryAfter: nil))
+        case .retry(let reason, let after):
+            return Failure(
+                outcome: .retryable(reason: "\(what): " + HTTPPost.redact(reason, secrets: secrets), retryAfter: after))
+        case .rejected(let reason):
+            return Failure(outcome: .permanent(reason: "\(what): " + HTTPPost.redact(reason, secrets: secrets)))
+        }
+    }
+}

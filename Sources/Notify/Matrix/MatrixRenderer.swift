@@ -1,0 +1,112 @@
+import FoundationEssentials
+import FoundationGaps
+
+/// Renders notifications as Matrix `m.notice` events (SPEC §5.1): a plain body and an
+/// `org.matrix.custom.html` one, outside text escaped for HTML, and an empty
+/// `m.mentions` so no text from outside (`@room`, a user id) pings anyone. A fire is
+/// remembered; its repeats and resolve go to its thread, and the resolve also edits it
+/// to say how it ended. Pure.
+public struct MatrixRenderer: Sendable {
+    public let strings: RenderStrings
+    let html = ChatMarkup.matrixHTML
+    let plain = ChatMarkup.matrixPlain
+
+    /// Synapse refuses an event over 65,536 bytes; both bodies together stay well under.
+    static let bodyBudget = 16_000
+
+    public init(language: Language) {
+        strings = RenderStrings.of(language)
+    }
+
+    public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
+        let body = content(batch)
+        switch batch {
+        case .single(let notification):
+            let links =
+                notification.action == .fire
+                ? MessageLinks(records: [notification.key]) : MessageLinks(replyToKey: notification.key)
+            var messages = [OutboundMessage(id: batch.id, body: body.encodedString, links: links)]
+            if notification.endsProblem {
+                let edited = Self.event(
+                    plain: plain.outcomeEdit(notification, strings: strings),
+                    html: html.outcomeEdit(notification, strings: strings).replacing("\n", with: "<br>"))
+                messages.append(
+                    OutboundMessage(
+                        id: "\(batch.id):edit", body: edited.encodedString,
+                        links: MessageLinks(editsKey: notification.key)
+                    ))
+            }
+            return messages
+        case .digest(let notifications):
+            return [
+                OutboundMessage(
+                    id: batch.id, body: body.encodedString,
+                    links: MessageLinks(records: notifications.filter { $0.action == .fire }.map(\.key)))
+            ]
+        }
+    }
+
+    func content(_ batch: NotificationBatch) -> JSONValue {
+        let text = plain.titled(batch, strings: strings, budget: Self.bodyBudget)
+        let marked = html.titled(batch, strings: strings, budget: Self.bodyBudget)
+        return Self.event(
+            plain: text.title + "\n" + text.body,
+            html: "<b>\(marked.title)</b><br>" + marked.body.replacing("\n", with: "<br>"))
+    }
+
+    static func event(plain: String, html: String) -> JSONValue {
+        .object([
+            "msgtype": JSONValue("m.notice"), "body": JSONValue(plain),
+            "format": JSONValue("org.matrix.custom.html"), "formatted_body": JSONValue(html),
+            // Intentional mentions (Matrix 1.7): nobody, whatever the text says.
+            "m.mentions": .object([:]),
+        ])
+    }
+
+    /// The content sent: `content` in the fire's thread (`m.thread`, with a reply
+    /// fallback for clients without threads), or replacing the fire (`m.replace`).
+    public static func relate(_ content: JSONValue, thread: String?, replacing: String?) -> JSONValue {
+        guard case .object(var object) = content else { return content }
+        if let replacing {
+            var replacement = object
+            replacement["m.mentions"] = nil
+            object["m.new_content"] = .object(replacement)
+            object["body"] = JSONValue("* " + (object["body"]?.stringValue ?? ""))
+            object["formatted_body"] = JSONValue("* " + (object["formatted_body"]?.stringValue ?? ""))
+            object["m.relates_to"] = .object(["rel_type": JSONValue("m.replace"), "event_id": JSONValue(replacing)])
+        } else if let thread {
+            object["m.relates_to"] = .object([
+                "rel_type": JSONValue("m.thread"), "event_id": JSONValue(thread), "is_falling_back": .bool(true),
+                "m.in_reply_to": .object(["event_id": JSONValue(thread)]),
+            ])
+        }
+        return .object(object)
+    }
+}
+
+extension ChatMarkup {
+    /// Matrix's plain body: every `@` followed by a zero-width space (see `matrixHTML`).
+    public static let matrixPlain = ChatMarkup(
+        bold: { $0 }, code: { $0 }, italic: { $0 }, escape: { $0.replacing("@", with: "@\u{200B}") })
+
+    /// Matrix's HTML subset: `& < > "` escaped in outside text, and every `@` followed by
+    /// a zero-width space, so `@room` stays text even in clients that still scan the
+    /// body for it.
+    public static let matrixHTML = ChatMarkup(
+        bold: { "<b>\($0)</b>" }, code: { "<code>\($0)</code>" }, italic: { "<i>\($0)</i>" },
+        escape: { text in
+            var escaped = ""
+            escaped.reserveCapacity(text.utf8.count)
+            for character in text {
+                switch character {
+                case "&": escaped += "&amp;"
+                case "<": escaped += "&lt;"
+                case ">": escaped += "&gt;"
+                case "\"": escaped += "&quot;"
+                case "@": escaped += "@\u{200B}"
+                default: escaped.append(character)
+                }
+            }
+            return escaped
+        })
+}

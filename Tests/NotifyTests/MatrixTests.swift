@@ -1,0 +1,125 @@
+import Foundation
+import Logging
+import TestSupport
+import Testing
+
+@testable import Notify
+
+/// Matrix (SPEC §5.1) against a real Synapse on loopback: what the watchdog posts is read
+/// back by another member of the room, and the server itself says what is threaded and
+/// what was edited.
+@Suite(.serialized, .enabled(if: RealSynapse.available || Apprise.required)) struct MatrixTests {
+    func channel(_ synapse: RealSynapse, room: String = "#ops:localhost", token: String? = nil) -> MatrixChannel {
+        MatrixChannel(
+            name: "matrix",
+            settings: MatrixSettings(
+                homeserverURL: synapse.baseURL, accessToken: token ?? synapse.botToken, room: room),
+            language: .en, post: HTTPPost(timeout: .seconds(15)))
+    }
+
+    static func content(_ event: [String: Any]) -> [String: Any] { event["content"] as? [String: Any] ?? [:] }
+
+    @Test func aFireItsRepeatAndResolveAreThreadedAndTheFireEdited() async throws {
+        let synapse = try await RealSynapse.start()
+        let room = try await synapse.createRoom(alias: "ops")
+        let matrix = channel(synapse)
+        let hostile = notification(
+            "f", .fire, title: "@room <b>bold</b> & \"quoted\"", detail: "<a href='https://evil.example'>x</a>")
+        let outbox = await deliverAll(
+            [
+                .single(hostile), .single(notification("r", .repeat)), .single(notification("d", .resolve)),
+            ], through: matrix)
+        #expect(await outbox.pendingCount == 0)
+        let messages = try await synapse.messages(in: room)
+        try #require(messages.count == 4, "\(messages)")
+        let fire = messages[0]
+        let fireID = try #require(fire["event_id"] as? String)
+        let content = Self.content(fire)
+        #expect(content["msgtype"] as? String == "m.notice")
+        #expect(content["format"] as? String == "org.matrix.custom.html")
+        let html = try #require(content["formatted_body"] as? String)
+        #expect(html.contains("@\u{200B}room &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot;"))
+        #expect(html.contains("&lt;a href='https://evil.example'&gt;x&lt;/a&gt;"))
+        #expect(!(content["body"] as? String ?? "").contains("@room"))
+        #expect((content["m.mentions"] as? [String: Any])?.isEmpty == true)
+
+        // The server threads the repeat and the resolve under the fire…
+        let thread = try await synapse.thread(of: fireID, in: room)
+        #expect(
+            Set(thread.compactMap { $0["event_id"] as? String })
+                == Set([messages[1], messages[2]].compactMap { $0["event_id"] as? String }))
+        // …and serves the fire with its edit, which says how it ended.
+        let served = try await synapse.event(fireID, in: room)
+        let relations = (served["unsigned"] as? [String: Any])?["m.relations"] as? [String: Any]
+        let edit = try #require(relations?["m.replace"] as? [String: Any], "\(served)")
+        #expect(edit["event_id"] as? String == messages[3]["event_id"] as? String)
+        let newContent = Self.content(messages[3])["m.new_content"] as? [String: Any]
+        #expect((newContent?["body"] as? String)?.contains("RESOLVED") == true)
+
+        // A retried send is the same transaction: the same event, nothing posted twice.
+        let again = await matrix.send(matrix.render(.single(hostile))[0])
+        #expect(again == .deliveredAs(reference: fireID))
+        #expect(try await synapse.messages(in: room).count == 4)
+
+        // What cannot work is refused with the server's reason, the token never shown.
+        _ = try await synapse.createRoom(alias: "secret", encrypted: true)
+        let encrypted = await channel(synapse, room: "#secret:localhost").send(matrix.render(.single(hostile))[0])
+        #expect(
+            encrypted
+                == .permanent(
+                    reason:
+                        "room #secret:localhost is end-to-end encrypted; the watchdog posts only to unencrypted rooms"))
+        let unknown = await channel(synapse, room: "#nowhere:localhost").send(matrix.render(.single(hostile))[0])
+        guard case .permanent(let reason) = unknown else {
+            Issue.record("expected a permanent failure, got \(unknown)")
+            return
+        }
+        #expect(reason.hasPrefix("room alias #nowhere:localhost: HTTP 404 M_NOT_FOUND"))
+        let badToken = "syt_d2F0Y2hkb2c_not_a_real_token"
+        let refused = await channel(synapse, room: room, token: badToken).send(matrix.render(.single(hostile))[0])
+        guard case .permanent(let tokenReason) = refused else {
+            Issue.record("expected a permanent failure, got \(refused)")
+            return
+        }
+        #expect(tokenReason.contains("M_UNKNOWN_TOKEN") && !tokenReason.contains(badToken))
+    }
+
+    @Test func synapsesOwnRateLimitIsWaitedOutWithoutLossOrDuplicates() async throws {
+        let synapse = try await RealSynapse.start(messagesPerSecond: 0.5, burst: 2)
+        let room = try await synapse.createRoom(alias: "ops")
+        let fires = (0..<5).map { NotificationBatch.single(notification("f\($0)", .fire, key: "/d\($0)")) }
+        let outbox = await deliverAll(fires, through: channel(synapse))
+        #expect(await outbox.pendingCount == 0)
+        #expect(await outbox.counters.retried >= 1)
+        let messages = try await synapse.messages(in: room)
+        #expect(messages.count == 5)
+        #expect(Set(messages.compactMap { Self.content($0)["body"] as? String }).count == 5)
+    }
+}
+
+@Suite struct MatrixAPITests {
+    @Test(arguments: [
+        (
+            429, #"{"errcode":"M_LIMIT_EXCEEDED","error":"Too Many Requests","retry_after_ms":2500}"#,
+            MatrixAPI.Verdict.retry(reason: "HTTP 429 M_LIMIT_EXCEEDED: Too Many Requests", after: 2.5)
+        ),
+        (502, "<html>bad gateway</html>", .retry(reason: "HTTP 502", after: nil)),
+        (
+            403, #"{"errcode":"M_FORBIDDEN","error":"not in room"}"#,
+            .rejected(reason: "HTTP 403 M_FORBIDDEN: not in room")
+        ),
+        (200, #"{"event_id":"$abc"}"#, .delivered(eventID: "$abc")),
+    ])
+    func answersAreClassified(status: Int, body: String, verdict: MatrixAPI.Verdict) {
+        #expect(MatrixAPI.classify(status: status, body: Array(body.utf8), retryAfterHeader: nil) == verdict)
+    }
+
+    @Test func idsAreEncodedWholeInThePath() {
+        #expect(
+            MatrixAPI.sendURL(base: "https://hs", room: "!a:hs", transaction: "disk:/data fire")
+                == "https://hs/_matrix/client/v3/rooms/%21a%3Ahs/send/m.room.message/disk%3A%2Fdata%20fire")
+        #expect(
+            MatrixAPI.aliasURL(base: "https://hs", alias: "#ops:hs")
+                == "https://hs/_matrix/client/v3/directory/room/%23ops%3Ahs")
+    }
+}

@@ -1,0 +1,230 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// A real Matrix homeserver on loopback: Synapse (PyPI `matrix-synapse`, scripts/test.sh
+/// installs it) on SQLite, with a bot user for the watchdog and a reader user, both
+/// registered through the shared-secret admin API. `messagesPerSecond` sets Synapse's
+/// own message rate limit (`rc_message`), so its real 429s can be met.
+public final class RealSynapse: @unchecked Sendable {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static var available: Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import synapse.app.homeserver"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    public let baseURL: String
+    public let serverName = "localhost"
+    /// The watchdog's user, and a second member who reads what it posted.
+    public private(set) var botToken = ""
+    public private(set) var readerToken = ""
+    let process: Process
+    let directory: TemporaryDirectory
+    static let sharedSecret = "watchdog-test-registration-secret"
+
+    public static func start(messagesPerSecond: Double = 1000, burst: Int = 1000) async throws -> RealSynapse {
+        let directory = try TemporaryDirectory()
+        let port = try freeLocalPort()
+        let path = directory.path
+        _ = try directory.write(
+            "log.yaml",
+            """
+            version: 1
+            formatters: {plain: {format: '%(asctime)s %(levelname)s %(name)s %(message)s'}}
+            handlers: {file: {class: logging.FileHandler, filename: \(path)/homeserver.log, formatter: plain}}
+            root: {level: WARNING, handlers: [file]}
+            disable_existing_loggers: false
+            """)
+        let config = try directory.write(
+            "homeserver.yaml",
+            """
+            server_name: "localhost"
+            pid_file: \(path)/homeserver.pid
+            listeners:
+              - port: \(port)
+                bind_addresses: ['127.0.0.1']
+                type: http
+                tls: false
+                x_forwarded: false
+                resources:
+                  - names: [client]
+                    compress: false
+            database:
+              name: sqlite3
+              args:
+                database: \(path)/homeserver.db
+            log_config: \(path)/log.yaml
+            media_store_path: \(path)/media
+            signing_key_path: \(path)/signing.key
+            registration_shared_secret: "\(sharedSecret)"
+            macaroon_secret_key: "watchdog-test-macaroon"
+            form_secret: "watchdog-test-form"
+            report_stats: false
+            trusted_key_servers: []
+            suppress_key_server_warning: true
+            enable_metrics: false
+            url_preview_enabled: false
+            presence:
+              enabled: false
+            rc_message:
+              per_second: \(messagesPerSecond)
+              burst_count: \(burst)
+            rc_registration: {per_second: 1000, burst_count: 1000}
+            rc_joins: {local: {per_second: 1000, burst_count: 1000}, remote: {per_second: 1000, burst_count: 1000}}
+            rc_room_creation: {per_second: 1000, burst_count: 1000}
+            """)
+        let keys = try await RealDocker.shell(
+            ["/usr/bin/env", "python3", "-m", "synapse.app.homeserver", "-c", config, "--generate-keys"],
+            environment: ProcessInfo.processInfo.environment)
+        guard keys.status == 0 else { throw Failure(description: "synapse --generate-keys: \(keys.stderr)") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        // The test process blocks SIGTERM in its threads and a spawned child inherits the
+        // mask; Python never unblocks it, so Synapse would not hear `terminate()`.
+        process.arguments = [
+            "python3", "-c",
+            "import runpy, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
+                + "sys.argv = ['synapse', '-c', sys.argv[1]]; runpy.run_module('synapse.app.homeserver', run_name='__main__')",
+            config,
+        ]
+        var environment = ProcessInfo.processInfo.environment
+        environment["PYTHONDONTWRITEBYTECODE"] = "1"
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let synapse = RealSynapse(process: process, baseURL: "http://127.0.0.1:\(port)", directory: directory)
+        let deadline = Date().addingTimeInterval(90)
+        while Date() < deadline {
+            if let (status, _) = try? await synapse.request("GET", "/_matrix/client/versions"), status == 200 {
+                synapse.botToken = try await synapse.register("watchdog")
+                synapse.readerToken = try await synapse.register("reader")
+                return synapse
+            }
+            guard process.isRunning else {
+                let log = (try? String(contentsOfFile: path + "/homeserver.log", encoding: .utf8)) ?? ""
+                throw Failure(description: "synapse exited with \(process.terminationStatus): \(log.suffix(2_000))")
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        synapse.stop()
+        throw Failure(description: "synapse not ready within 90 s")
+    }
+
+    init(process: Process, baseURL: String, directory: TemporaryDirectory) {
+        self.process = process
+        self.baseURL = baseURL
+        self.directory = directory
+    }
+
+    /// One client-API request; the answer's status and JSON.
+    public func request(_ method: String, _ path: String, token: String? = nil, body: [String: Any]? = nil)
+        async throws -> (Int, [String: Any])
+    {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = NIOHTTP1.HTTPMethod(rawValue: method)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 8 << 20)
+        let object = (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))) as? [String: Any]
+        return (Int(response.status.code), object ?? [:])
+    }
+
+    /// Registers `user` with the shared secret (Synapse's admin API) and returns its token.
+    func register(_ user: String) async throws -> String {
+        let (_, nonceAnswer) = try await request("GET", "/_synapse/admin/v1/register")
+        guard let nonce = nonceAnswer["nonce"] as? String else { throw Failure(description: "no registration nonce") }
+        let password = "pw-\(user)-0123456789"
+        let mac = try await RealDocker.shell(
+            [
+                "/usr/bin/env", "python3", "-c",
+                "import hmac, hashlib, sys; print(hmac.new(sys.argv[1].encode(), b'\\x00'.join(a.encode() for a in sys.argv[2:]) + b'\\x00notadmin', hashlib.sha1).hexdigest())",
+                Self.sharedSecret, nonce, user, password,
+            ], environment: ProcessInfo.processInfo.environment)
+        let (status, answer) = try await request(
+            "POST", "/_synapse/admin/v1/register",
+            body: [
+                "nonce": nonce, "username": user, "password": password, "admin": false,
+                "mac": mac.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+            ])
+        guard status == 200, let token = answer["access_token"] as? String else {
+            throw Failure(description: "registering \(user): HTTP \(status) \(answer)")
+        }
+        return token
+    }
+
+    /// A room the bot made, with `alias` (`#alias:localhost`), the reader invited and
+    /// joined; `encrypted` turns end-to-end encryption on. Its room id.
+    public func createRoom(alias: String, encrypted: Bool = false) async throws -> String {
+        var body: [String: Any] = ["room_alias_name": alias, "preset": "public_chat"]
+        if encrypted {
+            body["initial_state"] = [
+                ["type": "m.room.encryption", "state_key": "", "content": ["algorithm": "m.megolm.v1.aes-sha2"]]
+            ]
+        }
+        let (status, answer) = try await request("POST", "/_matrix/client/v3/createRoom", token: botToken, body: body)
+        guard status == 200, let room = answer["room_id"] as? String else {
+            throw Failure(description: "createRoom: HTTP \(status) \(answer)")
+        }
+        let (joined, joinAnswer) = try await request(
+            "POST", "/_matrix/client/v3/join/\(Self.encode("#\(alias):localhost"))", token: readerToken, body: [:])
+        guard joined == 200 else { throw Failure(description: "join: HTTP \(joined) \(joinAnswer)") }
+        return room
+    }
+
+    /// The room's messages as the reader sees them, oldest first.
+    public func messages(in room: String) async throws -> [[String: Any]] {
+        let (status, answer) = try await request(
+            "GET", "/_matrix/client/v3/rooms/\(Self.encode(room))/messages?dir=b&limit=100", token: readerToken)
+        guard status == 200 else { throw Failure(description: "messages: HTTP \(status) \(answer)") }
+        let events = (answer["chunk"] as? [[String: Any]]) ?? []
+        return events.filter { $0["type"] as? String == "m.room.message" }.reversed()
+    }
+
+    /// The events of `event`'s thread, as the server relates them.
+    public func thread(of event: String, in room: String) async throws -> [[String: Any]] {
+        let (status, answer) = try await request(
+            "GET", "/_matrix/client/v1/rooms/\(Self.encode(room))/relations/\(Self.encode(event))/m.thread",
+            token: readerToken)
+        guard status == 200 else { throw Failure(description: "relations: HTTP \(status) \(answer)") }
+        return (answer["chunk"] as? [[String: Any]]) ?? []
+    }
+
+    /// `event` as the server serves it, with the edits it aggregated.
+    public func event(_ event: String, in room: String) async throws -> [String: Any] {
+        let (status, answer) = try await request(
+            "GET", "/_matrix/client/v3/rooms/\(Self.encode(room))/event/\(Self.encode(event))", token: readerToken)
+        guard status == 200 else { throw Failure(description: "event: HTTP \(status) \(answer)") }
+        return answer
+    }
+
+    static func encode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+    }
+
+    /// SIGTERM, and SIGKILL when Synapse has not ended 10 s later.
+    public func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning, Date() < deadline { usleep(50_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+}
