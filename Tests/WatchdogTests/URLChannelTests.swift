@@ -421,6 +421,101 @@ extension AppriseURLTests {
     }
 }
 
+extension AppriseURLTests {
+    static let workflowsForms = [
+        "workflows://host.example/643e69f83c8944438d68119179a10a64/KODuebWbDGYFr0z0eu-6Rj8aUKz7108W3wrNJZxFE5A",
+        "workflows://host.example:8443/wf_1/sig-2?pa=yes&route=12",
+        "workflows://host.example/?id=wf_1&sig=sig-2&ver=2024-01-01",
+        "https://prod-161.westeurope.logic.azure.com:443/workflows/643e69f83c8944438d68119179a10a64/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=KODuebWbDGYFr0z0eu-6Rj8aUKz7108W3wrNJZxFE5A",
+        "https://prod-161.westeurope.logic.azure.com:443/powerautomate/automations/direct/workflows/643e69f83c8944438d68119179a10a64/triggers/manual/paths/invoke?api-version=2022-03-01-preview&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=KODuebWbDGYFr0z0eu-6Rj8aUKz7108W3wrNJZxFE5A",
+        "https://env.api.powerplatform.com:443/powerautomate/automations/direct/workflows/abc/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=xyz",
+    ]
+
+    @Test func teamsWorkflowsTakeApprisesFormAndTheTriggerURL() throws {
+        let short = try URLChannelCatalog.read(
+            Self.workflowsForms[1], name: "teams", variable: "WATCHDOG_NOTIFY_TEAMS", context: .init())
+        #expect(short.kind == "teams" && short.host == "host.example:8443")
+        let native = try TeamsWorkflowsKind.settings(
+            from: AppriseURL.parse(Self.workflowsForms[4]), context: .init())
+        #expect(native.baseURL == "https://prod-161.westeurope.logic.azure.com:443")
+        #expect(native.powerAutomate && native.apiVersion == "2022-03-01-preview")
+        #expect(
+            native.triggerURL
+                == "https://prod-161.westeurope.logic.azure.com:443/powerautomate/automations/direct/workflows/643e69f83c8944438d68119179a10a64/triggers/manual/paths/invoke?api-version=2022-03-01-preview&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=KODuebWbDGYFr0z0eu-6Rj8aUKz7108W3wrNJZxFE5A"
+        )
+        #expect(throws: ChannelURLError.missing("the signature (sig)")) {
+            try TeamsWorkflowsKind.settings(from: AppriseURL.parse("workflows://host.example/wf"), context: .init())
+        }
+        // Any other https URL is not a trigger.
+        #expect(
+            !TeamsWorkflowsKind.takesNative(
+                try AppriseURL.parse("https://evil.example/workflows/a/triggers/manual/paths/invoke?sig=x")))
+    }
+
+    @Test(.enabled(if: Apprise.available || Apprise.required))
+    func appriseReadsEveryWorkflowsFormAsWeDo() async throws {
+        let read = try await appriseRead(
+            Self.workflowsForms,
+            fields: ["host", "port", "workflow", "signature", "power_automate", "routing_id", "api_version"])
+        for (url, theirs) in zip(Self.workflowsForms, read) {
+            let apprise = try #require(theirs, "\(url)")
+            let ours = try TeamsWorkflowsKind.settings(from: AppriseURL.parse(url), context: .init())
+            let port = (apprise["port"] as? Int).map { ":\($0)" } ?? ""
+            #expect("https://" + (apprise["host"] as? String ?? "") + port == ours.baseURL, "\(url)")
+            #expect(apprise["workflow"] as? String == ours.workflowID, "\(url)")
+            #expect(apprise["signature"] as? String == ours.signature, "\(url)")
+            #expect(apprise["power_automate"] as? Bool == ours.powerAutomate, "\(url)")
+            #expect(apprise["routing_id"] as? String == ours.routingID, "\(url)")
+            #expect(apprise["api_version"] as? String == ours.apiVersion, "\(url)")
+        }
+    }
+
+    @Test func matrixTakesATokenAndOneRoom() throws {
+        let alias = try MatrixKind.settings(
+            from: AppriseURL.parse("matrixs://syt_abc@matrix.example/#ops"), context: .init())
+        #expect(
+            alias
+                == MatrixSettings(
+                    homeserverURL: "https://matrix.example", accessToken: "syt_abc", room: "#ops:matrix.example"))
+        let id = try MatrixKind.settings(
+            from: AppriseURL.parse("matrix://syt_abc@localhost:8008/!abc:localhost"), context: .init())
+        #expect(id.homeserverURL == "http://localhost:8008" && id.room == "!abc:localhost")
+        #expect(
+            throws: ChannelURLError.invalid(
+                "login (a user:password login is not taken; give the bot's access token: TOKEN@host)")
+        ) {
+            try MatrixKind.settings(from: AppriseURL.parse("matrix://bot:pw@localhost/#ops"), context: .init())
+        }
+        #expect(throws: ChannelURLError.missing("exactly one room after the host (#alias:server or !id:server)")) {
+            try MatrixKind.settings(from: AppriseURL.parse("matrix://tok@localhost/#a/#b"), context: .init())
+        }
+        #expect(throws: ChannelURLError.invalid("mode (only off: the client API with an access token)")) {
+            try MatrixKind.settings(from: AppriseURL.parse("matrix://tok@localhost/#a?mode=t2bot"), context: .init())
+        }
+    }
+
+    @Test(.enabled(if: Apprise.available || Apprise.required))
+    func appriseReadsEveryMatrixFormAsWeDo() async throws {
+        let urls = [
+            "matrixs://syt_abc@matrix.example/#ops:matrix.example", "matrix://syt_abc@localhost:8008/!roomid:localhost",
+            "matrixs://syt_abc@matrix.example:8448/#ops",
+        ]
+        let read = try await appriseRead(urls, fields: ["password", "host", "port", "secure", "rooms"])
+        for (url, theirs) in zip(urls, read) {
+            let apprise = try #require(theirs, "\(url)")
+            let ours = try MatrixKind.settings(from: AppriseURL.parse(url), context: .init())
+            // Apprise keeps the token where a password goes.
+            #expect(apprise["password"] as? String == ours.accessToken, "\(url)")
+            let scheme = (apprise["secure"] as? Bool) == true ? "https://" : "http://"
+            let port = (apprise["port"] as? Int).map { ":\($0)" } ?? ""
+            #expect(scheme + (apprise["host"] as? String ?? "") + port == ours.homeserverURL, "\(url)")
+            // Apprise completes an alias without a server with the host when it sends.
+            let room = (apprise["rooms"] as? [String])?.first ?? ""
+            #expect(room == ours.room || room + ":" + (apprise["host"] as? String ?? "") == ours.room, "\(url)")
+        }
+    }
+}
+
 @Suite struct URLChannelConfigurationTests {
     static let discord = "discord://1180000000000000001/SECRET-token"
 

@@ -13,6 +13,7 @@ public enum URLChannelCatalog {
         PushoverKind.self,
         EmailKind.self,
         MatrixKind.self,
+        TeamsWorkflowsKind.self,
     ]
 
     /// Every scheme taken, for error messages: `discord, json, jsons`.
