@@ -69,7 +69,9 @@ public struct SMTPClient: Sendable {
             channel = try await bootstrap.connect(host: server.host, port: server.port).get()
         } catch {
             sink.finish()
-            return .retry("connect to \(server.host):\(server.port): \(Self.describe(error))")
+            return .retry(
+                "connect: "
+                    + HTTPExchange.classify(error, target: .init(host: server.host, port: server.port)).description)
         }
         let timedOut = NIOLockedValueBox(false)
         let deadline = channel.eventLoop.scheduleTask(in: TimeAmount(conversationTimeout)) {
@@ -119,12 +121,11 @@ public struct SMTPClient: Sendable {
         host.contains(":") || host.split(separator: ".").count == 4 && host.allSatisfy { $0.isNumber || $0 == "." }
     }
 
+    /// An error in the words the HTTP stack uses for the same failures (a refused
+    /// connection, an untrusted certificate), a reply the reader refused in its own.
     static func describe(_ error: any Error) -> String {
         if let error = error as? SMTPReplyReader.ReadError { return error.description }
-        if let error = error as? NIOSSLError { return "TLS: \(error)" }
-        if let error = error as? BoringSSLError { return "TLS: \(error)" }
-        if let error = error as? NIOSSLExtraError { return "TLS: \(error)" }
-        return ChannelText.cut("\(error)", to: 300)
+        return HTTPExchange.classify(error).description
     }
 }
 

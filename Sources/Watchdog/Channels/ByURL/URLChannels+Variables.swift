@@ -2,7 +2,7 @@
 extension ConfigVariable {
     static let notifyURL = ConfigVariable(
         "WATCHDOG_NOTIFY_<NAME>", .channelURL, default: "", secret: true,
-        "a channel given as one URL in Apprise's syntax (docs/channels.md): discord://, ntfy://, tgram://, slack://, gotify://, mmost://, pagerduty://, pover://, json://; the name after WATCHDOG_NOTIFY_ (letters, digits, _), lower-cased, names the channel"
+        "a channel given as one URL in Apprise's syntax (docs/channels.md): discord://, ntfy://, mailto://, matrix://, workflows:// (Teams), tgram://, slack://, gotify://, mmost://, pagerduty://, pover://, json://; the name after WATCHDOG_NOTIFY_ (letters, digits, _), lower-cased, names the channel"
     )
     static let discordAPIURL = ConfigVariable(
         "WATCHDOG_DISCORD_API_URL", .url, default: "https://discord.com/api",
