@@ -61,6 +61,21 @@ import Testing
         #expect(again == .deliveredAs(reference: fireID))
         #expect(try await synapse.messages(in: room).count == 4)
 
+        // A private room the bot was invited to: it joins by itself and posts.
+        let invited = try await synapse.createRoom(alias: "private", byReader: true, invitingBot: true)
+        let joined = await deliverAll(
+            [.single(notification("p", .fire))], through: channel(synapse, room: "#private:localhost"))
+        #expect(await joined.pendingCount == 0)
+        #expect(try await synapse.messages(in: invited).count == 1)
+        // Not invited: refused with the server's words; nothing is kept of it.
+        _ = try await synapse.createRoom(alias: "closed", byReader: true, invitingBot: false)
+        let closed = await channel(synapse, room: "#closed:localhost").send(matrix.render(.single(hostile))[0])
+        guard case .permanent(let closedReason) = closed else {
+            Issue.record("expected a permanent failure, got \(closed)")
+            return
+        }
+        #expect(closedReason.hasPrefix("join #closed:localhost: HTTP 403 M_FORBIDDEN"), "\(closedReason)")
+
         // What cannot work is refused with the server's reason, the token never shown.
         _ = try await synapse.createRoom(alias: "secret", encrypted: true)
         let encrypted = await channel(synapse, room: "#secret:localhost").send(matrix.render(.single(hostile))[0])
@@ -74,7 +89,7 @@ import Testing
             Issue.record("expected a permanent failure, got \(unknown)")
             return
         }
-        #expect(reason.hasPrefix("room alias #nowhere:localhost: HTTP 404 M_NOT_FOUND"))
+        #expect(reason.hasPrefix("join #nowhere:localhost: HTTP 404 M_NOT_FOUND"), "\(reason)")
         let badToken = "syt_d2F0Y2hkb2c_not_a_real_token"
         let refused = await channel(synapse, room: room, token: badToken).send(matrix.render(.single(hostile))[0])
         guard case .permanent(let tokenReason) = refused else {
@@ -119,7 +134,6 @@ import Testing
             MatrixAPI.sendURL(base: "https://hs", room: "!a:hs", transaction: "disk:/data fire")
                 == "https://hs/_matrix/client/v3/rooms/%21a%3Ahs/send/m.room.message/disk%3A%2Fdata%20fire")
         #expect(
-            MatrixAPI.aliasURL(base: "https://hs", alias: "#ops:hs")
-                == "https://hs/_matrix/client/v3/directory/room/%23ops%3Ahs")
+            MatrixAPI.joinURL(base: "https://hs", room: "#ops:hs") == "https://hs/_matrix/client/v3/join/%23ops%3Ahs")
     }
 }

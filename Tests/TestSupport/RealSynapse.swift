@@ -167,22 +167,29 @@ public final class RealSynapse: @unchecked Sendable {
         return token
     }
 
-    /// A room the bot made, with `alias` (`#alias:localhost`), the reader invited and
-    /// joined; `encrypted` turns end-to-end encryption on. Its room id.
-    public func createRoom(alias: String, encrypted: Bool = false) async throws -> String {
-        var body: [String: Any] = ["room_alias_name": alias, "preset": "public_chat"]
+    /// A room with `alias` (`#alias:localhost`) and its room id. Made by the bot, public,
+    /// the reader joined (`encrypted` turns end-to-end encryption on); or, `byReader`, a
+    /// private room of the reader's, the bot invited when `invitingBot`.
+    public func createRoom(alias: String, encrypted: Bool = false, byReader: Bool = false, invitingBot: Bool = false)
+        async throws -> String
+    {
+        var body: [String: Any] = ["room_alias_name": alias, "preset": byReader ? "private_chat" : "public_chat"]
         if encrypted {
             body["initial_state"] = [
                 ["type": "m.room.encryption", "state_key": "", "content": ["algorithm": "m.megolm.v1.aes-sha2"]]
             ]
         }
-        let (status, answer) = try await request("POST", "/_matrix/client/v3/createRoom", token: botToken, body: body)
+        if invitingBot { body["invite"] = ["@watchdog:localhost"] }
+        let (status, answer) = try await request(
+            "POST", "/_matrix/client/v3/createRoom", token: byReader ? readerToken : botToken, body: body)
         guard status == 200, let room = answer["room_id"] as? String else {
             throw Failure(description: "createRoom: HTTP \(status) \(answer)")
         }
-        let (joined, joinAnswer) = try await request(
-            "POST", "/_matrix/client/v3/join/\(Self.encode("#\(alias):localhost"))", token: readerToken, body: [:])
-        guard joined == 200 else { throw Failure(description: "join: HTTP \(joined) \(joinAnswer)") }
+        if !byReader {
+            let (joined, joinAnswer) = try await request(
+                "POST", "/_matrix/client/v3/join/\(Self.encode("#\(alias):localhost"))", token: readerToken, body: [:])
+            guard joined == 200 else { throw Failure(description: "join: HTTP \(joined) \(joinAnswer)") }
+        }
         return room
     }
 

@@ -26,9 +26,10 @@ public enum MatrixAPI {
         "\(base)/_matrix/client/v3/rooms/\(segment(room))/send/m.room.message/\(segment(transaction))"
     }
 
-    /// `GET …/directory/room/{alias}`: the room id an alias names.
-    public static func aliasURL(base: String, alias: String) -> String {
-        "\(base)/_matrix/client/v3/directory/room/\(segment(alias))"
+    /// `POST …/join/{room id or alias}`: joins (a member already: nothing changes) and
+    /// answers the room id.
+    public static func joinURL(base: String, room: String) -> String {
+        "\(base)/_matrix/client/v3/join/\(segment(room))"
     }
 
     /// `GET …/rooms/{room}/state/m.room.encryption/`: 200 when the room is encrypted.

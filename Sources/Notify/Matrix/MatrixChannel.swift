@@ -20,9 +20,9 @@ public struct MatrixSettings: Sendable, Equatable {
 
 /// A Matrix room (SPEC §5.1): `m.notice` events sent by transaction id (the message's
 /// own id, so a retried send can never post twice), repeats and resolve in the fire's
-/// thread, the fire edited on resolve, 429s waited as `retry_after_ms` says. The room's
-/// alias is resolved once; a room that turns out to be end-to-end encrypted is refused
-/// (the watchdog cannot encrypt) with that reason.
+/// thread, the fire edited on resolve, 429s waited as `retry_after_ms` says. The room is
+/// joined once (an invitation is enough); a room that turns out to be end-to-end
+/// encrypted is refused (the watchdog cannot encrypt) with that reason.
 public struct MatrixChannel: NotificationChannel {
     public let name: String
     public var destination: String {
@@ -86,8 +86,11 @@ public struct MatrixChannel: NotificationChannel {
     }
 }
 
-/// The room id the channel sends to: an alias resolved once, and the room checked once
-/// for end-to-end encryption. A failure is kept only when trying again cannot help.
+/// The room id the channel sends to: the room joined once (`POST /join/{room}`, which
+/// also resolves an alias and is nothing new when the bot is a member already, so an
+/// invited bot needs nobody to log in as it), and checked for end-to-end encryption.
+/// Only success is kept: after "not invited" or "encrypted", the next message looks
+/// again, so inviting the bot or choosing another room needs no restart.
 actor MatrixRoomResolver {
     struct Failure: Error {
         let outcome: SendOutcome
@@ -95,7 +98,7 @@ actor MatrixRoomResolver {
 
     private let settings: MatrixSettings
     private let post: HTTPPost
-    private var known: Result<String, Failure>?
+    private var known: String?
 
     init(settings: MatrixSettings, post: HTTPPost) {
         self.settings = settings
@@ -103,37 +106,31 @@ actor MatrixRoomResolver {
     }
 
     func resolve() async -> Result<String, Failure> {
-        if let known { return known }
+        if let known { return .success(known) }
         let result = await lookUp()
-        if case .failure(let failure) = result, case .retryable = failure.outcome { return result }
-        known = result
+        if case .success(let id) = result { known = id }
         return result
     }
 
     private func lookUp() async -> Result<String, Failure> {
         let secrets = [settings.accessToken]
         let authorization = [("Authorization", "Bearer \(settings.accessToken)")]
-        var roomID = settings.room
-        if settings.room.hasPrefix("#") {
-            let answer = await post.send(
-                url: MatrixAPI.aliasURL(base: settings.homeserverURL, alias: settings.room), method: .get, body: [],
-                headers: authorization, secrets: secrets)
-            switch answer {
-            case .failed(let reason):
-                return .failure(Failure(outcome: .retryable(reason: "room alias: \(reason)", retryAfter: nil)))
-            case .response(let status, let headers, let body):
-                if (200..<300).contains(status) {
-                    guard let id = JSONValue.parse(body)?["room_id"]?.stringValue, id.hasPrefix("!"), id.count < 256
-                    else {
-                        return .failure(
-                            Failure(
-                                outcome: .retryable(reason: "room alias: no room_id in the answer", retryAfter: nil)))
-                    }
-                    roomID = id
-                } else {
-                    return .failure(Self.failure("room alias \(settings.room)", status, body, headers, secrets))
-                }
+        let roomID: String
+        let joined = await post.send(
+            url: MatrixAPI.joinURL(base: settings.homeserverURL, room: settings.room), body: Array("{}".utf8),
+            headers: authorization, secrets: secrets)
+        switch joined {
+        case .failed(let reason):
+            return .failure(Failure(outcome: .retryable(reason: "join \(settings.room): \(reason)", retryAfter: nil)))
+        case .response(let status, let headers, let body):
+            guard (200..<300).contains(status) else {
+                return .failure(Self.failure("join \(settings.room)", status, body, headers, secrets))
             }
+            guard let id = JSONValue.parse(body)?["room_id"]?.stringValue, id.hasPrefix("!"), id.count < 256 else {
+                return .failure(
+                    Failure(outcome: .retryable(reason: "join \(settings.room): no room_id in the answer", retryAfter: nil)))
+            }
+            roomID = id
         }
         // The watchdog cannot encrypt: an encrypted room would show nothing readable.
         let answer = await post.send(
