@@ -128,7 +128,9 @@ actor MatrixRoomResolver {
             }
             guard let id = JSONValue.parse(body)?["room_id"]?.stringValue, id.hasPrefix("!"), id.count < 256 else {
                 return .failure(
-                    Failure(outcome: .retryable(reason: "join \(settings.room): no room_id in the answer", retryAfter: nil)))
+                    Failure(
+                        outcome: .retryable(reason: "join \(settings.room): no room_id in the answer", retryAfter: nil))
+                )
             }
             roomID = id
         }
