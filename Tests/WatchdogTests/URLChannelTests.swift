@@ -671,6 +671,37 @@ extension AppriseURLTests {
         #expect(missing.stderr.contains("WATCHDOG_CA_FILE: cannot read /nonexistent/ca.pem"), "\(missing.stderr)")
     }
 
+    @Test(.enabled(if: RealSynapse.available || Apprise.required))
+    func testNotifyPostsToARealSynapseRoom() async throws {
+        let synapse = try await RealSynapse.start()
+        let room = try await synapse.createRoom(alias: "ops")
+        let port = URL(string: synapse.baseURL)?.port ?? 0
+        let environment = ["WATCHDOG_NOTIFY_ROOM": "matrix://\(synapse.botToken)@127.0.0.1:\(port)/#ops:localhost"]
+        let checked = try await WatchdogProcess.run(["check-config"], environment: environment)
+        #expect(checked.stdout.contains("channel room (matrix, 127.0.0.1:\(port)) from WATCHDOG_NOTIFY_ROOM"))
+        let sent = try await WatchdogProcess.run(["test-notify", "--channel", "room"], environment: environment)
+        #expect(sent.status == 0, "\(sent.stdout)\(sent.stderr)")
+        let messages = try await synapse.messages(in: room)
+        #expect(messages.count == 1)
+        #expect((messages.first?["content"] as? [String: Any])?["msgtype"] as? String == "m.notice")
+        for output in [checked, sent] {
+            #expect(!output.stdout.contains(synapse.botToken) && !output.stderr.contains(synapse.botToken))
+        }
+    }
+
+    @Test func testNotifyReachesATeamsWorkflowOverHTTPSTrustingWATCHDOG_CA_FILE() async throws {
+        let standIn = try await TeamsWorkflowsStandIn.start(workflowID: "wf_1", signature: "SIG-secret_1")
+        let environment = [
+            "WATCHDOG_NOTIFY_TEAMS": "workflows://localhost:\(standIn.server.port)/wf_1/SIG-secret_1",
+            "WATCHDOG_CA_FILE": standIn.authority.authorityCertificate,
+        ]
+        let sent = try await WatchdogProcess.run(["test-notify", "--channel", "teams"], environment: environment)
+        #expect(sent.status == 0, "\(sent.stdout)\(sent.stderr)")
+        #expect(standIn.cards.count == 1)
+        #expect(!sent.stdout.contains("SIG-secret_1") && !sent.stderr.contains("SIG-secret_1"))
+        await standIn.stop()
+    }
+
     @Test func aBadURLStopsTheStartNamingTheVariableOnly() async throws {
         let refused = try await WatchdogProcess.run(
             ["check-config"], environment: ["WATCHDOG_NOTIFY_ONCALL": "discord://not-digits/\(Self.discordToken)"])
