@@ -33,7 +33,8 @@ public struct TeamsWorkflowsSettings: Sendable, Equatable {
     public var triggerURL: String {
         var path = powerAutomate ? "/powerautomate/automations/direct" : ""
         if powerAutomate, let routingID { path += "/cu/\(PercentEncoding.encode(routingID))" }
-        return "\(baseURL)\(path)/workflows/\(PercentEncoding.encode(workflowID, keeping: Set("-_".utf8)))/triggers/manual/paths/invoke"
+        return
+            "\(baseURL)\(path)/workflows/\(PercentEncoding.encode(workflowID, keeping: Set("-_".utf8)))/triggers/manual/paths/invoke"
             + "?api-version=\(PercentEncoding.encode(apiVersion, keeping: Set("-.".utf8)))"
             + "&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=\(PercentEncoding.encode(signature, keeping: Set("-_".utf8)))"
     }
