@@ -163,6 +163,61 @@ import Testing
     }
 }
 
+/// A server that answers STARTTLS with its 220 and, in the same breath, replies meant
+/// to be read as if they came inside TLS (a STARTTLS command injection).
+@Suite struct STARTTLSInjectionTests {
+    static let script = #"""
+        import socket, sys
+        server = socket.socket()
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        print(server.getsockname()[1], flush=True)
+        connection, _ = server.accept()
+        connection.sendall(b"220 evil ESMTP\r\n")
+        reader = connection.makefile("rb")
+        seen = []
+        for line in reader:
+            seen.append(line.strip().decode())
+            if line.startswith(b"EHLO"):
+                connection.sendall(b"250-evil\r\n250 STARTTLS\r\n")
+            elif line.startswith(b"STARTTLS"):
+                connection.sendall(b"220 go ahead\r\n250-evil\r\n250 AUTH PLAIN\r\n")
+        print(" | ".join(seen), flush=True)
+        """#
+
+    @Test func repliesSentInClearTextAfterTheSTARTTLS220AreRefused() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", Self.script]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+        }
+        var line = Data()
+        while let byte = try output.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != 10 {
+            line.append(first)
+        }
+        let port = try #require(Int(String(decoding: line, as: UTF8.self)))
+        let server = SMTPServer(host: "127.0.0.1", port: port, security: .starttls)
+        let client = SMTPClient(server: server, connectTimeout: .seconds(5), conversationTimeout: .seconds(10))
+        let outcome = await client.deliver(
+            MailFormat.dataSection("Subject: x\n\nbody"),
+            conversation: SMTPConversation(
+                security: .starttls, clientName: "me.example", credentials: .init(user: "u", password: "secret"),
+                sender: "w@x.example", recipients: ["a@x.example"]))
+        #expect(outcome == .reject("the server sent more after its 220 to STARTTLS; refused (a plaintext injection)"))
+        process.waitUntilExit()
+        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // Nothing after STARTTLS: no credentials, no envelope.
+        #expect(said.trimmingCharacters(in: .whitespacesAndNewlines) == "EHLO me.example | STARTTLS")
+    }
+}
+
 @Suite struct MailFormatTests {
     @Test func plainShortTextStaysAsItIs() {
         #expect(

@@ -83,12 +83,26 @@ public struct SMTPClient: Sendable {
             channel.close(promise: nil)
         }
         do {
+            var consumed = 0
             for try await reply in replies {
+                consumed += 1
                 var action = conversation.received(reply)
                 if action == .startTLS {
-                    try await channel.pipeline.addHandler(
-                        NIOSSLClientHandler(context: context, serverHostname: serverName), position: .first
-                    ).get()
+                    // Anything the server sent after its 220 was sent in clear text and
+                    // would be read as answers inside TLS (a STARTTLS injection): refused.
+                    // Checked and TLS put in place in one turn of the event loop, so no
+                    // read can come between.
+                    let drained = consumed
+                    let secured = try await channel.eventLoop.submit {
+                        guard handler.isDrained(consumed: drained) else { return false }
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: context, serverHostname: serverName), position: .first)
+                        return true
+                    }.get()
+                    guard secured else {
+                        return .reject(
+                            "the server sent more after its 220 to STARTTLS; refused (a plaintext injection)")
+                    }
                     action = conversation.tlsStarted()
                 }
                 switch action {
@@ -163,12 +177,21 @@ final class SMTPReplyHandler: ChannelInboundHandler, Sendable {
         self.sink = sink
     }
 
+    private let yielded = NIOLockedValueBox(0)
+
+    /// Whether every byte read so far was a reply, and the conversation has taken all
+    /// `consumed` of them. On the event loop, so no read comes between.
+    func isDrained(consumed: Int) -> Bool {
+        reader.withLockedValue { $0.isEmpty } && yielded.withLockedValue { $0 } == consumed
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         do {
             let replies = try reader.withLockedValue { reader throws(SMTPReplyReader.ReadError) in
                 try reader.read(buffer.readableBytesView)
             }
+            yielded.withLockedValue { $0 += replies.count }
             for reply in replies { sink.yield(reply) }
         } catch {
             record(error)

@@ -30,6 +30,9 @@ public struct SMTPReplyReader: Sendable {
 
     public init() {}
 
+    /// Nothing read that is not yet a whole reply.
+    public var isEmpty: Bool { pending.isEmpty && lines.isEmpty }
+
     /// Takes `bytes` and returns every reply they complete.
     public mutating func read(_ bytes: some Sequence<UInt8>) throws(ReadError) -> [SMTPReply] {
         var replies: [SMTPReply] = []
