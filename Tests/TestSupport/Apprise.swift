@@ -4,16 +4,7 @@ import Foundation
 /// with (SPEC §5.1): it sends to a stand-in as it sends to the real service, so a
 /// stand-in shaped by our own client would show. scripts/test.sh installs it.
 public enum Apprise {
-    public static let available: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import apprise"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    public static let available = python3Imports("apprise")
     /// Set by scripts/test.sh: a missing Apprise is then a failure, never a silent skip.
     public static let required = ProcessInfo.processInfo.environment["WATCHDOG_TEST_REQUIRE_PEERS"] == "1"
 
@@ -68,6 +59,18 @@ public enum Apprise {
             ["/bin/sh", "-c", "exec python3 -c \"$0\" < \"$1\"", script, inputFile], environment: environment)
         return Run(status: result.status, output: result.stdout + result.stderr)
     }
+}
+
+/// Whether the python3 on PATH can import `module` (a PyPI peer scripts/test.sh installs).
+public func python3Imports(_ module: String) -> Bool {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", "import \(module)"]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return false }
+    process.waitUntilExit()
+    return process.terminationStatus == 0
 }
 
 /// Turns taken one at a time, in order of asking.

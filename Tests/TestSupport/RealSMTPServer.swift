@@ -18,16 +18,7 @@ public final class RealSMTPServer: @unchecked Sendable {
         public let content: String
     }
 
-    public static var available: Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import aiosmtpd"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }
+    public static let available = python3Imports("aiosmtpd")
 
     public let port: Int
     public let user = "watchdog"

@@ -12,16 +12,7 @@ public final class RealSynapse: @unchecked Sendable {
         public let description: String
     }
 
-    public static var available: Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import synapse.app.homeserver"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }
+    public static let available = python3Imports("synapse.app.homeserver")
 
     public let baseURL: String
     public let serverName = "localhost"

@@ -46,31 +46,18 @@ public struct DiscordRenderer: Sendable {
         let text = markup.titled(batch, strings: strings, budget: Self.descriptionLimit - 96)
         let at = batch.notifications.map(\.at).max()
         let body = payload(title: text.title, description: text.body, colour: Self.colour(batch), at: at)
-        switch batch {
-        case .single(let notification):
-            let links =
-                notification.action == .fire
-                ? MessageLinks(records: [notification.key]) : MessageLinks(replyToKey: notification.key)
-            var messages = [OutboundMessage(id: batch.id, body: body, links: links)]
-            if notification.endsProblem {
-                let edited = markup.outcomeEdit(notification, strings: strings).split(separator: "\n").map(String.init)
-                messages.append(
-                    OutboundMessage(
-                        id: "\(batch.id):edit",
-                        body: payload(
-                            title: markup.headline(notification, strings: strings, action: .fire),
-                            description: edited.dropFirst().joined(separator: "\n"), colour: Self.colour(.resolve),
-                            at: notification.startedAt),
-                        links: MessageLinks(editsKey: notification.key)))
-            }
-            return messages
-        case .digest(let notifications):
-            return [
-                OutboundMessage(
-                    id: batch.id, body: body,
-                    links: MessageLinks(records: notifications.filter { $0.action == .fire }.map(\.key)))
-            ]
+        var messages = [OutboundMessage(id: batch.id, body: body, links: .thread(batch))]
+        if case .single(let notification) = batch, notification.endsProblem {
+            let edited = markup.outcomeEdit(notification, strings: strings).split(separator: "\n").map(String.init)
+            messages.append(
+                .fireEdit(
+                    of: notification,
+                    body: payload(
+                        title: markup.headline(notification, strings: strings, action: .fire),
+                        description: edited.dropFirst().joined(separator: "\n"), colour: Self.colour(.resolve),
+                        at: notification.startedAt)))
         }
+        return messages
     }
 
     /// A webhook payload with one embed, cut to Discord's limits.

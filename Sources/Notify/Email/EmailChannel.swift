@@ -67,26 +67,19 @@ public struct EmailChannel: NotificationChannel {
 
     public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
         let text = markup.titled(batch, strings: strings, budget: Self.textBudget)
-        let subjectTitle: String
-        let links: MessageLinks
         let at = batch.notifications.map(\.at).max() ?? Date(timeIntervalSince1970: 0)
+        let subjectTitle: String
         switch batch {
-        case .single(let notification):
-            subjectTitle = notification.title
-            links =
-                notification.action == .fire
-                ? MessageLinks(records: [notification.key]) : MessageLinks(replyToKey: notification.key)
-        case .digest(let notifications):
-            // The digest's header line, without its icon.
-            subjectTitle = String(text.title.drop { !$0.isLetter && !$0.isNumber })
-            links = MessageLinks(records: notifications.filter { $0.action == .fire }.map(\.key))
+        case .single(let notification): subjectTitle = notification.title
+        // The digest's header line, without its icon.
+        case .digest: subjectTitle = String(text.title.drop { !$0.isLetter && !$0.isNumber })
         }
         let mail = EmailDraft(
             subject: "\(Self.tag(batch)) \(ChannelText.cut(subjectTitle, to: 180))",
             text: text.title + "\n\n" + text.body,
             messageID: Self.messageID(for: batch.id, at: at, domain: Self.domain(of: settings.sender)),
             date: MailFormat.date(at))
-        return [OutboundMessage(id: batch.id, body: mail.encoded, links: links)]
+        return [OutboundMessage(id: batch.id, body: mail.encoded, links: .thread(batch))]
     }
 
     /// A `Message-ID` derived from the notification, so a retried send of the same

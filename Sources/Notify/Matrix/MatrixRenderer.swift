@@ -19,31 +19,14 @@ public struct MatrixRenderer: Sendable {
     }
 
     public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
-        let body = content(batch)
-        switch batch {
-        case .single(let notification):
-            let links =
-                notification.action == .fire
-                ? MessageLinks(records: [notification.key]) : MessageLinks(replyToKey: notification.key)
-            var messages = [OutboundMessage(id: batch.id, body: body.encodedString, links: links)]
-            if notification.endsProblem {
-                let edited = Self.event(
-                    plain: plain.outcomeEdit(notification, strings: strings),
-                    html: html.outcomeEdit(notification, strings: strings).replacing("\n", with: "<br>"))
-                messages.append(
-                    OutboundMessage(
-                        id: "\(batch.id):edit", body: edited.encodedString,
-                        links: MessageLinks(editsKey: notification.key)
-                    ))
-            }
-            return messages
-        case .digest(let notifications):
-            return [
-                OutboundMessage(
-                    id: batch.id, body: body.encodedString,
-                    links: MessageLinks(records: notifications.filter { $0.action == .fire }.map(\.key)))
-            ]
+        var messages = [OutboundMessage(id: batch.id, body: content(batch).encodedString, links: .thread(batch))]
+        if case .single(let notification) = batch, notification.endsProblem {
+            let edited = Self.event(
+                plain: plain.outcomeEdit(notification, strings: strings),
+                html: html.outcomeEdit(notification, strings: strings).replacing("\n", with: "<br>"))
+            messages.append(.fireEdit(of: notification, body: edited.encodedString))
         }
+        return messages
     }
 
     func content(_ batch: NotificationBatch) -> JSONValue {

@@ -20,6 +20,12 @@ public struct OutboundMessage: Sendable, Codable, Equatable, Identifiable {
         self.links = links
     }
 
+    /// The edit that makes a fire's message say how it ended (SPEC §5: channels that can
+    /// edit do so on resolve), sent after the resolve itself.
+    public static func fireEdit(of notification: AlertNotification, body: String) -> OutboundMessage {
+        OutboundMessage(id: "\(notification.id):edit", body: body, links: MessageLinks(editsKey: notification.key))
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, body, silent, links
     }

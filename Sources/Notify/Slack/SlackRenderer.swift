@@ -16,23 +16,18 @@ public struct SlackRenderer: Sendable {
         case .single(let notification):
             let text = markup.lines(for: notification, strings: strings).joined(separator: "\n")
             guard threaded else { return [OutboundMessage(id: batch.id, body: text)] }
-            let links =
-                notification.action == .fire
-                ? MessageLinks(records: [notification.key]) : MessageLinks(replyToKey: notification.key)
-            var messages = [OutboundMessage(id: batch.id, body: text, links: links)]
+            var messages = [OutboundMessage(id: batch.id, body: text, links: .thread(batch))]
             if notification.endsProblem {
-                messages.append(
-                    OutboundMessage(
-                        id: "\(batch.id):edit", body: markup.outcomeEdit(notification, strings: strings),
-                        links: MessageLinks(editsKey: notification.key)))
+                messages.append(.fireEdit(of: notification, body: markup.outcomeEdit(notification, strings: strings)))
             }
             return messages
         case .digest(let notifications):
             let lines = markup.digestLines(
                 notifications, strings: strings, budget: Self.textLimit, measure: { $0.count })
-            let links =
-                threaded ? MessageLinks(records: notifications.filter { $0.action == .fire }.map(\.key)) : .none
-            return [OutboundMessage(id: batch.id, body: lines.joined(separator: "\n"), links: links)]
+            return [
+                OutboundMessage(
+                    id: batch.id, body: lines.joined(separator: "\n"), links: threaded ? .thread(batch) : .none)
+            ]
         }
     }
 }

@@ -33,6 +33,19 @@ public struct MessageLinks: Sendable, Codable, Equatable {
 
     public static let none = MessageLinks()
 
+    /// How a batch threads in a channel that can reply to its own messages: a fire is
+    /// remembered for its key, a repeat or resolve answers it; a digest is remembered
+    /// for every key it fires.
+    public static func thread(_ batch: NotificationBatch) -> MessageLinks {
+        switch batch {
+        case .single(let notification):
+            notification.action == .fire
+                ? MessageLinks(records: [notification.key]) : MessageLinks(replyToKey: notification.key)
+        case .digest(let notifications):
+            MessageLinks(records: notifications.filter { $0.action == .fire }.map(\.key))
+        }
+    }
+
     public var isEdit: Bool { editsKey != nil || editsMessage != nil }
 }
 
