@@ -403,6 +403,12 @@ extension AppriseURLTests {
             "mailtos://bob:pw@example.com:465/ops@example.com/dev@example.org?smtp=mail.example.com&mode=ssl&name=W",
             "mailto://u:p@example.com?smtp=10.0.0.5&port=2525&mode=starttls&to=a@example.com,b@example.com",
             "mailtos://alice%40example.com:pw@mail.example.com",
+            // Providers Apprise knows by their domain.
+            "mailto://alice:pw@gmail.com", "mailtos://bob:pw@yandex.ru", "mailto://carol%40yandex.ru:pw@yandex.ru",
+            "mailto://dave:pw@hotmail.com:2525?mode=ssl", "mailto://erin:pw@office365.com",
+            "mailto://frank:pw@sent.com",
+            "mailto://gina:pw@gmail.com?smtp=relay.example.com", "mailto://x%40gmail.com:pw@example.org",
+            "mailtos://ops+alerts%40sendgrid.net:pw@sendgrid.net",
         ]
         let read = try await appriseRead(
             urls, fields: ["smtp_host", "port", "user", "password", "from_addr", "targets", "secure_mode"])

@@ -5,7 +5,9 @@ import Notify
 /// sender `user@domain` unless `?from=` names one, the recipients the path's addresses
 /// and `?to=` (else the sender), the server `?smtp=` (else the domain). `mailto://`
 /// speaks without TLS unless `?mode=` says otherwise; `mailtos://` uses STARTTLS on 587;
-/// `mode=ssl` is TLS from the start on 465.
+/// `mode=ssl` is TLS from the start on 465. A provider Apprise knows by its domain
+/// (`EmailProvider`: Gmail, Outlook, Yahoo, Fastmail, …) brings its server, port and
+/// security when the URL names no `?smtp=`.
 public enum EmailKind: URLChannelKind {
     public static let schemes = ["mailto", "mailtos"]
     public static let kind = "e-mail"
@@ -13,12 +15,10 @@ public enum EmailKind: URLChannelKind {
     public static func settings(from url: AppriseURL, context: URLChannelContext) throws(ChannelURLError)
         -> EmailSettings
     {
-        let security: SMTPSecurity
-        if let mode = url.query["mode"]?.lowercased(), !mode.isEmpty {
-            guard let chosen = SMTPSecurity(rawValue: mode) else { throw .invalid("mode (starttls, ssl or insecure)") }
-            security = chosen
-        } else {
-            security = url.isSecure ? .starttls : .insecure
+        var mode: SMTPSecurity?
+        if let given = url.query["mode"]?.lowercased(), !given.isEmpty {
+            guard let chosen = SMTPSecurity(rawValue: given) else { throw .invalid("mode (starttls, ssl or insecure)") }
+            mode = chosen
         }
         var recipients: [String] = []
         var domain = url.host
@@ -29,13 +29,18 @@ public enum EmailKind: URLChannelKind {
             domain = ""
         }
         let user = url.user.flatMap { $0.isEmpty ? nil : $0 }
+        var login = user
+        let givenServer = url.query["smtp"].flatMap { $0.isEmpty ? nil : $0 }
+        let provider = givenServer == nil && user != nil ? EmailProvider.of(domain: domain) : nil
+        if let provider, let user { (login, domain) = provider.adjusted(user: user, domain: domain) }
         var sender: String?
-        if let user {
+        // The sender is made of the login as the provider adjusted it, as Apprise does.
+        if let login {
             if !domain.isEmpty {
-                sender = "\(user.split(separator: "@").first.map(String.init) ?? user)@\(domain)"
-            } else if MailFormat.isAddress(user) {
-                sender = user
-                domain = String(user.split(separator: "@")[1])
+                sender = "\(login.split(separator: "@").first.map(String.init) ?? login)@\(domain)"
+            } else if MailFormat.isAddress(login) {
+                sender = login
+                domain = String(login.split(separator: "@")[1])
             }
         }
         if let from = url.query["from"], !from.isEmpty {
@@ -53,7 +58,8 @@ public enum EmailKind: URLChannelKind {
             throw .invalid("recipient (the path's and ?to='s addresses, like ops@example.com)")
         }
         if recipients.isEmpty { recipients = [sender] }
-        let server = url.query["smtp"].flatMap { $0.isEmpty ? nil : $0 } ?? domain
+        let security = mode ?? provider?.security ?? (url.isSecure ? .starttls : .insecure)
+        let server = givenServer ?? provider?.server ?? domain
         guard !server.isEmpty, server.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.:[]".contains($0)) })
         else { throw .missing("an SMTP server: the domain, or ?smtp=") }
         let port: Int
@@ -61,10 +67,10 @@ public enum EmailKind: URLChannelKind {
             guard let number = Int(given), (1...65_535).contains(number) else { throw .badPort }
             port = number
         } else {
-            port = url.port ?? defaultPort(security)
+            port = url.port ?? provider?.port ?? defaultPort(security)
         }
         let credentials = url.password.flatMap { password in
-            password.isEmpty ? nil : SMTPConversation.Credentials(user: user ?? sender, password: password)
+            password.isEmpty ? nil : SMTPConversation.Credentials(user: login ?? sender, password: password)
         }
         let name = url.query["name"].flatMap { $0.isEmpty ? nil : String($0.prefix(100)) }
         return EmailSettings(
