@@ -37,6 +37,7 @@ public final class RealDocker: Sendable {
         let root = "/tmp/wdd-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/exec", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/tmp", withIntermediateDirectories: true)
         let docker = RealDocker(root: root, daemon: ProcessBox(), extraArguments: extraArguments)
         do {
             try await docker.startDaemon()
@@ -78,6 +79,12 @@ public final class RealDocker: Sendable {
         let log = FileHandle(forWritingAtPath: root + "/dockerd.log") ?? .nullDevice
         process.standardOutput = log
         process.standardError = log
+        // The daemon's temporary files stay in its own folder, removed with it. When a
+        // loaded machine makes containerd miss dockerd's health checks, dockerd has it
+        // dump its stacks (to TMPDIR, `containerd.<pid>.stacks.log`) and restarts it.
+        var environment = ProcessInfo.processInfo.environment
+        environment["TMPDIR"] = root + "/tmp"
+        process.environment = environment
         try process.run()
         daemon.set(process)
         recordForCleanup(pid: process.processIdentifier)
@@ -127,6 +134,13 @@ public final class RealDocker: Sendable {
             _ = try? await run(["rm", "-f"] + ids.map(String.init))
         }
         await stopDaemon()
+        let dumps = ((try? FileManager.default.contentsOfDirectory(atPath: root + "/tmp")) ?? [])
+            .filter { $0.hasSuffix(".stacks.log") }
+        if !dumps.isEmpty {
+            print(
+                "dockerd restarted containerd during the test (it missed health checks): \(dumps.joined(separator: ", "))"
+            )
+        }
         Self.unmountDataRoot(root + "/data")
         try? FileManager.default.removeItem(atPath: root)
     }
