@@ -192,14 +192,16 @@ summarize_tests() {
     local log="$1" status="$2" passed failed skipped
     # Swift Testing's lines: "✔ Test name() passed after …", "✘ Test name() failed after …",
     # "➜ Test name() skipped"; its closing "Test run with N tests …" line is not a test.
-    passed="$(test_lines "$log" | grep -c '^✔ Test .* passed after ' || true)"
-    failed="$(test_lines "$log" | grep -c '^✘ Test .* failed after ' || true)"
-    skipped="$(grep -c '^➜ Test .* skipped' "$log" || true)"
+    # Counted where they are, not only at a line's start: a test's output printed while
+    # another ends can share its line.
+    passed="$(test_lines "$log" | grep -oP '✔ Test (?!run with ).*? passed after ' | wc -l)"
+    failed="$(test_lines "$log" | grep -oP '✘ Test (?!run with ).*? failed after ' | wc -l)"
+    skipped="$(grep -oP '➜ Test .*? skipped' "$log" | wc -l)"
     echo
     echo "== $passed passed, $failed failed, $skipped skipped"
     if [ "$failed" -gt 0 ]; then
         echo "failing tests:"
-        test_lines "$log" | grep '^✘ Test .* failed after ' | sed 's/^✘ Test \(.*\) failed after .*/  \1/'
+        test_lines "$log" | grep -oP '✘ Test (?!run with ).*? failed after ' | sed 's/^✘ Test \(.*\) failed after $/  \1/'
         echo "their issues (the first 40):"
         grep '^✘ Test .* recorded an issue' "$log" | head -n 40 | sed 's/^✘ Test /  /' | cut -c1-400
     elif [ "$status" -ne 0 ]; then
