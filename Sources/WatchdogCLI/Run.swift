@@ -74,6 +74,13 @@ struct Run: AsyncParsableCommand {
         metrics: WatchdogMetrics, logger: Logger
     ) async throws -> Reload? {
         let channels = ChannelCatalog.channels(for: configuration, logger: logger)
+        let refusals = await MatrixRoomsAtStart.refusals(
+            channels, variables: configuration.matrixVariables, logger: logger)
+        if !refusals.isEmpty {
+            // A reload checked its rooms before it was accepted; only a start gets here.
+            for refusal in refusals { try? OutputDescriptor.standardError.writeLine(refusal) }
+            throw ExitCode(2)
+        }
         let pinger = configuration.heartbeatURL.map {
             HeartbeatPinger(url: $0.value, timeout: configuration.httpTimeout, logger: logger)
         }
@@ -120,6 +127,18 @@ struct Run: AsyncParsableCommand {
                 post: HTTPPost(timeout: .seconds(TelegramPoller<ContinuousClock>.pollTimeout + 15)),
                 clock: ProcessClocks.monotonic, logger: logger)
             services.append(.init(service: poller, serviceName: "chat"))
+        }
+        for matrix in channels.compactMap({ $0 as? MatrixChannel }) where matrix.settings.commands {
+            guard let outbox = assembly.delivery.outbox(named: matrix.name) else { continue }
+            let conversation = MatrixConversation(
+                engine: assembly.ticks.engine, store: assembly.store, status: status, outbox: outbox, channel: matrix,
+                language: configuration.language, logger: logger, now: ProcessClocks.wall)
+            // The long poll holds its request 25 s; the answer gets 15 s more.
+            let poller = MatrixPoller(
+                conversation: conversation, channel: matrix,
+                post: HTTPPost(timeout: .seconds(MatrixSync.pollTimeoutSeconds + 15)),
+                clock: ProcessClocks.monotonic, logger: logger)
+            services.append(.init(service: poller, serviceName: "chat:\(matrix.name)"))
         }
         if let address = configuration.listen {
             let delivery = assembly.delivery
@@ -184,6 +203,15 @@ struct ConfigurationReloadService: Service {
                     for warning in loaded.warnings {
                         logger.warning("configuration warning", metadata: ["warning": "\(warning)"])
                     }
+                    let refusals = await MatrixRoomsAtStart.refusals(
+                        ChannelCatalog.channels(for: loaded.configuration, logger: logger),
+                        variables: loaded.configuration.matrixVariables, logger: logger)
+                    guard refusals.isEmpty else {
+                        logger.error(
+                            "new configuration is invalid; the running one stays",
+                            metadata: ["error": "\(refusals.joined(separator: "; "))"])
+                        continue
+                    }
                     accepted(loaded.configuration)
                     return
                 } catch {
@@ -193,5 +221,12 @@ struct ConfigurationReloadService: Service {
                 }
             }
         }
+    }
+}
+
+extension Configuration {
+    /// Each URL channel's variable, by channel name, for errors that must name it.
+    var matrixVariables: [String: String] {
+        Dictionary(urlChannels.map { ($0.name, $0.variable) }, uniquingKeysWith: { first, _ in first })
     }
 }

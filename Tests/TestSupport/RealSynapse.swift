@@ -210,6 +210,68 @@ public final class RealSynapse: @unchecked Sendable {
         return answer
     }
 
+    /// A new user, registered with the shared secret; its access token.
+    public func addUser(_ user: String) async throws -> String {
+        try await register(user)
+    }
+
+    /// `token`'s user joins `room` (an id or an alias).
+    public func join(_ room: String, token: String) async throws {
+        let (status, answer) = try await request(
+            "POST", "/_matrix/client/v3/join/\(Self.encode(room))", token: token, body: [:])
+        guard status == 200 else { throw Failure(description: "join: HTTP \(status) \(answer)") }
+    }
+
+    /// `token`'s user invites `user` to `room`.
+    public func invite(_ user: String, to room: String, token: String) async throws {
+        let (status, answer) = try await request(
+            "POST", "/_matrix/client/v3/rooms/\(Self.encode(room))/invite", token: token, body: ["user_id": user])
+        guard status == 200 else { throw Failure(description: "invite: HTTP \(status) \(answer)") }
+    }
+
+    /// `token`'s user says `text` in `room` (`m.text`, as a person types); the event id.
+    public func say(_ text: String, in room: String, token: String) async throws -> String {
+        try await send(["msgtype": "m.text", "body": text], type: "m.room.message", in: room, token: token)
+    }
+
+    /// `token`'s user reacts to `event` with `key` (an `m.annotation`); the event id.
+    public func react(_ key: String, to event: String, in room: String, token: String) async throws -> String {
+        try await send(
+            ["m.relates_to": ["rel_type": "m.annotation", "event_id": event, "key": key]], type: "m.reaction",
+            in: room, token: token)
+    }
+
+    func send(_ content: [String: Any], type: String, in room: String, token: String) async throws -> String {
+        let transaction = UUID().uuidString
+        let (status, answer) = try await request(
+            "PUT", "/_matrix/client/v3/rooms/\(Self.encode(room))/send/\(type)/\(transaction)", token: token,
+            body: content)
+        guard status == 200, let id = answer["event_id"] as? String else {
+            throw Failure(description: "send: HTTP \(status) \(answer)")
+        }
+        return id
+    }
+
+    /// The bot (the room's creator, at 100) sets `user`'s power level in `room`.
+    public func setPowerLevel(_ level: Int, of user: String, in room: String) async throws {
+        let path = "/_matrix/client/v3/rooms/\(Self.encode(room))/state/m.room.power_levels/"
+        var (status, levels) = try await request("GET", path, token: botToken)
+        guard status == 200 else { throw Failure(description: "power levels: HTTP \(status) \(levels)") }
+        var users = levels["users"] as? [String: Any] ?? [:]
+        users[user] = level
+        levels["users"] = users
+        (status, levels) = try await request("PUT", path, token: botToken, body: levels)
+        guard status == 200 else { throw Failure(description: "set power levels: HTTP \(status) \(levels)") }
+    }
+
+    /// Every event of the room as the reader sees it (messages, reactions, edits), oldest first.
+    public func timeline(of room: String) async throws -> [[String: Any]] {
+        let (status, answer) = try await request(
+            "GET", "/_matrix/client/v3/rooms/\(Self.encode(room))/messages?dir=b&limit=200", token: readerToken)
+        guard status == 200 else { throw Failure(description: "messages: HTTP \(status) \(answer)") }
+        return ((answer["chunk"] as? [[String: Any]]) ?? []).reversed()
+    }
+
     static func encode(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
     }

@@ -476,6 +476,25 @@ extension AppriseURLTests {
         }
     }
 
+    /// SPEC §13: `?commands=yes` reads the room; `admins` and `min_power` say who may act.
+    @Test func matrixCommandsSayWhoMayAct() throws {
+        func read(_ url: String) throws(ChannelURLError) -> MatrixSettings {
+            try MatrixKind.settings(from: AppriseURL.parse(url), context: .init())
+        }
+        let plain = try read("matrix://tok@hs/#ops")
+        #expect(!plain.commands && plain.admins.isEmpty && plain.minimumPower == 50)
+        let admins = try read("matrix://tok@hs/#ops?commands=yes&admins=@alice:hs,@bob:hs:8448")
+        #expect(admins.commands && admins.admins == ["@alice:hs", "@bob:hs:8448"])
+        #expect(try read("matrix://tok@hs/#ops?commands=yes&min_power=100").minimumPower == 100)
+        for bad in ["admins=alice", "admins=@alice", "admins=@:hs", "min_power=high", "min_power=99999999999"] {
+            #expect(throws: ChannelURLError.self, "\(bad)") { try read("matrix://tok@hs/#ops?commands=yes&\(bad)") }
+        }
+        #expect(
+            throws: ChannelURLError.invalid(
+                "admins and min_power (they say who may act; add commands=yes to read the room)")
+        ) { try read("matrix://tok@hs/#ops?admins=@alice:hs") }
+    }
+
     @Test func matrixTakesATokenAndOneRoom() throws {
         let alias = try MatrixKind.settings(
             from: AppriseURL.parse("matrixs://syt_abc@matrix.example/#ops"), context: .init())

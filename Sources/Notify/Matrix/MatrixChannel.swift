@@ -10,11 +10,23 @@ public struct MatrixSettings: Sendable, Equatable {
     public var accessToken: String
     /// `!id:server`, or an alias `#name:server` resolved once, at the first send.
     public var room: String
+    /// `?commands=yes`: the room is read for commands and reactions (SPEC §13).
+    public var commands: Bool
+    /// `&admins=`: the user ids (`@alice:server`) who may act; empty: by power level.
+    public var admins: [String]
+    /// `&min_power=`: without admins, the power level a member needs to act.
+    public var minimumPower: Int
 
-    public init(homeserverURL: String, accessToken: String, room: String) {
+    public init(
+        homeserverURL: String, accessToken: String, room: String, commands: Bool = false, admins: [String] = [],
+        minimumPower: Int = 50
+    ) {
         self.homeserverURL = homeserverURL
         self.accessToken = accessToken
         self.room = room
+        self.commands = commands
+        self.admins = admins
+        self.minimumPower = minimumPower
     }
 }
 
@@ -30,10 +42,10 @@ public struct MatrixChannel: NotificationChannel {
     }
     /// Synapse's default allows a user about one message a second after a burst of ten.
     public let pacing = Pacing(minimumGap: .milliseconds(500), windowLimit: 60, window: .seconds(60))
-    private let settings: MatrixSettings
-    private let renderer: MatrixRenderer
+    public let settings: MatrixSettings
+    public let renderer: MatrixRenderer
     private let post: HTTPPost
-    private let room: MatrixRoomResolver
+    let room: MatrixRoomResolver
 
     public init(name: String, settings: MatrixSettings, language: Language, post: HTTPPost) {
         self.name = name
@@ -47,6 +59,20 @@ public struct MatrixChannel: NotificationChannel {
 
     public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
         renderer.render(batch)
+    }
+
+    /// What the room is, asked now (the bot joins it if invited): at start, an
+    /// encrypted room stops the watchdog (SPEC §13), and the chat reads the room by id.
+    public func checkRoom() async -> MatrixRoomCheck {
+        switch await room.resolve() {
+        case .success(let id): return .ready(roomID: id)
+        case .failure(let failure):
+            if failure.encrypted { return .encrypted }
+            switch failure.outcome {
+            case .retryable(let reason, _), .permanent(let reason): return .unknown(reason: reason)
+            default: return .unknown(reason: "no answer")
+            }
+        }
     }
 
     public func send(_ message: OutboundMessage) async -> SendOutcome {
@@ -86,6 +112,14 @@ public struct MatrixChannel: NotificationChannel {
     }
 }
 
+/// What a Matrix room turned out to be.
+public enum MatrixRoomCheck: Sendable, Equatable {
+    case ready(roomID: String)
+    case encrypted
+    /// Not known now: not invited yet, the homeserver unreachable, the token refused.
+    case unknown(reason: String)
+}
+
 /// The room id the channel sends to: the room joined once (`POST /join/{room}`, which
 /// also resolves an alias and is nothing new when the bot is a member already, so an
 /// invited bot needs nobody to log in as it), and checked for end-to-end encryption.
@@ -94,6 +128,7 @@ public struct MatrixChannel: NotificationChannel {
 actor MatrixRoomResolver {
     struct Failure: Error {
         let outcome: SendOutcome
+        var encrypted = false
     }
 
     private let settings: MatrixSettings
@@ -148,7 +183,7 @@ actor MatrixRoomResolver {
                         outcome: .permanent(
                             reason:
                                 "room \(settings.room) is end-to-end encrypted; the watchdog posts only to unencrypted rooms"
-                        )))
+                        ), encrypted: true))
             }
             // 404 M_NOT_FOUND: no encryption state, which is what it needs.
             if status == 404 { return .success(roomID) }

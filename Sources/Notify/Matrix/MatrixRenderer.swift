@@ -37,6 +37,67 @@ public struct MatrixRenderer: Sendable {
             html: "<b>\(marked.title)</b><br>" + marked.body.replacing("\n", with: "<br>"))
     }
 
+    /// The chat's answer (SPEC §13) as events: `lines` are Telegram's HTML subset
+    /// (`<b>`, `<code>`, outside text escaped), split between lines so each event stays
+    /// far under Synapse's 64 KiB; the first replies to `replyTo`.
+    public static func answer(_ lines: [String], replyTo: String?) -> [String] {
+        TelegramText.split(lines: lines, limit: answerLimit).enumerated().map { index, html in
+            var content = chatEvent(html: html.replacing("\n", with: "<br>"))
+            if index == 0, let replyTo, case .object(var object) = content {
+                object["m.relates_to"] = .object(["m.in_reply_to": .object(["event_id": JSONValue(replyTo)])])
+                content = .object(object)
+            }
+            return content.encodedString
+        }
+    }
+
+    /// Visible characters per answer event: at most 4 bytes each in the plain body and
+    /// 6 (an escaped `&`) in the HTML one, so under 64 KiB with the JSON around them.
+    static let answerLimit = 4_000
+
+    /// The fire of `notification` as it reads now, with `note` (the chat's HTML) under
+    /// it: what an edit after an acknowledgement shows.
+    public func annotated(_ notification: AlertNotification, note: String) -> String {
+        Self.event(
+            plain: plain.annotatedFire(notification, note: Self.plainText(ofHTML: note), strings: strings),
+            html: html.annotatedFire(notification, note: Self.mentionSafe(note), strings: strings)
+                .replacing("\n", with: "<br>")
+        ).encodedString
+    }
+
+    /// An event from the chat's HTML: the plain body is its text.
+    static func chatEvent(html: String) -> JSONValue {
+        event(plain: plainText(ofHTML: html.replacing("<br>", with: "\n")), html: mentionSafe(html))
+    }
+
+    /// `@` followed by a zero-width space, as in every other text of the channel; only
+    /// text has `@` in the chat's HTML, never a tag.
+    static func mentionSafe(_ html: String) -> String {
+        html.replacing("@", with: "@\u{200B}")
+    }
+
+    /// The text of the chat's HTML: tags dropped, its four entities read back.
+    static func plainText(ofHTML html: String) -> String {
+        var text = ""
+        var inTag = false
+        for character in html {
+            if inTag {
+                if character == ">" { inTag = false }
+            } else if character == "<" {
+                inTag = true
+            } else {
+                text.append(character)
+            }
+        }
+        return mentionSafeText(
+            text.replacing("&lt;", with: "<").replacing("&gt;", with: ">").replacing("&quot;", with: "\"")
+                .replacing("&amp;", with: "&"))
+    }
+
+    static func mentionSafeText(_ text: String) -> String {
+        text.replacing("@", with: "@\u{200B}")
+    }
+
     static func event(plain: String, html: String) -> JSONValue {
         .object([
             "msgtype": JSONValue("m.notice"), "body": JSONValue(plain),

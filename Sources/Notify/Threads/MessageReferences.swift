@@ -29,6 +29,11 @@ public struct MessageReferences: Sendable, Codable, Equatable {
 
     public func reference(of key: String) -> Reference? { byKey[key] }
 
+    /// The key whose own announcing message is `message` (a digest's is no one key's).
+    public func key(ofMessage message: String) -> String? {
+        byKey.first { !$0.value.shared && $0.value.message == message }?.key
+    }
+
     /// The key a button id stands for, when it is still remembered.
     public func key(ofButton id: String) -> String? { buttons[id] }
 

@@ -40,11 +40,15 @@ public struct EngineSilenceKeeper<C: Clock>: SilenceKeeper where C.Duration == D
     let engine: TickEngine<C>
     let store: StateStore
     let status: WatchdogStatus
+    /// False for the chat, which writes the state file itself once the change, the
+    /// update's offset and the answer are all in it (SPEC §13: one write).
+    let savesEachChange: Bool
 
-    public init(engine: TickEngine<C>, store: StateStore, status: WatchdogStatus) {
+    public init(engine: TickEngine<C>, store: StateStore, status: WatchdogStatus, savesEachChange: Bool = true) {
         self.engine = engine
         self.store = store
         self.status = status
+        self.savesEachChange = savesEachChange
     }
 
     public func book() async -> SilenceBook {
@@ -70,7 +74,7 @@ public struct EngineSilenceKeeper<C: Clock>: SilenceKeeper where C.Duration == D
     }
 
     private func saved(_ book: SilenceBook) async {
-        await store.save()
+        if savesEachChange { await store.save() }
         status.recordSilences(book)
     }
 }

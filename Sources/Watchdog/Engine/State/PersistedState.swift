@@ -49,13 +49,40 @@ public struct PersistedState: Sendable, Codable, Equatable {
         savedAt: Date(timeIntervalSince1970: 0), engine: EngineState(), outboxes: [:])
 }
 
-/// What reading the chat must not forget across a restart: the next update to ask for,
-/// so no command runs twice (SPEC §13).
+/// What reading the chats must not forget across a restart: where each reads next, so
+/// no command runs twice (SPEC §13).
 public struct ChatMemory: Sendable, Codable, Equatable {
     /// `getUpdates`' offset: one more than the last update handled.
     public var updateOffset: Int64?
+    /// Per Matrix channel name, where its `/sync` is.
+    public var matrix: [String: MatrixSyncPosition]
 
-    public init(updateOffset: Int64? = nil) {
+    public init(updateOffset: Int64? = nil, matrix: [String: MatrixSyncPosition] = [:]) {
         self.updateOffset = updateOffset
+        self.matrix = matrix
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case updateOffset, matrix
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        updateOffset = try container.decodeIfPresent(Int64.self, forKey: .updateOffset)
+        matrix = try container.decodeIfPresent([String: MatrixSyncPosition].self, forKey: .matrix) ?? [:]
+    }
+}
+
+/// Where one Matrix room's `/sync` is: the token the batch being read was asked with,
+/// and the events of that batch already handled. A batch is answered by one token for
+/// all its events, so a restart in the middle of one asks for it again and skips what
+/// was done; once it is all done, `since` moves to its `next_batch`.
+public struct MatrixSyncPosition: Sendable, Codable, Equatable {
+    public var since: String
+    public var handled: [String]
+
+    public init(since: String, handled: [String] = []) {
+        self.since = since
+        self.handled = handled
     }
 }

@@ -46,6 +46,12 @@ public actor StateStore {
 
     public var chatMemory: ChatMemory { chat }
 
+    /// Changes one part of where reading the chats is (each chat its own); written with
+    /// the next save.
+    public func updateChat(_ change: @Sendable (inout ChatMemory) -> Void) {
+        change(&chat)
+    }
+
     /// Every write then takes the engine's state from `provider`, so whichever write comes
     /// last holds the newest state (a silence made between a tick's end and its save).
     public func setEngineSource(_ provider: @escaping @Sendable () async -> EngineState) {

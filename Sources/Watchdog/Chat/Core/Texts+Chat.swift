@@ -54,10 +54,10 @@ extension Texts {
         pick(en: "🔔 silence <code>\(id)</code> lifted", ru: "🔔 тишина <code>\(id)</code> снята")
     }
 
-    func chatNoSuchSilence(id: String) -> String {
+    func chatNoSuchSilence(id: String, prefix: Character = "/") -> String {
         pick(
-            en: "⚠️ no silence <code>\(id)</code> (/silences lists them)",
-            ru: "⚠️ нет тишины <code>\(id)</code> (список: /silences)")
+            en: "⚠️ no silence <code>\(id)</code> (\(prefix)silences lists them)",
+            ru: "⚠️ нет тишины <code>\(id)</code> (список: \(prefix)silences)")
     }
 
     func chatConfiguredSilence(id: String) -> String {
@@ -79,17 +79,20 @@ extension Texts {
 
     func chatInvalid(_ reason: String) -> String { "⚠️ \(reason)" }
 
-    func chatHelp() -> [String] {
-        [
+    /// The command list, each command written with `prefix` (`/` or `!`).
+    func chatHelp(prefix: Character = "/") -> [String] {
+        let p = String(prefix)
+        return [
             pick(en: "<b>watchdog commands</b>", ru: "<b>команды watchdog</b>"),
-            pick(en: "/status: what fires now", ru: "/status: что горит сейчас"),
+            pick(en: "\(p)status: what fires now", ru: "\(p)status: что горит сейчас"),
             pick(
-                en: "/silence MATCHER DURATION [REASON]: silence a key, a family or family:glob* for up to 30d",
-                ru: "/silence MATCHER DURATION [REASON]: тишина для ключа, семейства или family:glob* до 30d"),
-            pick(en: "/silences: the silences in force", ru: "/silences: действующие тишины"),
-            pick(en: "/unsilence ID: lift a silence", ru: "/unsilence ID: снять тишину"),
-            pick(en: "/ack KEY: no more repeats of a firing key", ru: "/ack KEY: без повторов для горящего ключа"),
-            pick(en: "/help: this list", ru: "/help: этот список"),
+                en: "\(p)silence MATCHER DURATION [REASON]: silence a key, a family or family:glob* for up to 30d",
+                ru: "\(p)silence MATCHER DURATION [REASON]: тишина для ключа, семейства или family:glob* до 30d"),
+            pick(en: "\(p)silences: the silences in force", ru: "\(p)silences: действующие тишины"),
+            pick(en: "\(p)unsilence ID: lift a silence", ru: "\(p)unsilence ID: снять тишину"),
+            pick(
+                en: "\(p)ack KEY: no more repeats of a firing key", ru: "\(p)ack KEY: без повторов для горящего ключа"),
+            pick(en: "\(p)help: this list", ru: "\(p)help: этот список"),
         ]
     }
 

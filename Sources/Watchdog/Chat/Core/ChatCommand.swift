@@ -16,11 +16,13 @@ public enum ChatCommand: Sendable, Equatable {
     /// At most this long from the chat (SPEC §13).
     public static let longestSilence: Duration = .seconds(30 * 86_400)
 
-    /// Reads `text`. `botName` is the bot's username: `/status@thatbot` is ignored when it
-    /// names another bot, and unknown commands are answered only when they name this one.
-    public static func parse(_ text: String, botName: String?) -> ChatCommand {
+    /// Reads `text`. Commands start with `prefix`: `/` on Telegram, `!` on Matrix, as
+    /// bots there do. `botName` is the bot's Telegram username: `/status@thatbot` is
+    /// ignored when it names another bot, and unknown commands are answered only when
+    /// they name this one (where several bots share a prefix, the others' are not ours).
+    public static func parse(_ text: String, botName: String?, prefix: Character = "/") -> ChatCommand {
         let words = text.split(whereSeparator: \.isWhitespace)
-        guard let first = words.first, first.hasPrefix("/") else { return .ignored }
+        guard let first = words.first, first.first == prefix else { return .ignored }
         let head = first.dropFirst().split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
         let name = head.first.map { $0.lowercased() } ?? ""
         var addressed = false
@@ -33,25 +35,29 @@ public enum ChatCommand: Sendable, Equatable {
         case "status": return .status
         case "silences": return .silences
         case "help", "start": return .help
-        case "silence": return silence(arguments)
+        case "silence": return silence(arguments, prefix: prefix)
         case "unsilence":
-            guard arguments.count == 1, arguments[0].count <= 64 else { return .invalid("usage: /unsilence ID") }
+            guard arguments.count == 1, arguments[0].count <= 64 else {
+                return .invalid("usage: \(prefix)unsilence ID")
+            }
             return .unsilence(id: arguments[0])
         case "ack":
-            guard arguments.count == 1 else { return .invalid("usage: /ack KEY") }
+            guard arguments.count == 1 else { return .invalid("usage: \(prefix)ack KEY") }
             guard let key = SignalKey(parsing: arguments[0]), key.entity?.contains("*") != true else {
-                return .invalid("not a key: \(arguments[0].prefix(80)) (see /status for the firing keys)")
+                return .invalid("not a key: \(arguments[0].prefix(80)) (see \(prefix)status for the firing keys)")
             }
             return .ack(key)
         default:
-            return addressed ? .invalid("unknown command /\(name.prefix(32)); /help lists them") : .ignored
+            guard addressed else { return .ignored }
+            return .invalid("unknown command \(prefix)\(name.prefix(32)); \(prefix)help lists them")
         }
     }
 
     /// `/silence MATCHER DURATION [REASON]`: MATCHER as in `WATCHDOG_MUTE` (a key, a
     /// family, `family:glob*`; several with commas), DURATION up to 30 days.
-    static func silence(_ arguments: [String]) -> ChatCommand {
-        let usage = "usage: /silence MATCHER DURATION [REASON], e.g. /silence container_down:web 2h deploy"
+    static func silence(_ arguments: [String], prefix: Character) -> ChatCommand {
+        let usage =
+            "usage: \(prefix)silence MATCHER DURATION [REASON], e.g. \(prefix)silence container_down:web 2h deploy"
         guard arguments.count >= 2 else { return .invalid(usage) }
         var matchers: [SignalKey] = []
         for item in arguments[0].split(separator: ",") where !item.isEmpty {
@@ -94,36 +100,5 @@ public enum ButtonRequest: Sendable, Equatable {
         switch self {
         case .ack(let id), .silence(let id, _): id
         }
-    }
-}
-
-/// Who may act from the chat (SPEC §12, §13). Pure.
-public struct ChatAuthorization: Sendable {
-    public enum Verdict: Sendable, Equatable {
-        case allowed
-        /// In the configured chat, but not allowed to act: answered "not allowed".
-        case refused(reason: String)
-        /// Another chat (or no chat): nothing changes and nothing is sent there.
-        case elsewhere
-    }
-
-    /// Lowercased usernames without `@`, and user ids; empty: every member may act.
-    public let admins: Set<String>
-    public let threadID: Int?
-
-    public init(admins: [String], threadID: Int?) {
-        self.admins = Set(admins.map { $0.lowercased() })
-        self.threadID = threadID
-    }
-
-    /// `chatID` is the configured chat as it is now (after a migration, the new id).
-    public func check(sender: TelegramUpdate.Sender?, chat: Int64?, thread: Int64?, chatID: String) -> Verdict {
-        guard let chat, String(chat) == chatID else { return .elsewhere }
-        if let threadID, thread != Int64(threadID) { return .refused(reason: "another topic") }
-        guard !admins.isEmpty else { return .allowed }
-        guard let sender else { return .refused(reason: "no sender") }
-        if admins.contains(String(sender.id)) { return .allowed }
-        if let username = sender.username?.lowercased(), admins.contains(username) { return .allowed }
-        return .refused(reason: "not in WATCHDOG_TELEGRAM_ADMINS")
     }
 }
