@@ -97,6 +97,9 @@ import Testing
             "| a silence request body | \(SilenceAPI.maximumBodyBytes / 1024) KB |",
             "| maintenance windows | \(MaintenanceParser.maximumEntries) entries of "
                 + "\(MaintenanceParser.maximumEntryLength) bytes |",
+            "| events one Matrix `/sync` answer holds for the room | \(MatrixSync.timelineLimit) |",
+            "| one chat answer | \(Self.grouped(TelegramText.limit)) characters in Telegram, "
+                + "\(Self.grouped(MatrixRenderer.answerLimit)) in a Matrix event |",
             "| HTTP endpoint connections | \(HTTPEndpointService.keptConnections) kept, "
                 + "\(HTTPEndpointService.maximumConnections) open |",
         ]

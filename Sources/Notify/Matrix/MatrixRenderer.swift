@@ -53,7 +53,7 @@ public struct MatrixRenderer: Sendable {
 
     /// Visible characters per answer event: at most 4 bytes each in the plain body and
     /// 6 (an escaped `&`) in the HTML one, so under 64 KiB with the JSON around them.
-    static let answerLimit = 4_000
+    public static let answerLimit = 4_000
 
     /// The fire of `notification` as it reads now, with `note` (the chat's HTML) under
     /// it: what an edit after an acknowledgement shows.
