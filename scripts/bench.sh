@@ -34,19 +34,22 @@
 #     client holds 64 and 300 idle connections, a Docker daemon with 4,000 and with
 #     10,000 compose containers (scripts/docker-standin.py, a 13 MiB list) at a 5 s
 #     interval: peak resident memory, tick time, messages. BENCH_BINARY=path measures another build (an older commit's) instead;
+#   - chat: a real Synapse on loopback and the watchdog reading its room (?commands=yes);
+#     a moderator writes `!status` 20 times (BENCH_CHAT_COMMANDS), each after the last
+#     answer: from the send to the answer in the writer's own /sync (goal: 2 s).
 #   - silences: one tick of 500 firing keys against 1000 API silences (the book's
 #     capacity), each with an entity regex that reads the whole entity (`.*-N-[a-z]+(-[0-9]+)*`), against the same tick without silences.
 #
 #   scripts/bench.sh [idle-seconds]     # default 30
 #   BENCH_SECTIONS="proc" scripts/bench.sh
-#       # only some of: idle deps containers events proc prom footprint compare latency hostile silences
+#       # only some of: idle deps containers events proc prom footprint compare latency hostile silences chat
 #   BENCH_SECTIONS=compare BENCH_COMPARE="before=/tmp/old/watchdog after=$(scripts/release-binary.sh --unstripped)" scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$(pwd)
 idle_seconds=${1:-30}
 
-sections=${BENCH_SECTIONS:-idle deps containers events proc prom footprint compare latency hostile silences}
+sections=${BENCH_SECTIONS:-idle deps containers events proc prom footprint compare latency hostile silences chat}
 wants() { [[ " $sections " == *" $1 "* ]]; }
 
 binary=${BENCH_BINARY:-$(scripts/release-binary.sh watchdog)}
@@ -81,6 +84,7 @@ if [ "${#missing_packages[@]}" -gt 0 ]; then
 fi
 wants prom && ! python3 -c 'import prometheus_client' 2>/dev/null && pip install -q prometheus_client >/dev/null
 { wants footprint || wants compare; } && ! python3 -c 'import moto, boto3' 2>/dev/null && pip install -q 'moto[server]' >/dev/null
+wants chat && ! python3 -c 'import synapse.app.homeserver' 2>/dev/null && pip install -q 'matrix-synapse==1.163.2' >/dev/null
 
 # The duration of one collector in `once --json`, in ms.
 collector_ms() {
@@ -423,6 +427,10 @@ fi
 # Detection latency: fault injected -> fire message accepted by the Telegram stand-in.
 if wants latency; then
     python3 "$repo/scripts/evidence.py" latency "$binary" --interval 1s --faults "${BENCH_FAULTS:-100}" | grep -v '^latency: seed'
+fi
+
+if wants chat; then
+    echo "chat (matrix):      $(python3 "$repo/scripts/chat-latency.py" "$binary" --commands "${BENCH_CHAT_COMMANDS:-20}")"
 fi
 
 # Hostile inputs: what each costs, and that none is a crash (SPEC §1).

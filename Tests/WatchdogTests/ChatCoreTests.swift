@@ -189,6 +189,20 @@ import Testing
         }
     }
 
+    /// Both chats' long polls wait alike after a failure.
+    @Test func aFailedPollWaitsWhatTheServerAsksOrBacksOff() {
+        let rows: [(Int, Double?, Duration)] = [
+            (1, nil, .seconds(1)), (2, nil, .seconds(2)), (6, nil, .seconds(32)), (7, nil, .seconds(60)),
+            (Int.max, nil, .seconds(60)), (0, nil, .seconds(1)), (1, 2.5, .milliseconds(2_500)), (1, -1, .zero),
+            (1, 1e300, .seconds(3_600)), (3, .nan, .seconds(4)), (3, .infinity, .seconds(4)),
+        ]
+        for (failures, retryAfter, wait) in rows {
+            #expect(
+                ChatPolling.wait(failures: failures, retryAfter: retryAfter) == wait,
+                "\(failures) \(String(describing: retryAfter))")
+        }
+    }
+
     /// What replaces the rest when the keeper cannot make a change the snapshot allowed.
     @Test func aChangeTheEngineNoLongerTakesIsAnsweredForWhatItIs() {
         let core = ChatCore(language: .en, prefix: "!", botName: nil)

@@ -18,7 +18,6 @@ public struct MatrixPoller<C: Clock>: Service where C.Duration == Duration {
     let post: HTTPPost
     let clock: C
     let logger: Logger
-    static var refusedPause: Duration { .seconds(60) }
 
     public init(conversation: MatrixConversation<C>, channel: MatrixChannel, post: HTTPPost, clock: C, logger: Logger) {
         self.conversation = conversation
@@ -195,14 +194,10 @@ public struct MatrixPoller<C: Clock>: Service where C.Duration == Duration {
                         metadata: ["channel": "\(poller.channel.name)", "reason": "\(reason)"])
                     reported = reason
                 }
-                wait = MatrixPoller.refusedPause
+                wait = ChatPolling.refusedPause
             case .failed(let reason, let retryAfter):
                 failures += 1
-                if let retryAfter {
-                    wait = .milliseconds(Int64((min(max(retryAfter, 0), 3_600) * 1000).rounded()))
-                } else {
-                    wait = .seconds(min(60, 1 << min(failures - 1, 6)))
-                }
+                wait = ChatPolling.wait(failures: failures, retryAfter: retryAfter)
                 logger.warning(
                     "reading the Matrix room failed; trying again",
                     metadata: [

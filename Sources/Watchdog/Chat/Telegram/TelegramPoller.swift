@@ -17,7 +17,7 @@ public struct TelegramPoller<C: Clock>: Service where C.Duration == Duration {
     let clock: C
     let logger: Logger
     public static var pollTimeout: Int { 25 }
-    static var refusedPause: Duration { .seconds(60) }
+    static var refusedPause: Duration { ChatPolling.refusedPause }
 
     public init(conversation: ChatConversation<C>, channel: TelegramChannel, post: HTTPPost, clock: C, logger: Logger) {
         self.conversation = conversation
@@ -115,11 +115,7 @@ public struct TelegramPoller<C: Clock>: Service where C.Duration == Duration {
             wait = refusedPause
         case .failed(let reason, let retryAfter):
             failures += 1
-            if let retryAfter {
-                wait = .milliseconds(Int64((min(max(retryAfter, 0), 3_600) * 1000).rounded()))
-            } else {
-                wait = .seconds(min(60, 1 << min(failures - 1, 6)))
-            }
+            wait = ChatPolling.wait(failures: failures, retryAfter: retryAfter)
             logger.warning(
                 "reading the chat failed; trying again",
                 metadata: ["reason": "\(reason)", "retry_in_s": "\(wait.seconds)"])
