@@ -229,9 +229,17 @@ public final class RealSynapse: @unchecked Sendable {
         guard status == 200 else { throw Failure(description: "invite: HTTP \(status) \(answer)") }
     }
 
-    /// `token`'s user says `text` in `room` (`m.text`, as a person types); the event id.
-    public func say(_ text: String, in room: String, token: String) async throws -> String {
-        try await send(["msgtype": "m.text", "body": text], type: "m.room.message", in: room, token: token)
+    /// `token`'s user says `text` in `room` (`m.text`, as a person types), in the thread of
+    /// `thread` when given; the event id.
+    public func say(_ text: String, in room: String, token: String, thread: String? = nil) async throws -> String {
+        var content: [String: Any] = ["msgtype": "m.text", "body": text]
+        if let thread {
+            content["m.relates_to"] = [
+                "rel_type": "m.thread", "event_id": thread, "is_falling_back": true,
+                "m.in_reply_to": ["event_id": thread],
+            ]
+        }
+        return try await send(content, type: "m.room.message", in: room, token: token)
     }
 
     /// `token`'s user reacts to `event` with `key` (an `m.annotation`); the event id.

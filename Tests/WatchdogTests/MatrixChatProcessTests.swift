@@ -123,6 +123,12 @@ struct MatrixChatProcessTests {
         #expect(try await waitForAnswer(to: list, in: room, synapse).contains("deploy"))
         let help = try await synapse.say("!help", in: room, token: synapse.readerToken)
         #expect(try await waitForAnswer(to: help, in: room, synapse).contains("!ack KEY"))
+        // A command in the fire's thread is answered in that thread.
+        let threaded = try await synapse.say("!silences", in: room, token: synapse.readerToken, thread: fireID)
+        #expect(try await waitForAnswer(to: threaded, in: room, synapse).contains("deploy"))
+        let inThread = try await answers(to: threaded, in: room, synapse).first.map(Self.content)
+        let relation = inThread?["m.relates_to"] as? [String: Any]
+        #expect(relation?["rel_type"] as? String == "m.thread" && relation?["event_id"] as? String == fireID)
         let other = try await synapse.say("!deploy web", in: room, token: synapse.readerToken)
         try await Task.sleep(for: .seconds(2))
         #expect(try await answers(to: other, in: room, synapse).isEmpty)

@@ -39,14 +39,24 @@ public struct MatrixRenderer: Sendable {
 
     /// The chat's answer (SPEC §13) as events: `lines` are Telegram's HTML subset
     /// (`<b>`, `<code>`, outside text escaped), split between lines so each event stays
-    /// far under Synapse's 64 KiB; the first replies to `replyTo`.
-    public static func answer(_ lines: [String], replyTo: String?) -> [String] {
+    /// far under Synapse's 64 KiB; the first replies to `replyTo`, and all stay in
+    /// `thread` when the command was written in one (a fire's thread, say).
+    public static func answer(_ lines: [String], replyTo: String?, thread: String? = nil) -> [String] {
         TelegramText.split(lines: lines, limit: answerLimit).enumerated().map { index, html in
             var content = chatEvent(html: html.replacing("\n", with: "<br>"))
-            if index == 0, let replyTo, case .object(var object) = content {
-                object["m.relates_to"] = .object(["m.in_reply_to": .object(["event_id": JSONValue(replyTo)])])
-                content = .object(object)
+            guard case .object(var object) = content else { return content.encodedString }
+            var relation: [String: JSONValue] = [:]
+            if let thread {
+                relation["rel_type"] = JSONValue("m.thread")
+                relation["event_id"] = JSONValue(thread)
+                // A reply within the thread for the first part; the rest follow the thread.
+                relation["is_falling_back"] = .bool(index != 0 || replyTo == nil)
+                relation["m.in_reply_to"] = .object(["event_id": JSONValue(index == 0 ? replyTo ?? thread : thread)])
+            } else if index == 0, let replyTo {
+                relation["m.in_reply_to"] = .object(["event_id": JSONValue(replyTo)])
             }
+            if !relation.isEmpty { object["m.relates_to"] = .object(relation) }
+            content = .object(object)
             return content.encodedString
         }
     }

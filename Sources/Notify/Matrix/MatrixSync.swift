@@ -59,6 +59,8 @@ public enum MatrixSync {
         public var id: String
         public var sender: String
         public var kind: Kind
+        /// The thread (`m.thread`) the event was written in: its root's id.
+        public var thread: String?
 
         public enum Kind: Sendable, Equatable {
             /// A text message (`m.text`, `m.notice`'s are bots'); edits and the like are `.other`.
@@ -70,10 +72,11 @@ public enum MatrixSync {
             case other
         }
 
-        public init(id: String, sender: String, kind: Kind) {
+        public init(id: String, sender: String, kind: Kind, thread: String? = nil) {
             self.id = id
             self.sender = sender
             self.kind = kind
+            self.thread = thread
         }
     }
 
@@ -122,7 +125,11 @@ public enum MatrixSync {
             guard content?["msgtype"]?.stringValue == "m.text", relation?["rel_type"]?.stringValue != "m.replace",
                 let body = content?["body"]?.stringValue
             else { return Event(id: id, sender: sender, kind: .other) }
-            return Event(id: id, sender: sender, kind: .text(withoutReplyFallback(String(body.prefix(4096)))))
+            let thread =
+                relation?["rel_type"]?.stringValue == "m.thread"
+                ? relation?["event_id"]?.stringValue.flatMap { $0.utf8.count <= 255 ? $0 : nil } : nil
+            return Event(
+                id: id, sender: sender, kind: .text(withoutReplyFallback(String(body.prefix(4096)))), thread: thread)
         case "m.reaction":
             guard relation?["rel_type"]?.stringValue == "m.annotation",
                 let target = relation?["event_id"]?.stringValue, target.utf8.count <= 255,

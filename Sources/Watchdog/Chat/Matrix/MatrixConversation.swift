@@ -94,11 +94,12 @@ public actor MatrixConversation<C: Clock> where C.Duration == Duration {
             handled.append(event.id)
             let done = handled
             await store.updateChat { $0.matrix[name] = MatrixSyncPosition(since: since, handled: done) }
-            await stage(said, answering: event.id)
+            await stage(said, answering: event.id, thread: event.thread)
             await store.save()
             await outbox.release()
         }
-        if batch.limited {
+        // In the batch of the bot's join, what was left out is history anyway.
+        if batch.limited, start == 0 {
             logger.warning(
                 "more happened in the room than one sync holds; the oldest events were not read",
                 metadata: ["channel": "\(name)", "limit": "\(MatrixSync.timelineLimit)"])
@@ -131,18 +132,20 @@ public actor MatrixConversation<C: Clock> where C.Duration == Duration {
             now: now(), status: status, access: access, newSilenceID: ChatSnapshot.freshSilenceID(in: state.silences))
     }
 
-    /// Answers as notices replying to the event, edits as replacements of the fire.
-    private func stage(_ said: [ChatEffect], answering event: String) async {
+    /// Answers as notices replying to the event (in its thread, when it was written in
+    /// one), edits as replacements of the fire.
+    private func stage(_ said: [ChatEffect], answering event: String, thread: String?) async {
         var messages: [OutboundMessage] = []
         for effect in said {
             switch effect {
             case .answer(let lines):
-                messages += MatrixRenderer.answer(lines, replyTo: event).enumerated().map { index, body in
+                messages += MatrixRenderer.answer(lines, replyTo: event, thread: thread).enumerated().map {
+                    index, body in
                     OutboundMessage(id: "chat:\(event):\(index + 1)", body: body, silent: true)
                 }
             case .toast(let text):
                 // Matrix has no toasts: what a button would toast is a short answer.
-                messages += MatrixRenderer.answer([text], replyTo: event).map {
+                messages += MatrixRenderer.answer([text], replyTo: event, thread: thread).map {
                     OutboundMessage(id: "chat:\(event):toast", body: $0, silent: true)
                 }
             case .edit(let fire, let notification, let note):

@@ -45,6 +45,8 @@ public struct MatrixPoller<C: Clock>: Service where C.Duration == Duration {
         var bot: String?
         var roomID: String?
         var reported: String?
+        /// Waiting for an invitation, said once.
+        var waiting = false
         var failures = 0
 
         var settings: MatrixSettings { poller.channel.settings }
@@ -81,7 +83,7 @@ public struct MatrixPoller<C: Clock>: Service where C.Duration == Duration {
             if roomID == nil {
                 switch await poller.channel.checkRoom() {
                 case .ready(let id):
-                    roomID = id
+                    joined(id)
                 case .encrypted:
                     return .failure(
                         .refused(
@@ -93,17 +95,27 @@ public struct MatrixPoller<C: Clock>: Service where C.Duration == Duration {
                     guard let id = await knownRoomID() else {
                         return .failure(.failed(reason: reason, retryAfter: nil))
                     }
-                    if reported != reason {
+                    if !waiting {
                         logger.notice(
                             "not in the Matrix room yet; waiting for an invitation",
                             metadata: ["channel": "\(poller.channel.name)", "reason": "\(reason)"])
-                        reported = reason
+                        waiting = true
                     }
                     return await sync(roomID: id, joined: false)
                 }
             }
             guard let roomID else { return .success(()) }
             return await sync(roomID: roomID, joined: true)
+        }
+
+        /// In the room: said once after waiting for an invitation.
+        mutating func joined(_ id: String) {
+            if waiting {
+                logger.notice(
+                    "joined the Matrix room", metadata: ["channel": "\(poller.channel.name)", "room": "\(id)"])
+                waiting = false
+            }
+            roomID = id
         }
 
         /// The room's id without joining: given as one, or the alias looked up.
@@ -130,13 +142,7 @@ public struct MatrixPoller<C: Clock>: Service where C.Duration == Duration {
             }
             if batch.invited || !joined {
                 // An invitation to the configured room is accepted: joining is what it asks.
-                if case .ready(let id) = await poller.channel.checkRoom() {
-                    if !joined {
-                        logger.notice(
-                            "joined the Matrix room", metadata: ["channel": "\(poller.channel.name)", "room": "\(id)"])
-                    }
-                    self.roomID = id
-                }
+                if case .ready(let id) = await poller.channel.checkRoom() { self.joined(id) }
             }
             guard let position else {
                 await poller.conversation.begin(at: batch.nextBatch)
