@@ -338,6 +338,19 @@ extension ChatEffect {
 }
 
 extension ChatSnapshot {
+    /// What an adapter hands the core: the engine's alerts and silences as of now (not
+    /// of the last tick), with `access` and a silence id the book does not have.
+    public static func current<C: Clock>(
+        engine: TickEngine<C>, status: WatchdogStatus, access: ChatAccess, now: Date
+    ) async -> ChatSnapshot where C.Duration == Duration {
+        var snapshot = status.snapshot()
+        let state = await engine.state
+        snapshot.alerts = state.alerts
+        snapshot.book = state.silences
+        return ChatSnapshot(
+            now: now, status: snapshot, access: access, newSilenceID: freshSilenceID(in: state.silences))
+    }
+
     /// A silence id for the chat: short, so it can be typed back, and never one the
     /// book has (that would replace it).
     public static func freshSilenceID(in book: SilenceBook) -> String {

@@ -86,14 +86,21 @@ public actor MatrixConversation<C: Clock> where C.Duration == Duration {
             case .membership, .other:
                 continue
             }
-            let effects = core.handle(inbound, await snapshot(access))
-            let said = await ChatChanges(keeper: keeper, core: core, logger: logger)
-                .carryOut(effects, for: inbound, now: now())
-            guard !said.isEmpty || effects.contains(where: \.isChange) else { continue }
+            let snapshot = await ChatSnapshot.current(engine: engine, status: status, access: access, now: now())
+            let effects = core.handle(inbound, snapshot)
+            let changes = ChatChanges(keeper: keeper, core: core, logger: logger)
+            guard effects.contains(where: { $0.isSaid || $0.isChange }) else {
+                // Talk, or a refusal with nothing to say: logged, never marked.
+                _ = await changes.carryOut(effects, for: inbound, now: snapshot.now)
+                continue
+            }
             logger.info("chat command", metadata: ["sender_id": "\(event.sender)", "event_id": "\(event.id)"])
+            // Marked before the change, as Telegram's offset is: whichever write comes
+            // first holds both, so a crash can never make the change twice.
             handled.append(event.id)
             let done = handled
             await store.updateChat { $0.matrix[name] = MatrixSyncPosition(since: since, handled: done) }
+            let said = await changes.carryOut(effects, for: inbound, now: snapshot.now)
             await stage(said, answering: event.id, thread: event.thread)
             await store.save()
             await outbox.release()
@@ -121,15 +128,6 @@ public actor MatrixConversation<C: Clock> where C.Duration == Duration {
                 usersDefault: levels?.usersDefault ?? Int.min)
             : .listed(Set(settings.admins.map { $0.lowercased() }), list: "admins of \(channel.name)")
         return ChatAccess(place: ChatPlace(room: roomID), rule: rule)
-    }
-
-    private func snapshot(_ access: ChatAccess) async -> ChatSnapshot {
-        var status = status.snapshot()
-        let state = await engine.state
-        status.alerts = state.alerts
-        status.book = state.silences
-        return ChatSnapshot(
-            now: now(), status: status, access: access, newSilenceID: ChatSnapshot.freshSilenceID(in: state.silences))
     }
 
     /// Answers as notices replying to the event (in its thread, when it was written in

@@ -47,6 +47,8 @@ public struct MatrixPoller<C: Clock>: Service where C.Duration == Duration {
         var reported: String?
         /// Waiting for an invitation, said once.
         var waiting = false
+        /// Reading started in this run, said once.
+        var reading = false
         var failures = 0
 
         var settings: MatrixSettings { poller.channel.settings }
@@ -144,17 +146,21 @@ public struct MatrixPoller<C: Clock>: Service where C.Duration == Duration {
                 // An invitation to the configured room is accepted: joining is what it asks.
                 if case .ready(let id) = await poller.channel.checkRoom() { self.joined(id) }
             }
-            guard let position else {
-                await poller.conversation.begin(at: batch.nextBatch)
+            if !reading {
                 logger.info(
                     "reading the Matrix room for commands",
                     metadata: ["channel": "\(poller.channel.name)", "bot": "\(bot)"])
+                reading = true
+            }
+            guard let position else {
+                await poller.conversation.begin(at: batch.nextBatch)
                 return .success(())
             }
             var levels: (users: [String: Int], usersDefault: Int)?
             if await poller.conversation.needsPowerLevels(batch, bot: bot) {
                 switch await get(
-                    MatrixSync.powerLevelsURL(base: settings.homeserverURL, room: roomID), "power levels")
+                    MatrixSync.powerLevelsURL(base: settings.homeserverURL, room: roomID), "power levels",
+                    absentIsEmpty: true)
                 {
                 case .success(let body):
                     // A room without the event: everyone at 0 (its creator at 100, which
@@ -167,8 +173,9 @@ public struct MatrixPoller<C: Clock>: Service where C.Duration == Duration {
             return .success(())
         }
 
-        /// One authenticated GET; the body when the homeserver said yes.
-        func get(_ url: String, _ what: String) async -> Result<[UInt8], Step> {
+        /// One authenticated GET; the body when the homeserver said yes (an empty one for a
+        /// 404 when `absentIsEmpty`: a state event the room does not have).
+        func get(_ url: String, _ what: String, absentIsEmpty: Bool = false) async -> Result<[UInt8], Step> {
             let secrets = [settings.accessToken]
             let answer = await poller.post.send(
                 url: url, method: .get, body: [], headers: [("Authorization", "Bearer \(settings.accessToken)")],
@@ -178,6 +185,7 @@ public struct MatrixPoller<C: Clock>: Service where C.Duration == Duration {
                 return .failure(
                     .failed(reason: "\(what): " + HTTPPost.redact(reason, secrets: secrets), retryAfter: nil))
             case .response(let status, let headers, let body):
+                if absentIsEmpty, status == 404 { return .success([]) }
                 switch MatrixAPI.classify(status: status, body: body, retryAfterHeader: HTTPPost.retryAfter(headers)) {
                 case .delivered: return .success(body)
                 case .retry(let reason, let after):

@@ -65,13 +65,14 @@ public actor ChatConversation<C: Clock> where C.Duration == Duration {
                 let inbound = ChatInbound(
                     .message(text: text, message: String(message.messageID)), sender: message.sender?.chatSender,
                     place: ChatPlace(room: String(message.chatID), thread: message.threadID.map(String.init)))
-                let effects = core.handle(inbound, await snapshot())
+                let snapshot = await snapshot()
+                let effects = core.handle(inbound, snapshot)
                 if effects.contains(where: { $0.isSaid || $0.isChange }) {
                     logger.info(
                         "chat command",
                         metadata: ["sender_id": "\(message.sender?.id ?? 0)", "command": "\(text.prefix(80))"])
                 }
-                said = await changes(core).carryOut(effects, for: inbound, now: now())
+                said = await changes(core).carryOut(effects, for: inbound, now: snapshot.now)
                 guard !said.isEmpty else {
                     unsaved = true
                     continue
@@ -90,7 +91,8 @@ public actor ChatConversation<C: Clock> where C.Duration == Duration {
                     place: press.message.map {
                         ChatPlace(room: String($0.chatID), thread: $0.threadID.map(String.init))
                     })
-                let effects = core.handle(inbound, await snapshot())
+                let snapshot = await snapshot()
+                let effects = core.handle(inbound, snapshot)
                 if effects.contains(where: \.isChange) {
                     logger.info(
                         "button pressed",
@@ -99,7 +101,7 @@ public actor ChatConversation<C: Clock> where C.Duration == Duration {
                             "data": "\(press.data ?? "")",
                         ])
                 }
-                said = await changes(core).carryOut(effects, for: inbound, now: now())
+                said = await changes(core).carryOut(effects, for: inbound, now: snapshot.now)
                 await stage(said, replyingTo: nil, updateID: update.updateID, pressID: press.id)
             } else {
                 said = []
@@ -122,16 +124,9 @@ public actor ChatConversation<C: Clock> where C.Duration == Duration {
         ChatChanges(keeper: keeper, core: core, logger: logger)
     }
 
-    /// What the core needs: the engine's state as of now (not of the last tick), and a
-    /// silence id the book does not have.
     private func snapshot() async -> ChatSnapshot {
-        var status = status.snapshot()
-        let state = await engine.state
-        status.alerts = state.alerts
-        status.book = state.silences
-        return ChatSnapshot(
-            now: now(), status: status, access: authorization.access(chatID: channel.currentChatID),
-            newSilenceID: ChatSnapshot.freshSilenceID(in: state.silences))
+        await ChatSnapshot.current(
+            engine: engine, status: status, access: authorization.access(chatID: channel.currentChatID), now: now())
     }
 
     /// Queues answers (split at Telegram's length, without a sound: whoever asked is
