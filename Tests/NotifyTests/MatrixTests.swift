@@ -137,3 +137,43 @@ import Testing
             MatrixAPI.joinURL(base: "https://hs", room: "#ops:hs") == "https://hs/_matrix/client/v3/join/%23ops%3Ahs")
     }
 }
+
+/// The chat's answers as Matrix events (SPEC §13): escaped, nobody pinged, within the
+/// event size limit however long, a reply (and in a thread when asked).
+@Suite struct MatrixAnswerTests {
+    static func object(_ body: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+    }
+
+    @Test func aLongAnswerIsSplitIntoEventsSynapseTakes() throws {
+        // Lines as the core writes them: HTML, outside text escaped; 2,000 of them with
+        // four-byte emoji and escapes, far beyond one event.
+        let lines =
+            ["🔴 <b>2000 firing</b> on box-1"]
+            + (0..<2_000).map { "<code>container_down:web-\($0)</code> · critical · 😀😀 &lt;b&gt; &amp; @room" }
+        let events = MatrixRenderer.answer(lines, replyTo: "$command")
+        #expect(events.count > 1)
+        for (index, event) in events.enumerated() {
+            // The whole event, with room for Synapse's own fields, stays under 64 KiB.
+            #expect(event.utf8.count < 48 * 1024, "part \(index): \(event.utf8.count) bytes")
+            let content = try Self.object(event)
+            let relation = content["m.relates_to"] as? [String: Any]
+            #expect(index == 0 ? relation != nil : relation == nil)
+            let body = try #require(content["body"] as? String)
+            let html = try #require(content["formatted_body"] as? String)
+            #expect(!body.contains("@room") && !html.contains("@room") && !body.contains("<code>"))
+            #expect(html.contains("&lt;b&gt;") && body.contains("<b>"))
+            #expect((content["m.mentions"] as? [String: Any])?.isEmpty == true)
+        }
+        let text = try events.map { try #require(try Self.object($0)["body"] as? String) }.joined(separator: "\n")
+        #expect(text.contains("container_down:web-0 ") && text.contains("container_down:web-1999 "))
+    }
+
+    @Test func anAnswerInAThreadStaysInIt() throws {
+        let events = MatrixRenderer.answer(["one"], replyTo: "$command", thread: "$fire")
+        let relation = try #require(try Self.object(events[0])["m.relates_to"] as? [String: Any])
+        #expect(relation["rel_type"] as? String == "m.thread" && relation["event_id"] as? String == "$fire")
+        #expect((relation["m.in_reply_to"] as? [String: Any])?["event_id"] as? String == "$command")
+        #expect(relation["is_falling_back"] as? Bool == false)
+    }
+}
