@@ -40,6 +40,33 @@ final class ScriptedChannel: NotificationChannel {
     var attemptIDs: [String] { attemptLog.map(\.id) }
 }
 
+/// A channel whose one send waits until the test opens it, or until it is cancelled.
+final class GatedChannel: NotificationChannel {
+    let name = "gated"
+    let pacing = Pacing.unlimited
+    let usesDigests = false
+    private let state = Mutex<(started: Bool, open: Bool, cancelled: Bool)>((false, false, false))
+
+    func render(_ batch: NotificationBatch) -> [OutboundMessage] {
+        batch.notifications.map { OutboundMessage(id: $0.id, body: $0.title) }
+    }
+
+    func send(_ message: OutboundMessage) async -> SendOutcome {
+        state.withLock { $0.started = true }
+        while !state.withLock({ $0.open }) {
+            do { try await Task.sleep(for: .milliseconds(5)) } catch {
+                state.withLock { $0.cancelled = true }
+                return .retryable(reason: "cancelled", retryAfter: nil)
+            }
+        }
+        return .delivered
+    }
+
+    func open() { state.withLock { $0.open = true } }
+    var started: Bool { state.withLock { $0.started } }
+    var sawCancellation: Bool { state.withLock { $0.cancelled } }
+}
+
 func alert(_ id: String) -> AlertNotification {
     AlertNotification(
         id: id, action: .fire, severity: .warning, family: "host_memory", entity: nil, title: "title \(id)",
@@ -188,6 +215,40 @@ func alert(_ id: String) -> AlertNotification {
             await waitUntil { await outbox.pendingCount == 0 }
         }
         #expect(writes.count == 2)
+    }
+
+    /// A shutdown during a send that the API is answering: the answer is waited for and
+    /// recorded, so the message is not sent again after the restart.
+    @Test func aSendOnTheWireWhenShutdownIsAskedFinishesAndIsRecorded() async {
+        let channel = GatedChannel()
+        let outbox = ChannelOutbox(channel: channel, clock: ManualClock(), random: { 0.5 }, logger: logger)
+        let writes = Counter()
+        await outbox.setPersistence { writes.increment() }
+        let worker = Task { await outbox.run() }
+        await outbox.stage([alert("a")], digestAfter: 5)
+        await outbox.release()
+        #expect(await eventually { channel.started })
+        worker.cancel()
+        channel.open()
+        await worker.value
+        #expect(await outbox.counters.delivered == 1)
+        #expect(await outbox.pendingCount == 0)
+        #expect(writes.count == 1)
+    }
+
+    /// A send that hangs past the grace is cancelled and stays pending for the next start.
+    @Test func aSendStillHangingAfterTheGraceIsCancelledAndKept() async {
+        let channel = GatedChannel()
+        let outbox = ChannelOutbox(channel: channel, clock: ManualClock(), random: { 0.5 }, logger: logger)
+        let worker = Task { await outbox.run() }
+        await outbox.stage([alert("a")], digestAfter: 5)
+        await outbox.release()
+        #expect(await eventually { channel.started })
+        worker.cancel()
+        await worker.value
+        #expect(channel.sawCancellation)
+        #expect(await outbox.counters.delivered == 0)
+        #expect(await outbox.snapshot().map(\.id) == ["a"])
     }
 
     @Test(arguments: [

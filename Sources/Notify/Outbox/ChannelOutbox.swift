@@ -96,11 +96,34 @@ public actor ChannelOutbox<C: Clock> where C.Duration == Duration {
             case .sleep(let offset):
                 do { try await clock.sleep(until: origin.advanced(by: offset), tolerance: nil) } catch { return }
             case .send(let message):
-                let outcome = await channel.send(message, links: machine.resolvedLinks(of: message))
+                let outcome = await sendLettingItFinish(message)
                 if Task.isCancelled, !outcome.isDelivered { return }
                 let settled = machine.finished(
                     message, outcome: outcome, at: origin.duration(to: clock.now), unit: random())
                 await carryOut(settled)
+            }
+        }
+    }
+
+    /// How long a send already on the wire may go on after shutdown was asked. Cancelling
+    /// it at once would throw away an answer that was on its way: the API has the message,
+    /// the state file says it was never delivered, and the next start sends it again (a
+    /// Bot API call has no idempotency key). Two seconds fit SPEC §8's five-second exit.
+    public static var inFlightGrace: Duration { .seconds(2) }
+
+    /// Sends in a task of its own that cancellation reaches only after `inFlightGrace`,
+    /// on the real clock: the injected one may be a test's manual clock that nobody turns
+    /// during a shutdown.
+    private func sendLettingItFinish(_ message: OutboundMessage) async -> SendOutcome {
+        let channel = channel
+        let links = machine.resolvedLinks(of: message)
+        let sending = Task { await channel.send(message, links: links) }
+        return await withTaskCancellationHandler {
+            await sending.value
+        } onCancel: {
+            Task {
+                try? await Task.sleep(for: Self.inFlightGrace)
+                sending.cancel()
             }
         }
     }
