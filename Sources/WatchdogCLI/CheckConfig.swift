@@ -48,6 +48,9 @@ struct CheckConfig: AsyncParsableCommand {
         for window in loaded.configuration.maintenance {
             lines.append(contentsOf: Self.describe(window, now: now))
         }
+        let routes = RouteTable(
+            channels: ChannelCatalog.names(for: loaded.configuration), routes: loaded.configuration.routes)
+        lines.append(contentsOf: routes.report(now: now))
         let count = loaded.warnings.count
         lines.append(
             count == 0

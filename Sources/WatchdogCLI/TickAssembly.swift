@@ -40,7 +40,7 @@ struct TickAssembly {
                 metadata: ["keys": "\(dropped.map(\.description).joined(separator: ","))"])
         }
         let engine = TickEngine(
-            sources: sources, settings: DecisionSettings(configuration),
+            sources: sources, settings: DecisionSettings(configuration, channels: channels.map(\.name)),
             collectTimeout: configuration.collectTimeout, clock: clock, state: engineState)
         let delivery = Delivery.make(
             channels: channels, pending: writesState ? persisted.outboxes : [:],

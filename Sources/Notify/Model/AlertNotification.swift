@@ -23,6 +23,9 @@ public struct AlertNotification: Sendable, Codable, Equatable, Identifiable {
     public let quiet: Bool
     /// For `settled`: whether the key ended firing (false: it ended resolved).
     public let stillFiring: Bool
+    /// The channels that take it, by name (SPEC §4.3 routes): those its fire went to.
+    /// nil: every channel.
+    public var channels: [String]?
 
     public init(
         id: String, action: NotificationAction, severity: Severity, family: String,
@@ -41,6 +44,11 @@ public struct AlertNotification: Sendable, Codable, Equatable, Identifiable {
         self.at = at
         self.quiet = quiet
         self.stillFiring = stillFiring
+    }
+
+    /// Whether the channel named `channel` takes it.
+    public func goes(to channel: String) -> Bool {
+        channels?.contains(channel) ?? true
     }
 
     /// The key as operators write it in `WATCHDOG_MUTE`: `family` or `family:entity`.

@@ -51,7 +51,7 @@ public actor ChannelOutbox<C: Clock> where C.Duration == Duration {
     /// Renders this tick for the channel and stages the messages. Staged messages are in
     /// `snapshot()` but not sent until `release()`.
     public func stage(_ tick: TickNotifications, digestAfter: Int) {
-        machine.stage(channel.messages(for: tick, digestAfter: digestAfter))
+        machine.stage(channel.messages(for: tick.routed(to: channel.name), digestAfter: digestAfter))
     }
 
     /// Stages messages made outside a tick (a chat command's answer, a button press's

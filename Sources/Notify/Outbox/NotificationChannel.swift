@@ -98,4 +98,12 @@ public struct TickNotifications: Sendable {
         self.firing = firing
         self.now = now
     }
+
+    /// What the channel named `channel` takes of this tick (SPEC §4.3 routes).
+    public func routed(to channel: String) -> TickNotifications {
+        TickNotifications(
+            notifications: notifications.filter { $0.goes(to: channel) },
+            firing: firing.filter { $0.goes(to: channel) },
+            now: now)
+    }
 }

@@ -75,7 +75,8 @@ extension ConfigVariable {
     /// Every variable the watchdog reads, in the order docs/configuration.md lists them: the core's,
     /// every channel's (`ChannelCatalog`), then every feature's (`FeatureCatalog`), each
     /// list in `<Name>+Variables.swift` in its folder.
-    public static let all: [ConfigVariable] = coreVariables + ChannelCatalog.variables + FeatureCatalog.variables
+    public static let all: [ConfigVariable] =
+        coreVariables + ChannelCatalog.variables + onCallVariables + FeatureCatalog.variables
 
     /// Names that are valid in the environment: every variable, plus `X_FILE` for every
     /// secret `X` (the Docker secrets convention). A family's members

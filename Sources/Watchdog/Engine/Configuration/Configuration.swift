@@ -30,6 +30,8 @@ public struct Configuration: Sendable {
     /// `WATCHDOG_MUTE`, as the standing silences it makes.
     public var mute: [Silence]
     public var maintenance: [MaintenanceWindow]
+    /// `WATCHDOG_ROUTE_<NAME>`: which channel takes which alerts, when (SPEC §4.3).
+    public var routes: [ChannelRoute]
     /// nil: flapping is off.
     public var flap: FlapPolicy?
     /// Needed to change silences over HTTP; nil: the write routes answer 403.
@@ -101,6 +103,7 @@ extension Configuration {
             digestAfter: reader.count(.digestAfter),
             mute: reader.standingSilences(.mute),
             maintenance: reader.maintenance(.maintenance),
+            routes: reader.routes(.route),
             flap: reader.flap(.flap),
             apiToken: reader.string(.apiToken).isEmpty ? nil : Secret(reader.string(.apiToken)),
             heartbeatURL: reader.optionalURL(.heartbeatURL).map(Secret.init),
@@ -111,7 +114,8 @@ extension Configuration {
         configured.secrets = ConfigVariable.all.filter(\.isSecret).compactMap { variable in
             environment.values[variable.name].flatMap { $0.isEmpty ? nil : Secret($0) }
         }
-        let issues = gatherIssues + reader.issues
+        let issues =
+            gatherIssues + reader.issues + configured.routeIssues(channels: ChannelCatalog.names(for: configured))
         guard issues.isEmpty else { throw ConfigurationError(issues) }
         return LoadedConfiguration(
             configuration: configured, environment: environment,

@@ -1,5 +1,6 @@
 extension DecisionSettings {
-    public init(_ configuration: Configuration) {
+    /// `channels`: the names of the channels built for it (`ChannelCatalog`).
+    public init(_ configuration: Configuration, channels: [String] = []) {
         self.init(
             instance: configuration.instance,
             collectorFailedAfter: configuration.collectorFailedAfter,
@@ -7,6 +8,7 @@ extension DecisionSettings {
                 cooldown: configuration.cooldown, processCooldown: configuration.processCooldown,
                 flap: configuration.flap),
             silences: configuration.silences,
-            texts: Texts(configuration.language))
+            texts: Texts(configuration.language),
+            routes: RouteTable(channels: channels, routes: configuration.routes))
     }
 }

@@ -6,12 +6,15 @@ public struct DecisionSettings: Sendable {
     /// `WATCHDOG_MUTE` and `WATCHDOG_MAINTENANCE`; run-time silences live in the state.
     public var silences: ConfiguredSilences
     public var texts: Texts
+    /// Which channels take which alerts (SPEC §4.3).
+    public var routes: RouteTable
 
     public init(
         instance: String, collectorFailedAfter: Int, policies: PolicyTable,
         silences: ConfiguredSilences = ConfiguredSilences(),
-        texts: Texts
+        texts: Texts, routes: RouteTable = .everywhere
     ) {
+        self.routes = routes
         self.instance = instance
         self.collectorFailedAfter = collectorFailedAfter
         self.policies = policies

@@ -44,12 +44,19 @@ public struct TrackedAlert: Sendable, Codable, Equatable {
     public var announced: Bool
     /// The silence that held it when last asked; nil when none did (or nobody asked).
     public var heldBy: SilenceMark?
+    /// The channels its announced fire went to (SPEC §4.3 routes), which its later
+    /// messages follow; nil: every channel.
+    public var channels: [String]?
 
-    public init(state: AlertState, signal: Signal, announced: Bool = false, heldBy: SilenceMark? = nil) {
+    public init(
+        state: AlertState, signal: Signal, announced: Bool = false, heldBy: SilenceMark? = nil,
+        channels: [String]? = nil
+    ) {
         self.state = state
         self.signal = signal
         self.announced = announced
         self.heldBy = heldBy
+        self.channels = channels
     }
 
     /// State files from before silences announced every firing key.
@@ -59,6 +66,7 @@ public struct TrackedAlert: Sendable, Codable, Equatable {
         signal = try container.decode(Signal.self, forKey: .signal)
         announced = try container.decodeIfPresent(Bool.self, forKey: .announced) ?? state.firing
         heldBy = try container.decodeIfPresent(SilenceMark.self, forKey: .heldBy)
+        channels = try container.decodeIfPresent([String].self, forKey: .channels)
     }
 }
 

@@ -139,18 +139,26 @@ public func evaluateTick(
             silenced: silenced, acknowledged: next.silences.acknowledgements[key] != nil,
             settledStillFiring: decided.firing)
 
+        // Routes are decided when a problem is first announced; everything after follows.
+        let channels =
+            announced && !wasAnnounced
+            ? settings.destinations(of: key, severity: severity, at: now) : wasAnnounced ? previous?.channels : nil
+
         if decided.isIdle {
             next.alerts[key] = nil
         } else if let remembered = observation == .active ? signal : previous?.signal ?? signal {
-            next.alerts[key] = TrackedAlert(state: decided, signal: remembered, announced: announced, heldBy: heldBy)
+            next.alerts[key] = TrackedAlert(
+                state: decided, signal: remembered, announced: announced, heldBy: heldBy,
+                channels: announced ? channels : nil)
         }
 
         switch announcement {
         case .send(let quiet):
-            if let notification = makeNotification(
+            if var notification = makeNotification(
                 action, key: key, signal: signal, previous: previous, decided: decided, now: now, quiet: quiet,
                 settings: settings)
             {
+                notification.channels = channels
                 notifications.append(notification)
             }
         case .lateFire:
@@ -186,7 +194,10 @@ public func evaluateTick(
         if announcement == .lateFire {
             next.alerts[key]?.announced = announced
             next.alerts[key]?.state.lastNotified = now
-            notifications.append(lateFire(key, tracked, now: now, settings: settings))
+            next.alerts[key]?.channels = settings.destinations(of: key, severity: tracked.signal.severity, at: now)
+            if let announcedNow = next.alerts[key] {
+                notifications.append(lateFire(key, announcedNow, now: now, settings: settings))
+            }
         }
         decisions.append(
             Decision(key: key, observation: .unknown, action: .none, firing: tracked.state.firing, held: false))
@@ -218,10 +229,12 @@ private func fireNotification(_ key: SignalKey, _ tracked: TrackedAlert, now: Da
 {
     // A flapping key between a held resolve and its next fire has no start of its own.
     let since = tracked.state.since ?? tracked.state.flappingSince ?? now
-    return AlertNotification(
+    var fire = AlertNotification(
         id: "\(key)@\(Int(since.timeIntervalSince1970)):fire", action: .fire, severity: tracked.signal.severity,
         family: key.family.rawValue, entity: key.entity, title: tracked.signal.title,
         detail: tracked.signal.detail, instance: settings.instance, startedAt: since, at: now)
+    fire.channels = tracked.channels
+    return fire
 }
 
 /// The fire of a key a silence held, sent when the silence is over: says since when it
@@ -231,10 +244,12 @@ private func lateFire(_ key: SignalKey, _ tracked: TrackedAlert, now: Date, sett
 {
     let fire = fireNotification(key, tracked, now: now, settings: settings)
     let note = settings.texts.firedDuringSilence(since: fire.startedAt)
-    return AlertNotification(
+    var late = AlertNotification(
         id: fire.id, action: .fire, severity: fire.severity, family: fire.family, entity: fire.entity,
         title: fire.title, detail: fire.detail.isEmpty ? note : "\(fire.detail)\n\(note)", instance: fire.instance,
         startedAt: fire.startedAt, at: now)
+    late.channels = fire.channels
+    return late
 }
 
 private func makeNotification(

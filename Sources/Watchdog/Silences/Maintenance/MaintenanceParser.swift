@@ -26,38 +26,49 @@ enum MaintenanceParser {
     }
 
     static func window(_ entry: String, number: Int, zoneDirectory: String) -> Result<MaintenanceWindow, SilenceError> {
-        guard entry.utf8.count <= maximumEntryLength else {
-            return .failure(SilenceError("longer than \(maximumEntryLength) bytes"))
-        }
-        let words = entry.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-        guard words.count >= 3 else {
-            return .failure(SilenceError("expected DAYS HH:MM-HH:MM [ZONE] MATCHER[,MATCHER...]"))
-        }
         do throws(SilenceError) {
-            let weekdays = try days(words[0])
-            let (start, end) = try times(words[1])
-            // A zone is never a signal family, so the third word is the zone exactly when
-            // it is not a matcher.
-            var rest = Array(words[2...])
-            var zone = ZoneRules.utc
-            if (try? keys(rest[0])) == nil {
-                do {
-                    zone = try ZoneRules.load(rest[0], directory: zoneDirectory)
-                } catch {
-                    throw SilenceError(error.description)
-                }
-                rest.removeFirst()
-            }
-            guard !rest.isEmpty else { throw SilenceError("no matcher: name the keys or families it silences") }
-            let template = try MaintenanceWindow.template(
-                number: number, text: entry, matcher: LabelMatcher.anyOf(try keys(rest.joined())))
-            return .success(
-                MaintenanceWindow(
-                    number: number, text: entry, weekdays: weekdays, start: start, end: end, zone: zone,
-                    template: template))
+            let (schedule, matchers) = try scheduledEntry(entry, zoneDirectory: zoneDirectory, allowingAlways: false)
+            guard let schedule else { throw SilenceError("a maintenance window needs days and times") }
+            let template = try MaintenanceWindow.template(number: number, text: entry, matchers: matchers)
+            return .success(MaintenanceWindow(number: number, text: entry, schedule: schedule, template: template))
         } catch {
             return .failure(error)
         }
+    }
+
+    /// One entry of a maintenance or route variable: `DAYS HH:MM-HH:MM [ZONE]
+    /// MATCHER[,MATCHER...]`, or (where allowed) `always MATCHER[,MATCHER...]`, which has
+    /// no window (nil).
+    static func scheduledEntry(_ entry: String, zoneDirectory: String, allowingAlways: Bool) throws(SilenceError)
+        -> (schedule: WeeklyWindow?, matchers: [LabelMatcher])
+    {
+        guard entry.utf8.count <= maximumEntryLength else {
+            throw SilenceError("longer than \(maximumEntryLength) bytes")
+        }
+        let words = entry.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        if allowingAlways, words.first?.lowercased() == "always" {
+            return (nil, try MatcherList.parse(words.dropFirst().joined(separator: " ")))
+        }
+        guard words.count >= 3 else {
+            throw SilenceError(
+                "expected \(allowingAlways ? "always MATCHER[,MATCHER...] or " : "")DAYS HH:MM-HH:MM [ZONE] MATCHER[,MATCHER...]"
+            )
+        }
+        let weekdays = try days(words[0])
+        let (start, end) = try times(words[1])
+        // A zone is never a matcher, so the third word is the zone exactly when it is not one.
+        var rest = Array(words[2...])
+        var zone = ZoneRules.utc
+        if (try? MatcherList.parse(rest[0])) == nil {
+            do {
+                zone = try ZoneRules.load(rest[0], directory: zoneDirectory)
+            } catch {
+                throw SilenceError(error.description)
+            }
+            rest.removeFirst()
+        }
+        let schedule = WeeklyWindow(weekdays: weekdays, start: start, end: end, zone: zone)
+        return (schedule, try MatcherList.parse(rest.joined(separator: " ")))
     }
 
     /// `mon`, `sat,sun`, `mon-fri`, `fri-mon` (wrapping), `daily`.
@@ -101,21 +112,5 @@ enum MaintenanceParser {
         if hours == 24 && minutes == 0 && allowing24 { return 1_440 }
         guard (0...23).contains(hours) else { return nil }
         return hours * 60 + minutes
-    }
-
-    /// `container_down:*,dependency_down`: families, keys and key globs, as in `WATCHDOG_MUTE`.
-    static func keys(_ text: String) throws(SilenceError) -> [SignalKey] {
-        var keys: [SignalKey] = []
-        for item in text.split(separator: ",").map({ $0.trimmingSpaces() }).filter({ !$0.isEmpty }) {
-            guard let key = SignalKey(parsing: item) else {
-                let family = String(item.prefix { $0 != ":" })
-                let hint = NameSuggestion.closest(to: family, in: SignalFamily.allCases.map(\.rawValue))
-                throw SilenceError(
-                    "unknown signal family \"\(family.prefix(60))\"\(hint.map { "; did you mean \($0)?" } ?? "")")
-            }
-            keys.append(key)
-        }
-        guard !keys.isEmpty else { throw SilenceError("no matcher: name the keys or families it silences") }
-        return keys
     }
 }

@@ -1,69 +1,30 @@
 import FoundationEssentials
 import Notify
 
-/// One recurring window of `WATCHDOG_MAINTENANCE` (SPEC §4.1): on some days, from a
-/// local time to another (across midnight when the end is not after the start), in a
-/// zone, silencing the keys its matchers name. The days are those the window starts on.
-///
-/// Local times are turned into instants with the zone's own rules: a start or end the
-/// clock skips (02:30 on the night it jumps from 02:00 to 03:00) is the moment of the
-/// jump; one that happens twice (the clock goes back) is its first occurrence.
+/// One recurring window of `WATCHDOG_MAINTENANCE` (SPEC §4.1): a stretch of the week
+/// (`WeeklyWindow`) silencing the alerts its matchers take.
 public struct MaintenanceWindow: Sendable, Equatable {
     /// 1-based position in the variable, for ids and messages.
     public let number: Int
     /// The entry as written, for `check-config`.
     public let text: String
-    /// 0 = Monday … 6 = Sunday.
-    let weekdays: Set<Int>
-    /// Minutes after local midnight; `end` may be 1440 (24:00).
-    let start: Int
-    let end: Int
-    let zone: ZoneRules
+    public let schedule: WeeklyWindow
     /// The window as a silence, made (and so checked) once when the variable is read;
     /// each occurrence is this with its own times.
     let template: Silence
 
-    public var zoneName: String { zone.name }
+    var weekdays: Set<Int> { schedule.weekdays }
+    var start: Int { schedule.start }
+    var end: Int { schedule.end }
+    public var zoneName: String { schedule.zoneName }
 
-    /// An occurrence: its start and end instants.
-    public struct Occurrence: Sendable, Equatable {
-        public let start: Date
-        public let end: Date
-    }
+    public typealias Occurrence = WeeklyWindow.Occurrence
 
-    /// The occurrence of the window that starts on local day `day` (days since 1970), if
-    /// the window runs that day.
-    func occurrence(onLocalDay day: Int) -> Occurrence? {
-        guard weekdays.contains(CivilTime.weekday(ofDays: day)) else { return nil }
-        let endDay = end <= start ? day + 1 : day
-        let startInstant = zone.instant(ofLocal: Int64(day) * 86_400 + Int64(start) * 60)
-        let endInstant = zone.instant(ofLocal: Int64(endDay) * 86_400 + Int64(end) * 60)
-        return Occurrence(
-            start: Date(timeIntervalSince1970: Double(startInstant)),
-            end: Date(timeIntervalSince1970: Double(endInstant)))
-    }
+    public func occurrence(containing now: Date) -> Occurrence? { schedule.occurrence(containing: now) }
 
-    private func localDay(of date: Date) -> Int {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        return Int(CivilTime.floorDivide(seconds &+ Int64(zone.offset(at: seconds)), 86_400))
-    }
+    public func upcoming(after now: Date, count: Int) -> [Occurrence] { schedule.upcoming(after: now, count: count) }
 
-    /// The occurrence that covers `now`, if any.
-    public func occurrence(containing now: Date) -> Occurrence? {
-        let today = localDay(of: now)
-        return (today - 1...today).lazy.compactMap { occurrence(onLocalDay: $0) }
-            .first { $0.start <= now && now < $0.end }
-    }
-
-    /// The current or next occurrences that have not ended at `now`, soonest first.
-    public func upcoming(after now: Date, count: Int) -> [Occurrence] {
-        let today = localDay(of: now)
-        // A week and a day holds the next occurrence of any day set.
-        let horizon = today + 7 * max(1, count) + 1
-        return Array(
-            (today - 1...horizon).lazy.compactMap { occurrence(onLocalDay: $0) }.filter { $0.end > now }
-                .filter { $0.end > $0.start }.prefix(count))
-    }
+    public func utcAndLocal(_ date: Date) -> String { schedule.utcAndLocal(date) }
 
     /// The window in force at `now` as a silence (of origin `schedule`).
     func silence(at now: Date) -> Silence? {
@@ -84,26 +45,11 @@ public struct MaintenanceWindow: Sendable, Equatable {
     }
 
     /// The silence every occurrence of window `number` is, checked as any silence is.
-    static func template(number: Int, text: String, matcher: LabelMatcher) throws(SilenceError) -> Silence {
+    static func template(number: Int, text: String, matchers: [LabelMatcher]) throws(SilenceError) -> Silence {
         let origin = Date(timeIntervalSince1970: 0)
         return try Silence(
-            id: "maintenance-\(number)", matchers: [matcher], startsAt: origin, endsAt: nil,
+            id: "maintenance-\(number)", matchers: matchers, startsAt: origin, endsAt: nil,
             createdBy: "WATCHDOG_MAINTENANCE", comment: "maintenance window: \(text)", origin: .schedule,
             updatedAt: origin)
-    }
-}
-
-extension MaintenanceWindow {
-    /// `2027-03-28T01:00:00Z (03:00 Europe/Berlin)`: how `check-config` shows an instant.
-    public func utcAndLocal(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        let local = seconds &+ Int64(zone.offset(at: seconds))
-        let day = CivilTime.date(fromDays: Int(CivilTime.floorDivide(local, 86_400)))
-        let minuteOfDay = Int(local - CivilTime.floorDivide(local, 86_400) * 86_400) / 60
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let utc = date.formatted(.iso8601)
-        guard zone.name != "UTC" else { return utc }
-        return
-            "\(utc) (\(day.year)-\(two(day.month))-\(two(day.day)) \(two(minuteOfDay / 60)):\(two(minuteOfDay % 60)) \(zone.name))"
     }
 }
