@@ -49,7 +49,8 @@ struct CheckConfig: AsyncParsableCommand {
             lines.append(contentsOf: Self.describe(window, now: now))
         }
         let routes = RouteTable(
-            channels: ChannelCatalog.names(for: loaded.configuration), routes: loaded.configuration.routes)
+            channels: ChannelCatalog.names(for: loaded.configuration), routes: loaded.configuration.routes,
+            tiers: loaded.configuration.escalation.channels)
         lines.append(contentsOf: routes.report(now: now))
         let count = loaded.warnings.count
         lines.append(

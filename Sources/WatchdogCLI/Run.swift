@@ -86,7 +86,8 @@ struct Run: AsyncParsableCommand {
         }
         let heartbeats = HeartbeatBoard(
             names: configuration.heartbeats.map(\.name), monotonicNow: { ProcessClocks.sinceStart() })
-        let status = WatchdogStatus(configured: configuration.silences, instance: configuration.instance)
+        let status = WatchdogStatus(
+            configured: configuration.silences, instance: configuration.instance, escalation: configuration.escalation)
         let assembly = await TickAssembly.make(
             configuration, channels: channels, writesState: true, logger: logger, heartbeatBoard: heartbeats,
             handedOver: handedOver,

@@ -54,6 +54,7 @@ struct TickAssembly {
         await store.setChat(persisted.chat)
         await store.setEngineSource { await engine.state }
         await delivery.setPersistence { await store.save() }
+        await delivery.setDeliveryReport { announced, at in await engine.recordDelivered(announced, at: at) }
         let doorbell = SourceDoorbell()
         let ticks = TickService(
             engine: engine, delivery: delivery, store: store, clock: clock, interval: configuration.interval,

@@ -45,12 +45,16 @@ public struct AlertmanagerChannel: NotificationChannel {
             OutboundMessage(
                 id: "alertmanager@\(Int(tick.now.timeIntervalSince1970 * 1000))",
                 body: AlertmanagerPayload.body(
-                    firing: tick.firing, resolved: resolved, now: tick.now, interval: interval))
+                    firing: tick.firing, resolved: resolved, now: tick.now, interval: interval)
+            ).announcing(tick.notifications)
         ]
     }
 
     public func coalesce(pending: OutboundMessage, newer: OutboundMessage) -> OutboundMessage? {
-        OutboundMessage(id: newer.id, body: AlertmanagerPayload.merge(older: pending.body, newer: newer.body))
+        var merged = OutboundMessage(
+            id: newer.id, body: AlertmanagerPayload.merge(older: pending.body, newer: newer.body))
+        merged.announces = pending.announces + newer.announces
+        return merged
     }
 
     public func send(_ message: OutboundMessage) async -> SendOutcome {

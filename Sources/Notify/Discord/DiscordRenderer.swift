@@ -22,7 +22,7 @@ public struct DiscordRenderer: Sendable {
         self.username = username
     }
 
-    /// The embed colour of each action: red, amber, green, orange, grey.
+    /// The embed colour of each action: red, amber, green, orange, grey, purple.
     static func colour(_ action: NotificationAction) -> Int {
         switch action {
         case .fire: 0xD9_3025
@@ -30,6 +30,7 @@ public struct DiscordRenderer: Sendable {
         case .resolve: 0x2E_B67D
         case .flapping: 0xF5_7C00
         case .settled: 0x9A_A0A6
+        case .escalate: 0x8E_24AA
         }
     }
 
@@ -38,7 +39,7 @@ public struct DiscordRenderer: Sendable {
         switch batch {
         case .single(let notification): colour(notification.action)
         case .digest(let notifications):
-            colour(notifications.contains { $0.action == .fire || $0.action == .repeat } ? .fire : .resolve)
+            colour(notifications.contains { [.fire, .repeat, .escalate].contains($0.action) } ? .fire : .resolve)
         }
     }
 

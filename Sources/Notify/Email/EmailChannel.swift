@@ -60,6 +60,7 @@ public struct EmailChannel: NotificationChannel {
     /// The subject's tag: what the batch says, in the words mail filters look for.
     static func tag(_ batch: NotificationBatch) -> String {
         let actions = batch.notifications.map(\.action)
+        if actions.contains(.escalate) { return "[ESCALATED]" }
         if actions.contains(where: { $0 == .fire || $0 == .repeat }) { return "[FIRING]" }
         if actions.contains(.flapping) { return "[FLAPPING]" }
         return "[RESOLVED]"

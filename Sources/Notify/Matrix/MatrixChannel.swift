@@ -42,6 +42,7 @@ public struct MatrixChannel: NotificationChannel {
     }
     /// Synapse's default allows a user about one message a second after a burst of ten.
     public let pacing = Pacing(minimumGap: .milliseconds(500), windowLimit: 60, window: .seconds(60))
+    public var threadsReplies: Bool { true }
     public let settings: MatrixSettings
     public let renderer: MatrixRenderer
     private let post: HTTPPost

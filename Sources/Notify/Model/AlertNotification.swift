@@ -26,6 +26,9 @@ public struct AlertNotification: Sendable, Codable, Equatable, Identifiable {
     /// The channels that take it, by name (SPEC §4.3 routes): those its fire went to.
     /// nil: every channel.
     public var channels: [String]?
+    /// A note in the thread of the key's fire (who an escalation went to): only channels
+    /// that reply in threads send it; to the others it would be one more message.
+    public var threadNote: Bool = false
 
     public init(
         id: String, action: NotificationAction, severity: Severity, family: String,
@@ -60,6 +63,12 @@ public struct AlertNotification: Sendable, Codable, Equatable, Identifiable {
     /// settled resolved. Channels that mirror state (webhook, Alertmanager) end the alert.
     public var endsProblem: Bool {
         action == .resolve || (action == .settled && !stillFiring)
+    }
+
+    /// It tells of a problem for the first time: a fire, or a flapping key that settled
+    /// firing. Its delivery starts the escalation timers (SPEC §4.3).
+    public var announcesProblem: Bool {
+        action == .fire || (action == .settled && stillFiring)
     }
 
     /// How long the problem lasted; set on notifications that end it only.

@@ -10,6 +10,8 @@ public enum NotificationAction: String, Sendable, Codable, CaseIterable {
     case flapping
     /// A flapping key has been stable for a whole window; says where it ended.
     case settled
+    /// Nobody acknowledged a problem in time: it goes to the next on-call tier (SPEC §4.3).
+    case escalate
 
     /// The icon that leads every rendered message (SPEC §5).
     public var icon: String {
@@ -19,6 +21,7 @@ public enum NotificationAction: String, Sendable, Codable, CaseIterable {
         case .resolve: "🟢"
         case .flapping: "🟠"
         case .settled: "⚪"
+        case .escalate: "⏫"
         }
     }
 }

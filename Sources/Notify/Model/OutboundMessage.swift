@@ -12,12 +12,23 @@ public struct OutboundMessage: Sendable, Codable, Equatable, Identifiable {
     public let silent: Bool
     /// Its place among the channel's messages: a thread, an edit, buttons (SPEC §5).
     public let links: MessageLinks
+    /// The ids of the notifications that announce a problem (a fire, a settled flap still
+    /// firing) this message carries: once it is delivered the engine knows the problem
+    /// reached someone, and escalation counts from then (SPEC §4.3).
+    public var announces: [String] = []
 
     public init(id: String, body: String, silent: Bool = false, links: MessageLinks = .none) {
         self.id = id
         self.body = body
         self.silent = silent
         self.links = links
+    }
+
+    /// This message, saying which of `notifications` it announces.
+    public func announcing(_ notifications: [AlertNotification]) -> OutboundMessage {
+        var message = self
+        message.announces = notifications.filter(\.announcesProblem).map(\.id)
+        return message
     }
 
     /// The edit that makes a fire's message say how it ended (SPEC §5: channels that can
@@ -27,7 +38,7 @@ public struct OutboundMessage: Sendable, Codable, Equatable, Identifiable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, body, silent, links
+        case id, body, silent, links, announces
     }
 
     /// Outboxes saved before threads have no links.
@@ -37,6 +48,7 @@ public struct OutboundMessage: Sendable, Codable, Equatable, Identifiable {
         body = try container.decode(String.self, forKey: .body)
         silent = try container.decodeIfPresent(Bool.self, forKey: .silent) ?? false
         links = try container.decodeIfPresent(MessageLinks.self, forKey: .links) ?? .none
+        announces = try container.decodeIfPresent([String].self, forKey: .announces) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -45,5 +57,6 @@ public struct OutboundMessage: Sendable, Codable, Equatable, Identifiable {
         try container.encode(body, forKey: .body)
         try container.encode(silent, forKey: .silent)
         if links != .none { try container.encode(links, forKey: .links) }
+        if !announces.isEmpty { try container.encode(announces, forKey: .announces) }
     }
 }

@@ -6,6 +6,7 @@ public struct RenderStrings: Sendable {
     public let resolved: String
     public let flapping: String
     public let settled: String
+    public let escalated: String
     public let since: String
     public let lasted: String
     public let instance: String
@@ -15,11 +16,12 @@ public struct RenderStrings: Sendable {
         case .en:
             RenderStrings(
                 language: language, fired: "FIRING", repeated: "STILL FIRING", resolved: "RESOLVED",
-                flapping: "FLAPPING", settled: "SETTLED", since: "since", lasted: "lasted", instance: "instance")
+                flapping: "FLAPPING", settled: "SETTLED", escalated: "ESCALATED", since: "since", lasted: "lasted",
+                instance: "instance")
         case .ru:
             RenderStrings(
                 language: language, fired: "ПРОБЛЕМА", repeated: "ВСЁ ЕЩЁ", resolved: "РЕШЕНО",
-                flapping: "FLAPPING (МИГАЕТ)", settled: "SETTLED (УСПОКОИЛОСЬ)", since: "с",
+                flapping: "FLAPPING (МИГАЕТ)", settled: "SETTLED (УСПОКОИЛОСЬ)", escalated: "ЭСКАЛАЦИЯ", since: "с",
                 lasted: "длилось", instance: "хост")
         }
     }
@@ -31,6 +33,7 @@ public struct RenderStrings: Sendable {
         case .resolve: resolved
         case .flapping: flapping
         case .settled: settled
+        case .escalate: escalated
         }
     }
 

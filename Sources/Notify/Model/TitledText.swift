@@ -44,7 +44,7 @@ public struct PriorityScale: Sendable, Equatable {
         switch notification.action {
         case .resolve, .settled: over
         case .flapping: flapping
-        case .fire, .repeat: notification.severity == .critical ? critical : warning
+        case .fire, .repeat, .escalate: notification.severity == .critical ? critical : warning
         }
     }
 

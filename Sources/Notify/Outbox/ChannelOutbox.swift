@@ -21,6 +21,7 @@ public actor ChannelOutbox<C: Clock> where C.Duration == Duration {
     private let random: @Sendable () -> Double
     private let logger: Logger
     private var persist: @Sendable () async -> Void = {}
+    private var reportDelivery: @Sendable (_ announced: [String], _ at: C.Instant) async -> Void = { _, _ in }
     private var machine: OutboxStateMachine
     private var waiter: CheckedContinuation<Void, Never>?
 
@@ -48,10 +49,20 @@ public actor ChannelOutbox<C: Clock> where C.Duration == Duration {
         self.persist = persist
     }
 
+    /// Sets what the worker calls when a message that announces problems was delivered,
+    /// with the notifications' ids and when (before the state file is written): the
+    /// engine starts the escalation timers from it.
+    public func setDeliveryReport(_ report: @escaping @Sendable (_ announced: [String], _ at: C.Instant) async -> Void)
+    {
+        reportDelivery = report
+    }
+
     /// Renders this tick for the channel and stages the messages. Staged messages are in
     /// `snapshot()` but not sent until `release()`.
     public func stage(_ tick: TickNotifications, digestAfter: Int) {
-        machine.stage(channel.messages(for: tick.routed(to: channel.name), digestAfter: digestAfter))
+        machine.stage(
+            channel.messages(
+                for: tick.routed(to: channel.name, threads: channel.threadsReplies), digestAfter: digestAfter))
     }
 
     /// Stages messages made outside a tick (a chat command's answer, a button press's
@@ -98,8 +109,12 @@ public actor ChannelOutbox<C: Clock> where C.Duration == Duration {
             case .send(let message):
                 let outcome = await sendLettingItFinish(message)
                 if Task.isCancelled, !outcome.isDelivered { return }
+                let finishedAt = clock.now
                 let settled = machine.finished(
-                    message, outcome: outcome, at: origin.duration(to: clock.now), unit: random())
+                    message, outcome: outcome, at: origin.duration(to: finishedAt), unit: random())
+                if outcome.isDelivered, !message.announces.isEmpty {
+                    await reportDelivery(message.announces, finishedAt)
+                }
                 await carryOut(settled)
             }
         }

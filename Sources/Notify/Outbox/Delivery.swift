@@ -64,6 +64,14 @@ public struct Delivery<C: Clock>: Sendable where C.Duration == Duration {
         }
     }
 
+    public func setDeliveryReport(_ report: @escaping @Sendable (_ announced: [String], _ at: C.Instant) async -> Void)
+        async
+    {
+        for outbox in outboxes {
+            await outbox.setDeliveryReport(report)
+        }
+    }
+
     /// Runs every channel's worker until the calling task is cancelled.
     public func run() async {
         await withDiscardingTaskGroup { group in

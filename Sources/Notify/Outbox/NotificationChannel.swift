@@ -43,6 +43,9 @@ public protocol NotificationChannel: Sendable {
     var pacing: Pacing { get }
     /// Whether many notifications of one tick are folded into one digest message.
     var usesDigests: Bool { get }
+    /// Whether its messages reply in the thread of their key's fire (Telegram, Slack with
+    /// a bot token, Matrix): notes such as who an escalation went to are sent only there.
+    var threadsReplies: Bool { get }
 
     /// Pure: the messages that carry `batch`, in sending order.
     func render(_ batch: NotificationBatch) -> [OutboundMessage]
@@ -65,13 +68,16 @@ extension NotificationChannel {
     public var destination: String { name }
     public var pacing: Pacing { .unlimited }
     public var usesDigests: Bool { true }
+    public var threadsReplies: Bool { false }
 
     public func messages(for tick: TickNotifications, digestAfter: Int) -> [OutboundMessage] {
         guard !tick.notifications.isEmpty else { return [] }
         if usesDigests, tick.notifications.count > digestAfter {
-            return render(.digest(tick.notifications))
+            return render(.digest(tick.notifications)).map { $0.announcing(tick.notifications) }
         }
-        return tick.notifications.flatMap { render(.single($0)) }
+        return tick.notifications.flatMap { notification in
+            render(.single(notification)).map { $0.announcing([notification]) }
+        }
     }
 
     public func coalesce(pending: OutboundMessage, newer: OutboundMessage) -> OutboundMessage? { nil }
@@ -99,11 +105,11 @@ public struct TickNotifications: Sendable {
         self.now = now
     }
 
-    /// What the channel named `channel` takes of this tick (SPEC §4.3 routes).
-    public func routed(to channel: String) -> TickNotifications {
+    /// What the channel named `channel` takes of this tick (SPEC §4.3 routes); notes in a
+    /// fire's thread only when it `threads`.
+    public func routed(to channel: String, threads: Bool = true) -> TickNotifications {
         TickNotifications(
-            notifications: notifications.filter { $0.goes(to: channel) },
-            firing: firing.filter { $0.goes(to: channel) },
-            now: now)
+            notifications: notifications.filter { $0.goes(to: channel) && (threads || !$0.threadNote) },
+            firing: firing.filter { $0.goes(to: channel) }, now: now)
     }
 }

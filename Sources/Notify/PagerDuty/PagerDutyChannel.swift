@@ -61,7 +61,7 @@ public struct PagerDutyChannel: NotificationChannel {
         switch notification.action {
         case .resolve: "resolve"
         case .settled: notification.stillFiring ? "trigger" : "resolve"
-        case .fire, .repeat, .flapping: "trigger"
+        case .fire, .repeat, .flapping, .escalate: "trigger"
         }
     }
 

@@ -9,6 +9,7 @@ public struct SlackBotChannel: NotificationChannel {
     public var destination: String { ShownURL.of(apiBaseURL, pathIsSecret: false) + "/chat.postMessage → \(channel)" }
     /// Slack allows about one message a second per channel.
     public let pacing = Pacing(minimumGap: .seconds(1))
+    public var threadsReplies: Bool { true }
     private let token: String
     private let channel: String
     private let apiBaseURL: String

@@ -72,7 +72,7 @@ public struct TeamsWorkflowsChannel: NotificationChannel {
     /// The headline's colour, by what the batch says.
     static func colour(_ batch: NotificationBatch) -> String {
         let actions = batch.notifications.map(\.action)
-        if actions.contains(.fire) { return "Attention" }
+        if actions.contains(.fire) || actions.contains(.escalate) { return "Attention" }
         if actions.contains(.repeat) || actions.contains(.flapping) { return "Warning" }
         return "Good"
     }

@@ -41,6 +41,7 @@ public final class TelegramChannel: NotificationChannel {
         ShownURL.of(settings.apiBaseURL.trimmingSuffix("/"), pathIsSecret: false) + "/bot<redacted>/sendMessage"
     }
     public let pacing: Pacing
+    public var threadsReplies: Bool { true }
     public let settings: TelegramSettings
     public let renderer: TelegramRenderer
     private let post: HTTPPost

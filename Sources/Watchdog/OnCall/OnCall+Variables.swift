@@ -6,7 +6,7 @@ extension ConfigVariable {
     )
 
     /// In the order docs/configuration.md lists them.
-    static let onCallVariables: [ConfigVariable] = [.route]
+    static let onCallVariables: [ConfigVariable] = [.route, .escalate, .escalateMatch, .escalateRepeat]
 }
 
 extension ConfigReader {

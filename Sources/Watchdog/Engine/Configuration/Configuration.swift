@@ -32,6 +32,8 @@ public struct Configuration: Sendable {
     public var maintenance: [MaintenanceWindow]
     /// `WATCHDOG_ROUTE_<NAME>`: which channel takes which alerts, when (SPEC §4.3).
     public var routes: [ChannelRoute]
+    /// `WATCHDOG_ESCALATE*`: who is told when nobody acknowledges (SPEC §4.3).
+    public var escalation: EscalationPolicy
     /// nil: flapping is off.
     public var flap: FlapPolicy?
     /// Needed to change silences over HTTP; nil: the write routes answer 403.
@@ -104,6 +106,7 @@ extension Configuration {
             mute: reader.standingSilences(.mute),
             maintenance: reader.maintenance(.maintenance),
             routes: reader.routes(.route),
+            escalation: reader.escalation(cooldown: cooldown == .zero ? nil : cooldown),
             flap: reader.flap(.flap),
             apiToken: reader.string(.apiToken).isEmpty ? nil : Secret(reader.string(.apiToken)),
             heartbeatURL: reader.optionalURL(.heartbeatURL).map(Secret.init),
@@ -114,8 +117,10 @@ extension Configuration {
         configured.secrets = ConfigVariable.all.filter(\.isSecret).compactMap { variable in
             environment.values[variable.name].flatMap { $0.isEmpty ? nil : Secret($0) }
         }
+        let channelNames = ChannelCatalog.names(for: configured)
         let issues =
-            gatherIssues + reader.issues + configured.routeIssues(channels: ChannelCatalog.names(for: configured))
+            gatherIssues + reader.issues + configured.routeIssues(channels: channelNames)
+            + configured.escalationIssues(channels: channelNames)
         guard issues.isEmpty else { throw ConfigurationError(issues) }
         return LoadedConfiguration(
             configuration: configured, environment: environment,

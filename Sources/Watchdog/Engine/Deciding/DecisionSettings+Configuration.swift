@@ -9,6 +9,8 @@ extension DecisionSettings {
                 flap: configuration.flap),
             silences: configuration.silences,
             texts: Texts(configuration.language),
-            routes: RouteTable(channels: channels, routes: configuration.routes))
+            routes: RouteTable(
+                channels: channels, routes: configuration.routes, tiers: configuration.escalation.channels),
+            escalation: configuration.escalation)
     }
 }

@@ -8,12 +8,15 @@ public struct DecisionSettings: Sendable {
     public var texts: Texts
     /// Which channels take which alerts (SPEC §4.3).
     public var routes: RouteTable
+    /// Who is told when nobody acknowledges (SPEC §4.3).
+    public var escalation: EscalationPolicy
 
     public init(
         instance: String, collectorFailedAfter: Int, policies: PolicyTable,
         silences: ConfiguredSilences = ConfiguredSilences(),
-        texts: Texts, routes: RouteTable = .everywhere
+        texts: Texts, routes: RouteTable = .everywhere, escalation: EscalationPolicy = .off
     ) {
+        self.escalation = escalation
         self.routes = routes
         self.instance = instance
         self.collectorFailedAfter = collectorFailedAfter

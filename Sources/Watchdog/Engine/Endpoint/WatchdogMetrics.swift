@@ -23,6 +23,8 @@ public final class WatchdogMetrics: Sendable {
     /// Created on first use, one set per channel, with the outbox counters last exported
     /// so the Prometheus counters advance by the difference.
     private let channels = Mutex<[String: ChannelSeries]>([:])
+    /// Escalations sent, per tier: created on first use.
+    private let escalations = Mutex<[Int: Counter]>([:])
 
     private struct CollectorSeries {
         let duration: DurationHistogram
@@ -98,9 +100,28 @@ public final class WatchdogMetrics: Sendable {
         for (family, gauge) in signalsActive {
             gauge.set(Double(firing[family] ?? 0))
         }
+        recordEscalations(report.escalationsByTier)
         for (family, count) in report.silencedByFamily {
             if let series = SignalFamily(rawValue: family).flatMap({ silenced[$0] }) {
                 series.increment(by: Int64(count))
+            }
+        }
+    }
+
+    /// Counts the escalations of one tick (SPEC §4.3), by tier.
+    func recordEscalations(_ byTier: [Int: Int]) {
+        guard !byTier.isEmpty else { return }
+        escalations.withLock { series in
+            for (tier, count) in byTier {
+                let counter =
+                    series[tier]
+                    ?? registry.makeCounter(
+                        descriptor: Self.name(
+                            "escalations", unit: "total",
+                            help: "Escalations sent to an on-call tier (reminders of the last tier included), by tier."),
+                        labels: [("tier", String(tier))])
+                series[tier] = counter
+                counter.increment(by: Int64(count))
             }
         }
     }

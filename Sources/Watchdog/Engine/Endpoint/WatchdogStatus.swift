@@ -13,6 +13,8 @@ public final class WatchdogStatus: Sendable {
         public var book = SilenceBook()
         public var configured = ConfiguredSilences()
         public var instance = ""
+        /// What `/alerts` needs to say when a key escalates next.
+        public var escalation = EscalationPolicy.off
 
         /// Every silence in force at `now` (configured ones included).
         public func silencesInForce(at now: Date) -> [Silence] {
@@ -22,8 +24,11 @@ public final class WatchdogStatus: Sendable {
 
     private let current: Mutex<Snapshot>
 
-    public init(configured: ConfiguredSilences = ConfiguredSilences(), instance: String = "") {
-        current = Mutex(Snapshot(configured: configured, instance: instance))
+    public init(
+        configured: ConfiguredSilences = ConfiguredSilences(), instance: String = "",
+        escalation: EscalationPolicy = .off
+    ) {
+        current = Mutex(Snapshot(configured: configured, instance: instance, escalation: escalation))
     }
 
     public func recordTick(finishedAt: ContinuousClock.Instant, state: EngineState) {
@@ -89,9 +94,11 @@ public struct FiringAlert: Sendable, Equatable, Encodable {
     public let muted: Bool
     /// Changing state too often; its messages are held until it settles.
     public let flapping: Bool
+    /// Where its escalation stands, when escalation is configured (SPEC §4.3).
+    public let escalation: EscalationView?
 
     enum CodingKeys: String, CodingKey {
-        case key, family, severity, title, detail, since, muted, flapping
+        case key, family, severity, title, detail, since, muted, flapping, escalation
         case lastNotified = "last_notified"
         case silencedBy = "silenced_by"
         case acknowledgedBy = "acknowledged_by"
@@ -103,14 +110,17 @@ public struct FiringAlert: Sendable, Equatable, Encodable {
         return snapshot.alerts.filter { $0.value.state.firing || $0.value.state.isFlapping }
             .sorted { ($0.value.state.since ?? .distantPast, $0.key) < ($1.value.state.since ?? .distantPast, $1.key) }
             .map { key, alert in
-                let silencedBy = inForce.silencing(
-                    SilenceSet.labels(of: key, severity: alert.signal.severity, instance: snapshot.instance))
+                let labels = SilenceSet.labels(of: key, severity: alert.signal.severity, instance: snapshot.instance)
+                let silencedBy = inForce.silencing(labels)
                 return FiringAlert(
                     key: key.description, family: key.family.rawValue, severity: alert.signal.severity.rawValue,
                     title: alert.signal.title, detail: alert.signal.detail, since: alert.state.since,
                     lastNotified: alert.state.lastNotified, silencedBy: silencedBy,
                     acknowledgedBy: snapshot.book.acknowledgements[key]?.by, muted: !silencedBy.isEmpty,
-                    flapping: alert.state.isFlapping)
+                    flapping: alert.state.isFlapping,
+                    escalation: alert.escalation.map {
+                        EscalationView($0, policy: snapshot.escalation, matches: snapshot.escalation.matches(labels))
+                    })
             }
     }
 }

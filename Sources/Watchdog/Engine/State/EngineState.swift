@@ -47,16 +47,19 @@ public struct TrackedAlert: Sendable, Codable, Equatable {
     /// The channels its announced fire went to (SPEC §4.3 routes), which its later
     /// messages follow; nil: every channel.
     public var channels: [String]?
+    /// Where its escalation stands, while its problem is announced (SPEC §4.3).
+    public var escalation: EscalationState?
 
     public init(
         state: AlertState, signal: Signal, announced: Bool = false, heldBy: SilenceMark? = nil,
-        channels: [String]? = nil
+        channels: [String]? = nil, escalation: EscalationState? = nil
     ) {
         self.state = state
         self.signal = signal
         self.announced = announced
         self.heldBy = heldBy
         self.channels = channels
+        self.escalation = escalation
     }
 
     /// State files from before silences announced every firing key.
@@ -67,6 +70,7 @@ public struct TrackedAlert: Sendable, Codable, Equatable {
         announced = try container.decodeIfPresent(Bool.self, forKey: .announced) ?? state.firing
         heldBy = try container.decodeIfPresent(SilenceMark.self, forKey: .heldBy)
         channels = try container.decodeIfPresent([String].self, forKey: .channels)
+        escalation = try container.decodeIfPresent(EscalationState.self, forKey: .escalation)
     }
 }
 

@@ -84,6 +84,27 @@ extension Texts {
         return current.isEmpty ? state : "\(state): \(current)"
     }
 
+    /// The line an escalation adds (SPEC §4.3): since when, how long unacknowledged, who
+    /// was told before.
+    func escalationDetail(since: Date, unacknowledgedFor seconds: TimeInterval, toldBefore: [String]) -> String {
+        let waited = DurationText.format(seconds: max(0, seconds))
+        let told = toldBefore.isEmpty ? "—" : toldBefore.joined(separator: ", ")
+        return pick(
+            en:
+                "escalated: nobody acknowledged it for \(waited) (firing since \(ConsoleRenderer.timestamp(since))); told before: \(told)",
+            ru:
+                "эскалация: никто не подтвердил за \(waited) (срабатывает с \(ConsoleRenderer.timestamp(since))); уже сообщено: \(told)"
+        )
+    }
+
+    /// The note in the fire's thread: who the escalation went to.
+    func escalationNote(to channel: String, unacknowledgedFor seconds: TimeInterval) -> String {
+        let waited = DurationText.format(seconds: max(0, seconds))
+        return pick(
+            en: "escalated to \(channel): nobody acknowledged it for \(waited)",
+            ru: "эскалация на \(channel): никто не подтвердил за \(waited)")
+    }
+
     func firedDuringSilence(since: Date) -> String {
         pick(
             en: "firing since \(ConsoleRenderer.timestamp(since)); held by a silence until now",

@@ -23,6 +23,9 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
     /// not every tick.
     private var overLimitNotes: [String: String] = [:]
     private var wallSteps = WallClockSteps<C.Instant>()
+    /// The last tick's wall time and monotonic instant: a delivery's monotonic instant
+    /// becomes the engine's time through it, with no clock read of its own.
+    private var lastReading: (wall: Date, monotonic: C.Instant)?
 
     public init(
         sources: [any Source], settings: DecisionSettings, collectTimeout: Duration, clock: C,
@@ -90,9 +93,25 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
     /// no cooldown, grace, window or timer is shortened or stretched by the step; returns
     /// the step (SPEC §12, *Time*).
     public func followWallClock(_ wall: Date) -> TimeInterval? {
-        guard let step = wallSteps.observe(wall: wall, monotonic: clock.now) else { return nil }
+        let monotonic = clock.now
+        lastReading = (wall, monotonic)
+        guard let step = wallSteps.observe(wall: wall, monotonic: monotonic) else { return nil }
         state = state.shifted(by: step, sources: sources)
         return step
+    }
+
+    /// A message announcing these notifications was delivered at `instant` (SPEC §4.3):
+    /// the escalation of each problem they announce counts from its first delivery.
+    public func recordDelivered(_ announced: [String], at instant: C.Instant) {
+        guard settings.escalation.isOn, let reading = lastReading else { return }
+        let delivered = reading.wall.addingTimeInterval(reading.monotonic.duration(to: instant).seconds)
+        let ids = Set(announced)
+        for (key, tracked) in state.alerts {
+            guard let escalation = tracked.escalation, escalation.deliveredAt == nil,
+                ids.contains(escalation.announcedBy)
+            else { continue }
+            state.alerts[key]?.escalation?.deliveredAt = delivered
+        }
     }
 
     /// Applies the pure evaluation to this tick's outcomes and keeps the next state.

@@ -11,6 +11,8 @@ public struct TickEvaluation: Sendable {
     /// Notifications held by a silence this tick, per family.
     public let silencedByFamily: [String: Int]
     public var silencedCount: Int { silencedByFamily.values.reduce(0, +) }
+    /// Escalations sent this tick (reminders included), per tier number from 1.
+    public var escalationsByTier: [Int: Int] = [:]
     /// Per source that ran, what it left out for being over a limit (`SourceLimits`).
     public let overLimit: [String: String]
     public let state: EngineState
@@ -149,7 +151,8 @@ public func evaluateTick(
         } else if let remembered = observation == .active ? signal : previous?.signal ?? signal {
             next.alerts[key] = TrackedAlert(
                 state: decided, signal: remembered, announced: announced, heldBy: heldBy,
-                channels: announced ? channels : nil)
+                channels: announced ? channels : nil,
+                escalation: announced && wasAnnounced ? previous?.escalation : nil)
         }
 
         switch announcement {
@@ -158,14 +161,23 @@ public func evaluateTick(
                 action, key: key, signal: signal, previous: previous, decided: decided, now: now, quiet: quiet,
                 settings: settings)
             {
-                notification.channels = channels
+                // The end of a problem also reaches the escalation tiers that were told.
+                notification.channels =
+                    notification.endsProblem
+                    ? settings.routes.following(channels, plus: previous?.escalation?.told ?? [])
+                    : settings.routes.following(channels)
                 notifications.append(notification)
+                if notification.announcesProblem, settings.escalation.isOn {
+                    next.alerts[key]?.escalation = EscalationState(announcedBy: notification.id)
+                }
             }
         case .lateFire:
             // Its cooldown runs from this announcement.
             next.alerts[key]?.state.lastNotified = now
             if let tracked = next.alerts[key] {
-                notifications.append(lateFire(key, tracked, now: now, settings: settings))
+                let fire = lateFire(key, tracked, now: now, settings: settings)
+                notifications.append(fire)
+                if settings.escalation.isOn { next.alerts[key]?.escalation = EscalationState(announcedBy: fire.id) }
             }
         case .silenced:
             silencedByFamily[key.family.rawValue, default: 0] += 1
@@ -196,13 +208,20 @@ public func evaluateTick(
             next.alerts[key]?.state.lastNotified = now
             next.alerts[key]?.channels = settings.destinations(of: key, severity: tracked.signal.severity, at: now)
             if let announcedNow = next.alerts[key] {
-                notifications.append(lateFire(key, announcedNow, now: now, settings: settings))
+                let fire = lateFire(key, announcedNow, now: now, settings: settings)
+                notifications.append(fire)
+                if settings.escalation.isOn { next.alerts[key]?.escalation = EscalationState(announcedBy: fire.id) }
             }
         }
         decisions.append(
             Decision(key: key, observation: .unknown, action: .none, firing: tracked.state.firing, held: false))
     }
     decisions.sort { $0.key < $1.key }
+    var escalationsByTier: [Int: Int] = [:]
+    if settings.escalation.isOn {
+        notifications += escalations(
+            &next, now: now, settings: settings, holding: holding, counting: &escalationsByTier)
+    }
     let firingKeys = Set(next.alerts.filter(\.value.state.firing).keys)
     next.silences = next.silences.pruned(now: now, firing: firingKeys)
 
@@ -217,9 +236,11 @@ public func evaluateTick(
     // reader takes the new alerts for more of the same outage. Key order otherwise.
     let ordered = notifications.filter(\.endsProblem) + notifications.filter { !$0.endsProblem }
 
-    return TickEvaluation(
+    var evaluation = TickEvaluation(
         decisions: decisions, notifications: ordered, firing: firing, silencedByFamily: silencedByFamily,
         overLimit: overLimit, state: next)
+    evaluation.escalationsByTier = escalationsByTier
+    return evaluation
 }
 
 /// A firing key as its fire notification: for the mirror list, and for the late fire
@@ -305,4 +326,79 @@ private func makeNotification(
         id: id, action: notificationAction, severity: shown.severity, family: key.family.rawValue,
         entity: key.entity, title: shown.title, detail: detail, instance: settings.instance,
         startedAt: startedAt, at: now, quiet: quiet, stillFiring: decided.firing)
+}
+
+/// Runs escalation for every announced, firing key (SPEC §4.3) and returns what it sends:
+/// per tier, the escalation to the tier's channel and a note in the fire's thread where
+/// the channels have threads. `holding` says which silence holds a key, asked only when
+/// a tier is due.
+private func escalations(
+    _ state: inout EngineState, now: Date, settings: DecisionSettings,
+    holding: (SignalKey, Severity, SilenceMark?) -> SilenceMark?, counting: inout [Int: Int]
+) -> [AlertNotification] {
+    let policy = settings.escalation
+    var sent: [AlertNotification] = []
+    for (key, tracked) in state.alerts.sorted(by: { $0.key < $1.key }) {
+        guard tracked.state.firing, tracked.announced, let current = tracked.escalation, current.stopped == nil else {
+            continue
+        }
+        let labels = SilenceSet.labels(of: key, severity: tracked.signal.severity, instance: settings.instance)
+        let acknowledged = state.silences.acknowledgements[key] != nil
+        let held = tracked.state.isFlapping
+        var (next, steps) = escalate(
+            current, policy: policy, now: now, matches: policy.matches(labels), acknowledged: acknowledged,
+            silenced: tracked.heldBy != nil, held: held)
+        // A silence is matched only when a tier falls due: most ticks need no matching.
+        if !steps.isEmpty, holding(key, tracked.signal.severity, tracked.heldBy) != nil {
+            (next, steps) = escalate(
+                current, policy: policy, now: now, matches: true, acknowledged: false, silenced: true, held: false)
+        }
+        state.alerts[key]?.escalation = next
+        for step in steps {
+            sent += escalation(step, key: key, tracked: tracked, state: next, now: now, settings: settings)
+            switch step {
+            case .tier(let index): counting[index + 1, default: 0] += 1
+            case .reminder: counting[policy.tiers.count, default: 0] += 1
+            }
+        }
+    }
+    return sent
+}
+
+/// The messages of one escalation step: the escalation itself to the tier's channel and,
+/// for a first tier message, a note to the channels the fire went to.
+private func escalation(
+    _ step: EscalationStep, key: SignalKey, tracked: TrackedAlert, state: EscalationState, now: Date,
+    settings: DecisionSettings
+) -> [AlertNotification] {
+    let policy = settings.escalation
+    let index: Int
+    switch step {
+    case .tier(let tier): index = tier
+    case .reminder: index = policy.tiers.count - 1
+    }
+    let tier = policy.tiers[index]
+    let since = tracked.state.since ?? tracked.state.flappingSince ?? now
+    let unacknowledged = now.timeIntervalSince(state.deliveredAt ?? now)
+    let fireChannels = settings.routes.following(tracked.channels) ?? settings.routes.ordinary
+    let toldBefore = fireChannels + state.told.filter { $0 != tier.channel }
+    let detail = settings.texts.escalationDetail(
+        since: since, unacknowledgedFor: unacknowledged, toldBefore: toldBefore)
+    let base = "\(key)@\(Int(since.timeIntervalSince1970)):escalate-\(index + 1)"
+    let id = step == .reminder ? "\(base)@\(Int(now.timeIntervalSince1970))" : base
+    var message = AlertNotification(
+        id: id, action: .escalate, severity: tracked.signal.severity, family: key.family.rawValue, entity: key.entity,
+        title: tracked.signal.title,
+        detail: tracked.signal.detail.isEmpty ? detail : "\(tracked.signal.detail)\n\(detail)",
+        instance: settings.instance, startedAt: since, at: now)
+    message.channels = [tier.channel]
+    guard step != .reminder else { return [message] }
+    var note = AlertNotification(
+        id: "\(base):note", action: .escalate, severity: tracked.signal.severity, family: key.family.rawValue,
+        entity: key.entity, title: tracked.signal.title,
+        detail: settings.texts.escalationNote(to: tier.channel, unacknowledgedFor: unacknowledged),
+        instance: settings.instance, startedAt: since, at: now, quiet: true)
+    note.channels = fireChannels
+    note.threadNote = true
+    return [message, note]
 }

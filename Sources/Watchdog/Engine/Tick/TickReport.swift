@@ -17,6 +17,8 @@ public struct TickReport: Sendable, Encodable {
     public let muted: Int
     /// The same, per family (for `/metrics`; not in the JSON).
     public let silencedByFamily: [String: Int]
+    /// Escalations sent, per tier number (for `/metrics`; not in the JSON).
+    public let escalationsByTier: [Int: Int]
     /// Wall time of the whole tick.
     public let duration: Duration
     /// When the tick ended on the tick's clock: its `time` plus its duration, so no
@@ -39,6 +41,7 @@ public struct TickReport: Sendable, Encodable {
         self.notifications = evaluation.notifications
         self.muted = evaluation.silencedCount
         self.silencedByFamily = evaluation.silencedByFamily
+        self.escalationsByTier = evaluation.escalationsByTier
     }
 
     enum CodingKeys: String, CodingKey {

@@ -36,6 +36,13 @@ public struct RouteTable: Sendable, Equatable {
     /// The channels without a route (the tiers aside): where the fall-through goes.
     public var unrouted: [String] { ordinary.filter { route(of: $0) == nil } }
 
+    /// Where a key's later messages go: where its fire went (`channels`; nil, from before
+    /// routes, is every channel but the tiers), and the tier channels in `extra`.
+    public func following(_ channels: [String]?, plus extra: [String] = []) -> [String]? {
+        guard let base = channels ?? (isEverywhere ? nil : ordinary) else { return nil }
+        return base + extra.filter { !base.contains($0) }
+    }
+
     /// The channels that take an alert with these labels announced at `now`; nil when
     /// every channel takes every alert (no routes, no tiers).
     public func destinations(for labels: [String: String], at now: Date) -> [String]? {

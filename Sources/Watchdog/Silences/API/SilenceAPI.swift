@@ -83,6 +83,15 @@ public struct SilenceAPI: Sendable {
                 if let acknowledgement = snapshot.book.acknowledgements[key] {
                     annotations["acknowledged_by"] = acknowledgement.by
                 }
+                if let escalation = tracked.escalation {
+                    // Annotations are free text to Alertmanager's clients: amtool shows them as they are.
+                    let view = EscalationView(
+                        escalation, policy: snapshot.escalation, matches: snapshot.escalation.matches(labels))
+                    annotations["escalation_tier"] = String(view.tier)
+                    if !view.told.isEmpty { annotations["escalated_to"] = view.told.joined(separator: ",") }
+                    if let next = view.nextAt { annotations["escalation_next_at"] = RFC3339.format(next) }
+                    if let stopped = view.stopped { annotations["escalation_stopped"] = stopped }
+                }
                 let since = tracked.state.since ?? now
                 return AlertmanagerShapes.GettableAlert(
                     labels: labels, annotations: annotations, startsAt: RFC3339.format(since), endsAt: ends,

@@ -1,0 +1,66 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Escalation (SPEC §4.3) through the real binary: a critical fire nobody acknowledges
+/// reaches each tier once, in order, then the last tier is reminded; a restart in the
+/// middle neither resets the timers nor sends a tier twice; a warning never escalates;
+/// `/alerts`, `/api/v2/alerts` and `/metrics` say where it stands.
+@Suite(.serialized)
+struct EscalationProcessTests {
+    @Test func tiersOnceThenRemindersAcrossARestartAndAWarningNever() async throws {
+        let receiver = try await StubHTTPServer.start { _ in .text(200, "ok") }
+        defer { Task { await receiver.stop() } }
+        let dependency = try await ToggledDependency { _ in false }
+        defer { Task { await dependency.server.stop() } }
+        let directory = try TemporaryDirectory()
+        let port = try freeLocalPort()
+        let environment = [
+            "WATCHDOG_INTERVAL": "1s", "WATCHDOG_LOG_LEVEL": "debug", "WATCHDOG_STATE_FILE": directory.path + "/s.json",
+            "WATCHDOG_LISTEN": "127.0.0.1:\(port)", "WATCHDOG_MEM_PCT": "0", "WATCHDOG_DISK_PCT": "100",
+            "WATCHDOG_DEPS": "api=\(dependency.url)", "WATCHDOG_DEP_DOWN_AFTER": "1", "WATCHDOG_COOLDOWN": "1h",
+            "WATCHDOG_NOTIFY_CHAT": "json://127.0.0.1:\(receiver.port)/chat",
+            "WATCHDOG_NOTIFY_ONCALL": "json://127.0.0.1:\(receiver.port)/oncall",
+            "WATCHDOG_NOTIFY_LEAD": "json://127.0.0.1:\(receiver.port)/lead",
+            "WATCHDOG_ESCALATE": "3s:oncall,15s:lead", "WATCHDOG_ESCALATE_REPEAT": "4s",
+        ]
+        /// What arrived at `path` about `alertname`.
+        func posts(_ path: String, _ alertname: String) -> [RecordedRequest] {
+            receiver.requests.filter { $0.uri == path && $0.bodyText.contains("\"alertname\":\"\(alertname)\"") }
+        }
+
+        let first = try WatchdogProcess.start(["run"], environment: environment)
+        defer { first.kill() }
+        #expect(await eventually(timeout: .seconds(30)) { posts("/oncall", "dependency_down").count == 1 })
+        #expect(
+            posts("/oncall", "dependency_down").first?.bodyText.contains("escalated: nobody acknowledged it") == true)
+        #expect(posts("/lead", "dependency_down").isEmpty)
+        first.terminate()
+        _ = try await first.wait(timeout: 10)
+
+        let second = try WatchdogProcess.start(["run"], environment: environment)
+        defer { second.kill() }
+        // The second tier 15 s after the delivered fire, then one reminder 4 s later.
+        #expect(await eventually(timeout: .seconds(40)) { posts("/lead", "dependency_down").count >= 2 })
+        let alerts = try await fetch("http://127.0.0.1:\(port)/alerts")
+        let amAlerts = try await fetch("http://127.0.0.1:\(port)/api/v2/alerts")
+        let metrics = try await fetch("http://127.0.0.1:\(port)/metrics")
+        second.terminate()
+        _ = try await second.wait(timeout: 10)
+
+        // Each tier once; the fire once, not again after the restart.
+        #expect(posts("/oncall", "dependency_down").count == 1)
+        #expect(posts("/chat", "dependency_down").count == 1)
+        #expect(posts("/lead", "dependency_down").first?.bodyText.contains("told before: chat, oncall") == true)
+        // Tier channels take escalations only: no fire, no warning.
+        for tier in ["/oncall", "/lead"] {
+            #expect(posts(tier, "host_memory").isEmpty)
+            #expect(!posts(tier, "dependency_down").contains { !$0.bodyText.contains("escalated:") })
+        }
+        #expect(posts("/chat", "host_memory").count == 1)
+        #expect(alerts.body.contains(#""told":["oncall","lead"]"#))
+        #expect(alerts.body.contains(#""tier":2"#) && alerts.body.contains(#""next_at":"#))
+        #expect(amAlerts.body.contains(#""escalated_to":"oncall,lead""#))
+        #expect(metrics.body.contains(#"watchdog_escalations_total{tier="2"}"#))
+    }
+}
