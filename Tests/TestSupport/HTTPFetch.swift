@@ -15,13 +15,14 @@ public struct FetchedResponse: Sendable {
 
 /// One request with a 5 s limit, the body read up to 4 MiB.
 public func fetch(
-    _ url: String, method: String = "GET", headers: [(String, String)] = []
+    _ url: String, method: String = "GET", headers: [(String, String)] = [], body: String? = nil
 ) async throws -> FetchedResponse {
     var request = HTTPClientRequest(url: url)
     request.method = HTTPMethod(rawValue: method)
     for (name, value) in headers {
         request.headers.add(name: name, value: value)
     }
+    if let body { request.body = .bytes(ByteBuffer(string: body)) }
     let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
     let body = try await response.body.collect(upTo: 4 * 1024 * 1024)
     return FetchedResponse(

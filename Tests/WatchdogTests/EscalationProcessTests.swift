@@ -63,4 +63,49 @@ struct EscalationProcessTests {
         #expect(amAlerts.body.contains(#""escalated_to":"oncall,lead""#))
         #expect(metrics.body.contains(#"watchdog_escalations_total{tier="2"}"#))
     }
+
+    /// An acknowledgement over the API stops the escalation before the second tier, and
+    /// every channel that was told hears once who acknowledged.
+    @Test func anAPIAcknowledgementStopsItAndEveryToldChannelHearsWho() async throws {
+        let receiver = try await StubHTTPServer.start { _ in .text(200, "ok") }
+        defer { Task { await receiver.stop() } }
+        let dependency = try await ToggledDependency { _ in false }
+        defer { Task { await dependency.server.stop() } }
+        let port = try freeLocalPort()
+        let token = "ack-TOKEN-4f1c2d"
+        let watchdog = try WatchdogProcess.start(
+            ["run"],
+            environment: [
+                "WATCHDOG_INTERVAL": "1s", "WATCHDOG_LISTEN": "127.0.0.1:\(port)", "WATCHDOG_MEM_PCT": "100",
+                "WATCHDOG_DISK_PCT": "100", "WATCHDOG_DEPS": "api=\(dependency.url)", "WATCHDOG_DEP_DOWN_AFTER": "1",
+                "WATCHDOG_API_TOKEN": token, "WATCHDOG_NOTIFY_CHAT": "json://127.0.0.1:\(receiver.port)/chat",
+                "WATCHDOG_NOTIFY_ONCALL": "json://127.0.0.1:\(receiver.port)/oncall",
+                "WATCHDOG_NOTIFY_LEAD": "json://127.0.0.1:\(receiver.port)/lead",
+                "WATCHDOG_ESCALATE": "2s:oncall,8s:lead",
+            ])
+        defer { watchdog.kill() }
+        func posts(_ path: String) -> [RecordedRequest] { receiver.requests.filter { $0.uri == path } }
+        #expect(await eventually(timeout: .seconds(30)) { posts("/oncall").count == 1 })
+        let refused = try await fetch(
+            "http://127.0.0.1:\(port)/api/watchdog/ack", method: "POST",
+            body: #"{"key":"dependency_down:api","by":"alice"}"#)
+        #expect(refused.status == 401)
+        let answer = try await fetch(
+            "http://127.0.0.1:\(port)/api/watchdog/ack", method: "POST",
+            headers: [("Authorization", "Bearer \(token)")], body: #"{"key":"dependency_down:api","by":"alice"}"#)
+        #expect(answer.status == 200)
+        #expect(await eventually(timeout: .seconds(10)) { posts("/chat").count == 2 && posts("/oncall").count == 2 })
+        // Past the second tier's time: it never goes out.
+        try await Task.sleep(for: .seconds(9))
+        let metrics = try await fetch("http://127.0.0.1:\(port)/metrics")
+        watchdog.terminate()
+        let result = try await watchdog.wait(timeout: 10)
+        #expect(posts("/lead").isEmpty)
+        for path in ["/chat", "/oncall"] {
+            #expect(posts(path).count == 2)
+            #expect(posts(path).last?.bodyText.contains("acknowledged by alice (api)") == true)
+        }
+        #expect(metrics.body.contains(#"watchdog_acknowledgements_total{source="api"} 1"#))
+        #expect(!(result.stdout + result.stderr).contains(token))
+    }
 }

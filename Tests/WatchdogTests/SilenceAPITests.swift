@@ -277,8 +277,9 @@ import Testing
             engine: fixture.engine,
             store: StateStore(path: nil, engine: EngineState(), logger: fixture.log.logger(), now: { Date() }),
             status: fixture.status)
-        #expect(await keeper.acknowledge(key, by: "@alice", now: t0))
-        #expect(await !keeper.acknowledge(SignalKey(.dependencyDown, "not-firing"), by: "@alice", now: t0))
+        #expect(await keeper.acknowledge(key, by: "@alice", via: "telegram", now: t0))
+        #expect(
+            await !keeper.acknowledge(SignalKey(.dependencyDown, "not-firing"), by: "@alice", via: "telegram", now: t0))
         let firing = try #require(fixture.json(await fixture.call("GET", "/alerts")) as? [[String: Any]])
         #expect(firing.first?["acknowledged_by"] as? String == "@alice")
         let alerts = try #require(fixture.json(await fixture.call("GET", "/api/v2/alerts")) as? [[String: Any]])

@@ -262,7 +262,8 @@ import Testing
         var acknowledged = fired.state
         acknowledged.silences.acknowledgements[db] = Acknowledgement(by: "alice", at: t0)
         let noRepeat = tick(true, acknowledged, at: 60)
-        #expect(noRepeat.notifications.isEmpty && noRepeat.silencedCount == 0)
+        // No repeat; the one note that says who acknowledged it (SPEC §4.3).
+        #expect(noRepeat.notifications.map(\.action) == [.acknowledge] && noRepeat.silencedCount == 0)
         #expect(noRepeat.decisions.first { $0.key == db }?.held == true)
         let resolved = tick(false, noRepeat.state, at: 70)
         #expect(resolved.notifications.map(\.action) == [.resolve])

@@ -22,7 +22,7 @@ public struct DiscordRenderer: Sendable {
         self.username = username
     }
 
-    /// The embed colour of each action: red, amber, green, orange, grey, purple.
+    /// The embed colour of each action: red, amber, green, orange, grey, purple, blue.
     static func colour(_ action: NotificationAction) -> Int {
         switch action {
         case .fire: 0xD9_3025
@@ -31,6 +31,7 @@ public struct DiscordRenderer: Sendable {
         case .flapping: 0xF5_7C00
         case .settled: 0x9A_A0A6
         case .escalate: 0x8E_24AA
+        case .acknowledge: 0x1E_88E5
         }
     }
 

@@ -63,6 +63,7 @@ public struct EmailChannel: NotificationChannel {
         if actions.contains(.escalate) { return "[ESCALATED]" }
         if actions.contains(where: { $0 == .fire || $0 == .repeat }) { return "[FIRING]" }
         if actions.contains(.flapping) { return "[FLAPPING]" }
+        if actions.contains(.acknowledge) { return "[ACKNOWLEDGED]" }
         return "[RESOLVED]"
     }
 

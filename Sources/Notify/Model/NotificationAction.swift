@@ -12,6 +12,8 @@ public enum NotificationAction: String, Sendable, Codable, CaseIterable {
     case settled
     /// Nobody acknowledged a problem in time: it goes to the next on-call tier (SPEC §4.3).
     case escalate
+    /// Someone acknowledged a firing problem: the channels that were told hear who (SPEC §4.3).
+    case acknowledge
 
     /// The icon that leads every rendered message (SPEC §5).
     public var icon: String {
@@ -22,6 +24,7 @@ public enum NotificationAction: String, Sendable, Codable, CaseIterable {
         case .flapping: "🟠"
         case .settled: "⚪"
         case .escalate: "⏫"
+        case .acknowledge: "👍"
         }
     }
 }

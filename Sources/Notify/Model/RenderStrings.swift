@@ -7,6 +7,7 @@ public struct RenderStrings: Sendable {
     public let flapping: String
     public let settled: String
     public let escalated: String
+    public let acknowledged: String
     public let since: String
     public let lasted: String
     public let instance: String
@@ -16,12 +17,14 @@ public struct RenderStrings: Sendable {
         case .en:
             RenderStrings(
                 language: language, fired: "FIRING", repeated: "STILL FIRING", resolved: "RESOLVED",
-                flapping: "FLAPPING", settled: "SETTLED", escalated: "ESCALATED", since: "since", lasted: "lasted",
+                flapping: "FLAPPING", settled: "SETTLED", escalated: "ESCALATED", acknowledged: "ACKNOWLEDGED",
+                since: "since", lasted: "lasted",
                 instance: "instance")
         case .ru:
             RenderStrings(
                 language: language, fired: "ПРОБЛЕМА", repeated: "ВСЁ ЕЩЁ", resolved: "РЕШЕНО",
-                flapping: "FLAPPING (МИГАЕТ)", settled: "SETTLED (УСПОКОИЛОСЬ)", escalated: "ЭСКАЛАЦИЯ", since: "с",
+                flapping: "FLAPPING (МИГАЕТ)", settled: "SETTLED (УСПОКОИЛОСЬ)", escalated: "ЭСКАЛАЦИЯ",
+                acknowledged: "ПРИНЯТО", since: "с",
                 lasted: "длилось", instance: "хост")
         }
     }
@@ -34,6 +37,7 @@ public struct RenderStrings: Sendable {
         case .flapping: flapping
         case .settled: settled
         case .escalate: escalated
+        case .acknowledge: acknowledged
         }
     }
 

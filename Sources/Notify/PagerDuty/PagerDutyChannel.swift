@@ -55,13 +55,15 @@ public struct PagerDutyChannel: NotificationChannel {
         self.post = post
     }
 
-    /// `trigger` or `resolve`: a problem over (a resolve, a flapping key that settled
-    /// resolved) resolves the incident; anything else (re)triggers it.
+    /// `trigger`, `acknowledge` or `resolve`: a problem over (a resolve, a flapping key
+    /// that settled resolved) resolves the incident, an acknowledgement made elsewhere
+    /// acknowledges it; anything else (re)triggers it.
     static func action(_ notification: AlertNotification) -> String {
         switch notification.action {
         case .resolve: "resolve"
         case .settled: notification.stillFiring ? "trigger" : "resolve"
         case .fire, .repeat, .flapping, .escalate: "trigger"
+        case .acknowledge: "acknowledge"
         }
     }
 

@@ -52,7 +52,7 @@ public struct TelegramRenderer: Sendable {
         switch notification.action {
         case .fire:
             MessageLinks(records: [notification.key], buttonsKey: buttons ? notification.key : nil)
-        case .repeat, .resolve, .flapping, .settled, .escalate:
+        case .repeat, .resolve, .flapping, .settled, .escalate, .acknowledge:
             MessageLinks(replyToKey: notification.key)
         }
     }

@@ -110,15 +110,21 @@ extension Silence {
     }
 }
 
-/// An acknowledgement (SPEC §4.1): stops the repeats of one firing key until it
-/// resolves. Made from the chat; shown by `/alerts` and `/api/v2/alerts`.
+/// An acknowledgement (SPEC §4.1, §4.3): stops the repeats and the escalation of one
+/// firing key until it resolves. Made from anywhere, always through
+/// `SilenceKeeper.acknowledge`, which records who, when and from where; shown by
+/// `/alerts` and `/api/v2/alerts`, and told once to every channel that heard of the alert.
 public struct Acknowledgement: Sendable, Codable, Equatable {
     public var by: String
     public var at: Date
+    /// Where it came from: a chat channel's name, `api`, `link`, `pushover`. nil in state
+    /// files from before it was recorded.
+    public var via: String?
 
-    public init(by: String, at: Date) {
+    public init(by: String, at: Date, via: String? = nil) {
         self.by = by
         self.at = at
+        self.via = via
     }
 }
 

@@ -9,8 +9,9 @@ public protocol SilenceKeeper: Sendable {
     func upsert(_ silence: Silence, now: Date) async throws(SilenceError) -> SilenceBook
     /// Ends a silence now; nil when there is no such silence.
     func expire(id: String, now: Date) async -> SilenceBook?
-    /// Acknowledges a firing key; false when it is not firing.
-    func acknowledge(_ key: SignalKey, by: String, now: Date) async -> Bool
+    /// Acknowledges a firing key, saying who and from where (`via`: a chat channel's
+    /// name, `api`, `link`, `pushover`); false when it is not firing.
+    func acknowledge(_ key: SignalKey, by: String, via: String, now: Date) async -> Bool
 }
 
 extension TickEngine {
@@ -27,9 +28,9 @@ extension TickEngine {
         return state.silences
     }
 
-    public func acknowledge(_ key: SignalKey, by: String, now: Date) -> Bool {
+    public func acknowledge(_ key: SignalKey, by: String, via: String, now: Date) -> Bool {
         guard state.alerts[key]?.state.firing == true else { return false }
-        state.silences.acknowledgements[key] = Acknowledgement(by: by, at: now)
+        state.silences.acknowledgements[key] = Acknowledgement(by: by, at: now, via: via)
         return true
     }
 }
@@ -67,8 +68,8 @@ public struct EngineSilenceKeeper<C: Clock>: SilenceKeeper where C.Duration == D
         return book
     }
 
-    public func acknowledge(_ key: SignalKey, by: String, now: Date) async -> Bool {
-        guard await engine.acknowledge(key, by: by, now: now) else { return false }
+    public func acknowledge(_ key: SignalKey, by: String, via: String, now: Date) async -> Bool {
+        guard await engine.acknowledge(key, by: by, via: via, now: now) else { return false }
         await saved(await engine.state.silences)
         return true
     }

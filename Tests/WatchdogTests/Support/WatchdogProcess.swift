@@ -162,6 +162,17 @@ final class WatchdogProcess: Sendable {
             stdoutData.withLock { $0.append(out) }
             stderrData.withLock { $0.append(err) }
         }
+        // A handler that had read its chunk before it was let go may append it only now,
+        // under load after the pause above: wait until nothing has arrived for a while.
+        var sizes = (stdoutData.withLock(\.count), stderrData.withLock(\.count))
+        var quiet = 0
+        let settled = Date().addingTimeInterval(3)
+        while quiet < 5, Date() < settled {
+            try await Task.sleep(for: .milliseconds(20))
+            let now = (stdoutData.withLock(\.count), stderrData.withLock(\.count))
+            quiet = now == sizes ? quiet + 1 : 0
+            sizes = now
+        }
         return Result(
             status: process.terminationStatus,
             stdout: stdoutData.withLock { String(decoding: $0, as: UTF8.self) },

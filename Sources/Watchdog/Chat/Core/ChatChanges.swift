@@ -9,6 +9,8 @@ struct ChatChanges {
     let keeper: any SilenceKeeper
     let core: ChatCore
     let logger: Logger
+    /// The chat channel's name: where its acknowledgements come from.
+    let via: String
 
     func carryOut(_ effects: [ChatEffect], for inbound: ChatInbound, now: Date) async -> [ChatEffect] {
         var said: [ChatEffect] = []
@@ -36,7 +38,7 @@ struct ChatChanges {
                     failure = "no such silence"
                 }
             case .ack(let key, let by):
-                if await keeper.acknowledge(key, by: by, now: now) {
+                if await keeper.acknowledge(key, by: by, via: via, now: now) {
                     logger.notice(
                         "acknowledged from the chat",
                         metadata: ["key": "\(key)", "by": "\(by)", "sender_id": "\(senderID)"])

@@ -88,7 +88,7 @@ public actor MatrixConversation<C: Clock> where C.Duration == Duration {
             }
             let snapshot = await ChatSnapshot.current(engine: engine, status: status, access: access, now: now())
             let effects = core.handle(inbound, snapshot)
-            let changes = ChatChanges(keeper: keeper, core: core, logger: logger)
+            let changes = ChatChanges(keeper: keeper, core: core, logger: logger, via: channel.name)
             guard effects.contains(where: { $0.isSaid || $0.isChange }) else {
                 // Talk, or a refusal with nothing to say: logged, never marked.
                 _ = await changes.carryOut(effects, for: inbound, now: snapshot.now)

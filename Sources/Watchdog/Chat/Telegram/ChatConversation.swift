@@ -121,7 +121,7 @@ public actor ChatConversation<C: Clock> where C.Duration == Duration {
     }
 
     private func changes(_ core: ChatCore) -> ChatChanges {
-        ChatChanges(keeper: keeper, core: core, logger: logger)
+        ChatChanges(keeper: keeper, core: core, logger: logger, via: channel.name)
     }
 
     private func snapshot() async -> ChatSnapshot {

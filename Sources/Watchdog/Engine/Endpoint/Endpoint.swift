@@ -26,7 +26,7 @@ public struct EndpointRequest: Sendable {
 
     /// Only these routes read a body.
     public static func takesBody(method: String, path: String) -> Bool {
-        method.uppercased() == "POST" && path == "/api/v2/silences"
+        method.uppercased() == "POST" && (path == "/api/v2/silences" || path == SilenceAPI.ackPath)
     }
 }
 
@@ -78,7 +78,7 @@ public struct Endpoint: Sendable {
     }
 
     public func respond(to request: EndpointRequest) async -> EndpointResponse {
-        if request.path.hasPrefix("/api/v2/"), let silenceAPI,
+        if request.path.hasPrefix("/api/v2/") || request.path == SilenceAPI.ackPath, let silenceAPI,
             let answer = await silenceAPI.respond(to: request, snapshot: status.snapshot(), now: wallClock())
         {
             return answer

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Notify
 import Prometheus
 import Synchronization
@@ -25,6 +26,15 @@ public final class WatchdogMetrics: Sendable {
     private let channels = Mutex<[String: ChannelSeries]>([:])
     /// Escalations sent, per tier: created on first use.
     private let escalations = Mutex<[Int: Counter]>([:])
+    /// Acknowledgements by where they came from, created on first use; and the ones
+    /// already counted, so each is counted once whichever tick first sees it.
+    private let acknowledgements = Mutex<(bySource: [String: Counter], seen: [SignalKey: Date])>(([:], [:]))
+    private let timeToAcknowledge: DurationHistogram
+
+    static let acknowledgementBuckets: [Duration] = [
+        .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600), .seconds(900), .seconds(1_800),
+        .seconds(3_600), .seconds(7_200), .seconds(14_400), .seconds(28_800), .seconds(86_400),
+    ]
 
     private struct CollectorSeries {
         let duration: DurationHistogram
@@ -55,6 +65,11 @@ public final class WatchdogMetrics: Sendable {
         lastTick = registry.makeGauge(
             descriptor: Self.name(
                 "last_tick_timestamp", unit: "seconds", help: "Unix time at which the last tick finished."))
+        timeToAcknowledge = registry.makeDurationHistogram(
+            descriptor: Self.name(
+                "time_to_acknowledge", unit: "seconds",
+                help: "From the start of a problem to its acknowledgement, from any source."),
+            buckets: Self.acknowledgementBuckets)
         let registry = self.registry
         silenced = Dictionary(
             uniqueKeysWithValues: SignalFamily.allCases.map { family in
@@ -101,6 +116,7 @@ public final class WatchdogMetrics: Sendable {
             gauge.set(Double(firing[family] ?? 0))
         }
         recordEscalations(report.escalationsByTier)
+        recordAcknowledgements(report.state)
         for (family, count) in report.silencedByFamily {
             if let series = SignalFamily(rawValue: family).flatMap({ silenced[$0] }) {
                 series.increment(by: Int64(count))
@@ -123,6 +139,32 @@ public final class WatchdogMetrics: Sendable {
                 series[tier] = counter
                 counter.increment(by: Int64(count))
             }
+        }
+    }
+
+    /// Counts the acknowledgements made since the last tick, by source, and how long each
+    /// problem had been firing (SPEC §4.3).
+    func recordAcknowledgements(_ state: EngineState) {
+        acknowledgements.withLock { acknowledgements in
+            for (key, acknowledgement) in state.silences.acknowledgements
+            where acknowledgements.seen[key] != acknowledgement.at {
+                let source = acknowledgement.via ?? "chat"
+                let counter =
+                    acknowledgements.bySource[source]
+                    ?? registry.makeCounter(
+                        descriptor: Self.name(
+                            "acknowledgements", unit: "total",
+                            help:
+                                "Acknowledgements, by where they came from: a chat channel's name, api, link, pushover."
+                        ),
+                        labels: [("source", source)])
+                acknowledgements.bySource[source] = counter
+                counter.increment()
+                if let since = state.alerts[key]?.state.since {
+                    timeToAcknowledge.record(.seconds(max(0, acknowledgement.at.timeIntervalSince(since))))
+                }
+            }
+            acknowledgements.seen = state.silences.acknowledgements.mapValues(\.at)
         }
     }
 

@@ -49,11 +49,14 @@ public struct TrackedAlert: Sendable, Codable, Equatable {
     public var channels: [String]?
     /// Where its escalation stands, while its problem is announced (SPEC §4.3).
     public var escalation: EscalationState?
+    /// Its acknowledgement was told to the channels that heard of it (SPEC §4.3).
+    public var acknowledgementTold: Bool
 
     public init(
         state: AlertState, signal: Signal, announced: Bool = false, heldBy: SilenceMark? = nil,
-        channels: [String]? = nil, escalation: EscalationState? = nil
+        channels: [String]? = nil, escalation: EscalationState? = nil, acknowledgementTold: Bool = false
     ) {
+        self.acknowledgementTold = acknowledgementTold
         self.state = state
         self.signal = signal
         self.announced = announced
@@ -71,6 +74,8 @@ public struct TrackedAlert: Sendable, Codable, Equatable {
         heldBy = try container.decodeIfPresent(SilenceMark.self, forKey: .heldBy)
         channels = try container.decodeIfPresent([String].self, forKey: .channels)
         escalation = try container.decodeIfPresent(EscalationState.self, forKey: .escalation)
+        // An acknowledgement from before this was kept was never meant to be told.
+        acknowledgementTold = try container.decodeIfPresent(Bool.self, forKey: .acknowledgementTold) ?? true
     }
 }
 

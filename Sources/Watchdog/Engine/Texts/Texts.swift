@@ -105,6 +105,14 @@ extension Texts {
             ru: "эскалация на \(channel): никто не подтвердил за \(waited)")
     }
 
+    /// Who acknowledged a problem, when, and from where (SPEC §4.3).
+    func acknowledged(by: String, at: Date, via: String?) -> String {
+        let from = via.map { " (\($0))" } ?? ""
+        return pick(
+            en: "acknowledged by \(by)\(from) at \(ConsoleRenderer.timestamp(at))",
+            ru: "принято: \(by)\(from), \(ConsoleRenderer.timestamp(at))")
+    }
+
     func firedDuringSilence(since: Date) -> String {
         pick(
             en: "firing since \(ConsoleRenderer.timestamp(since)); held by a silence until now",

@@ -152,7 +152,8 @@ public func evaluateTick(
             next.alerts[key] = TrackedAlert(
                 state: decided, signal: remembered, announced: announced, heldBy: heldBy,
                 channels: announced ? channels : nil,
-                escalation: announced && wasAnnounced ? previous?.escalation : nil)
+                escalation: announced && wasAnnounced ? previous?.escalation : nil,
+                acknowledgementTold: announced && wasAnnounced ? previous?.acknowledgementTold ?? false : false)
         }
 
         switch announcement {
@@ -217,6 +218,7 @@ public func evaluateTick(
             Decision(key: key, observation: .unknown, action: .none, firing: tracked.state.firing, held: false))
     }
     decisions.sort { $0.key < $1.key }
+    notifications += acknowledgementNotes(&next, now: now, settings: settings)
     var escalationsByTier: [Int: Int] = [:]
     if settings.escalation.isOn {
         notifications += escalations(
@@ -401,4 +403,35 @@ private func escalation(
     note.channels = fireChannels
     note.threadNote = true
     return [message, note]
+}
+
+/// Tells every channel that heard of an acknowledged problem, once, who acknowledged it
+/// and when (SPEC §4.3): the channels its fire went to and the tiers it escalated to,
+/// quietly; not the chat it was acknowledged in, which said so already.
+private func acknowledgementNotes(_ state: inout EngineState, now: Date, settings: DecisionSettings)
+    -> [AlertNotification]
+{
+    var notes: [AlertNotification] = []
+    for (key, tracked) in state.alerts.sorted(by: { $0.key < $1.key }) {
+        guard tracked.state.firing, tracked.announced, !tracked.acknowledgementTold,
+            let acknowledgement = state.silences.acknowledgements[key]
+        else { continue }
+        state.alerts[key]?.acknowledgementTold = true
+        let since = tracked.state.since ?? tracked.state.flappingSince ?? now
+        var note = AlertNotification(
+            id: "\(key)@\(Int(since.timeIntervalSince1970)):acknowledge", action: .acknowledge,
+            severity: tracked.signal.severity, family: key.family.rawValue, entity: key.entity,
+            title: tracked.signal.title,
+            detail: settings.texts.acknowledged(
+                by: acknowledgement.by, at: acknowledgement.at, via: acknowledgement.via),
+            instance: settings.instance, startedAt: since, at: now, quiet: true)
+        let told = settings.routes.following(tracked.channels, plus: tracked.escalation?.told ?? [])
+        if let via = acknowledgement.via {
+            note.channels = (told ?? settings.routes.channels).filter { $0 != via }
+        } else {
+            note.channels = told
+        }
+        notes.append(note)
+    }
+    return notes
 }

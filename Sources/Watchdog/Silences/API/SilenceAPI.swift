@@ -44,6 +44,9 @@ public struct SilenceAPI: Sendable {
         case ("POST", "/api/v2/silences"):
             if let refusal = refusal(request) { return refusal }
             return await create(request.body, snapshot: snapshot, now: now)
+        case ("POST", Self.ackPath):
+            if let refusal = refusal(request) { return refusal }
+            return await acknowledge(request.body, snapshot: snapshot, now: now)
         case ("DELETE", let path) where path.hasPrefix(silencePrefix):
             if let refusal = refusal(request) { return refusal }
             return await expire(String(path.dropFirst(silencePrefix.count)), snapshot: snapshot, now: now)
@@ -139,20 +142,61 @@ public struct SilenceAPI: Sendable {
     // MARK: writes
 
     /// nil when the request may write.
+    private func what(_ request: EndpointRequest) -> String {
+        request.path == Self.ackPath ? "acknowledgement" : "silence change"
+    }
+
     private func refusal(_ request: EndpointRequest) -> EndpointResponse? {
         guard let token else {
             logger.warning(
-                "silence change refused: WATCHDOG_API_TOKEN is not set",
+                "\(what(request)) refused: WATCHDOG_API_TOKEN is not set",
                 metadata: ["method": "\(request.method)", "path": "\(request.path.prefix(120))"])
-            return Self.error(403, "changing silences needs WATCHDOG_API_TOKEN to be set on the watchdog")
+            return Self.error(
+                403,
+                "\(request.path == Self.ackPath ? "acknowledging" : "changing silences") needs WATCHDOG_API_TOKEN to be set on the watchdog"
+            )
         }
         guard Endpoint.presentsBearer(token.value, in: request) else {
             logger.warning(
-                "silence change refused: missing or wrong token",
+                "\(what(request)) refused: missing or wrong token",
                 metadata: ["method": "\(request.method)", "path": "\(request.path.prefix(120))"])
             return Self.error(401, "missing or wrong bearer token")
         }
         return nil
+    }
+
+    /// `POST /api/watchdog/ack` (SPEC §4.3, §7).
+    public static let ackPath = "/api/watchdog/ack"
+
+    /// The body of an acknowledgement: which key, and who acknowledges it.
+    struct PostableAcknowledgement: Decodable {
+        let key: String
+        let by: String
+    }
+
+    /// `{"key": "dependency_down:db", "by": "alice"}`: the same acknowledgement as the
+    /// chat's, from anywhere that holds the token. 404 when the key is not firing.
+    private func acknowledge(_ body: [UInt8]?, snapshot: WatchdogStatus.Snapshot, now: Date) async -> EndpointResponse {
+        guard let keeper else { return Self.error(503, "acknowledgements cannot be made in this mode") }
+        guard let body, !body.isEmpty, body.count <= Self.maximumBodyBytes else {
+            return Self.error(400, "send {\"key\": \"...\", \"by\": \"...\"} of at most \(Self.maximumBodyBytes) bytes")
+        }
+        guard let posted = try? JSONDecoder().decode(PostableAcknowledgement.self, from: Data(body)) else {
+            return Self.error(400, "the body is not {\"key\": \"...\", \"by\": \"...\"}")
+        }
+        let by = posted.by.trimmingSpaces()
+        guard !by.isEmpty, by.count <= Silence.maximumTextLength else {
+            return Self.error(400, "by must say who acknowledges, in at most \(Silence.maximumTextLength) characters")
+        }
+        guard let key = SignalKey(parsing: posted.key.trimmingSpaces()), key.entity?.contains("*") != true else {
+            return Self.error(400, "\"\(posted.key.prefix(80))\" is not a signal key such as dependency_down:db")
+        }
+        guard await keeper.acknowledge(key, by: by, via: "api", now: now) else {
+            return Self.error(404, "\(key) is not firing")
+        }
+        logger.notice("acknowledged from the API", metadata: ["key": "\(key)", "by": "\(by)"])
+        return .json(
+            200, Endpoint.encode(["key": key.description, "acknowledged_by": by, "at": RFC3339.format(now)]))
     }
 
     private func create(_ body: [UInt8]?, snapshot: WatchdogStatus.Snapshot, now: Date) async -> EndpointResponse {
