@@ -78,6 +78,8 @@ let package = Package(
                 "FoundationGaps",
                 "Notify",
                 "OutboundHTTP",
+                // HMAC for the Ack links; the binary links it already for SigV4.
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

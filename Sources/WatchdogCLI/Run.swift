@@ -143,6 +143,8 @@ struct Run: AsyncParsableCommand {
         }
         if let address = configuration.listen {
             let delivery = assembly.delivery
+            let ackSecret = configuration.publicURL == nil ? nil : await assembly.ticks.engine.state.ackSecret
+            let keeper = EngineSilenceKeeper(engine: assembly.ticks.engine, store: assembly.store, status: status)
             let endpoint = Endpoint(
                 status: status, metrics: metrics, heartbeats: heartbeats, pingToken: configuration.pingToken,
                 staleAfter: HealthAnswer.staleAfter(
@@ -150,11 +152,11 @@ struct Run: AsyncParsableCommand {
                 channelStatistics: { await delivery.statistics() }, wallClock: ProcessClocks.wall,
                 monotonicNow: { ProcessClocks.monotonic.now },
                 silenceAPI: SilenceAPI(
-                    keeper: EngineSilenceKeeper(engine: assembly.ticks.engine, store: assembly.store, status: status),
-                    token: configuration.apiToken,
+                    keeper: keeper, token: configuration.apiToken,
                     staleAfter: HealthAnswer.staleAfter(
                         interval: configuration.interval, collectTimeout: configuration.collectTimeout),
-                    logger: logger))
+                    logger: logger),
+                ackLinks: ackSecret.map { AckLinkAPI(secret: $0, keeper: keeper, logger: logger) })
             services.append(
                 .init(
                     service: HTTPEndpointService(endpoint: endpoint, address: address, logger: logger),

@@ -34,6 +34,10 @@ struct TickAssembly {
             // Saved instants become this run's once: none later than now.
             engineState = engineState.rebased(at: ProcessClocks.wall(), sources: sources)
         }
+        if configuration.publicURL != nil, engineState.ackSecret == nil {
+            // Made once and kept in the state file, so links sent before a restart still work.
+            engineState.ackSecret = .random()
+        }
         if !dropped.isEmpty {
             logger.notice(
                 "alerts of sources no longer configured are forgotten",

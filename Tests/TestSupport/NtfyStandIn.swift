@@ -28,6 +28,8 @@ public final class NtfyStandIn: Sendable {
         public let priority: Int
         public let tags: [String]
         public let authorization: String?
+        /// The message's action buttons, as ntfy keeps them.
+        public var actions: [Action] = []
     }
 
     struct State {
@@ -39,6 +41,15 @@ public final class NtfyStandIn: Sendable {
     public let users: [String: String]
     public let tokens: Set<String>
     public let server: StubHTTPServer
+
+    /// One action button: `view` opens a URL, `http` sends a request from the app.
+    public struct Action: Sendable, Equatable {
+        public let action: String
+        public let label: String
+        public let url: String
+        public let method: String?
+        public let clear: Bool
+    }
     private let state = Mutex(State())
 
     public var baseURL: String { server.baseURL }
@@ -118,12 +129,33 @@ public final class NtfyStandIn: Sendable {
             (body["tags"] as? [String])
             ?? header("x-tags").map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
             ?? []
+        // As ntfy checks them: at most three, a known kind, a label, an http(s) URL, a method.
+        var actions: [Action] = []
+        if let listed = body["actions"] {
+            guard let list = listed as? [[String: Any]], list.count <= 3 else {
+                return Self.error(400, 40018, "invalid request: actions invalid")
+            }
+            for item in list {
+                let kind = item["action"] as? String ?? ""
+                let label = item["label"] as? String ?? ""
+                let url = item["url"] as? String ?? ""
+                let method = item["method"] as? String
+                guard ["view", "http"].contains(kind), !label.isEmpty,
+                    url.hasPrefix("http://") || url.hasPrefix("https://"),
+                    method.map({ ["GET", "POST", "PUT"].contains($0) }) ?? true
+                else { return Self.error(400, 40018, "invalid request: actions invalid") }
+                actions.append(
+                    Action(action: kind, label: label, url: url, method: method, clear: item["clear"] as? Bool ?? false)
+                )
+            }
+        }
         let stored = state.withLock { state in
             state.next += 1
-            let stored = Message(
+            var stored = Message(
                 id: String(format: "wd%08d", state.next), topic: topic,
                 title: body["title"] as? String ?? header("x-title"), message: message, priority: priority, tags: tags,
                 authorization: authorization)
+            stored.actions = actions
             state.messages.append(stored)
             return stored
         }

@@ -97,6 +97,12 @@ import Testing
             "| a silence request body | \(SilenceAPI.maximumBodyBytes / 1024) KB |",
             "| maintenance windows | \(MaintenanceParser.maximumEntries) entries of "
                 + "\(MaintenanceParser.maximumEntryLength) bytes |",
+            "| routes | \(MaintenanceParser.maximumEntries) entries of \(MaintenanceParser.maximumEntryLength) bytes "
+                + "per channel, \(MatcherList.maximumItems) matchers per entry |",
+            "| escalation tiers | \(EscalationPolicy.maximumTiers) |",
+            "| Ack links | \(AckLinkAPI.failuresPerMinute) failed tries a minute per address, "
+                + "\(Self.grouped(AckFailures.maximumClients)) addresses remembered, a capability of "
+                + "\(AckLink.maximumCapabilityLength) bytes |",
             "| events one Matrix `/sync` answer holds for the room | \(MatrixSync.timelineLimit) |",
             "| one chat answer | \(Self.grouped(TelegramText.limit)) characters in Telegram, "
                 + "\(Self.grouped(MatrixRenderer.answerLimit)) in a Matrix event |",

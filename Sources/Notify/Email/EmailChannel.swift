@@ -78,10 +78,17 @@ public struct EmailChannel: NotificationChannel {
         }
         let mail = EmailDraft(
             subject: "\(Self.tag(batch)) \(ChannelText.cut(subjectTitle, to: 180))",
-            text: text.title + "\n\n" + text.body,
+            text: text.title + "\n\n" + text.body + Self.ackLine(batch, strings: strings),
             messageID: Self.messageID(for: batch.id, at: at, domain: Self.domain(of: settings.sender)),
             date: MailFormat.date(at))
         return [OutboundMessage(id: batch.id, body: mail.encoded, links: .thread(batch))]
+    }
+
+    /// The Ack link of a single alert (SPEC §4.3): opening it shows a page with one
+    /// button, so a mail scanner that follows it acknowledges nothing.
+    public static func ackLine(_ batch: NotificationBatch, strings: RenderStrings) -> String {
+        guard case .single(let notification) = batch, let link = notification.ackLink else { return "" }
+        return "\n\n\(strings.ackButton): \(link)"
     }
 
     /// A `Message-ID` derived from the notification, so a retried send of the same

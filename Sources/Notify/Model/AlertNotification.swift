@@ -29,6 +29,16 @@ public struct AlertNotification: Sendable, Codable, Equatable, Identifiable {
     /// A note in the thread of the key's fire (who an escalation went to): only channels
     /// that reply in threads send it; to the others it would be one more message.
     public var threadNote: Bool = false
+    /// The Ack link of this problem (SPEC §4.3), for channels without a chat: a button or
+    /// a link that acknowledges it. Set while it fires and `WATCHDOG_PUBLIC_URL` is set.
+    public var ackLink: String?
+
+    /// The Ack link is left out of every encoding (`once --json`): it is a capability,
+    /// for the people the channel tells, not for a report.
+    enum CodingKeys: String, CodingKey {
+        case id, action, severity, family, entity, title, detail, instance, startedAt, at, quiet, stillFiring
+        case channels, threadNote
+    }
 
     public init(
         id: String, action: NotificationAction, severity: Severity, family: String,

@@ -7,9 +7,10 @@ public enum NtfyAPI {
     public static let messageLimit = 4_096
 
     /// `{"topic", "title", "message", "priority", "tags"}`.
-    public static func publishBody(topic: String, title: String, message: String, priority: Int, tags: [String])
-        -> String
-    {
+    public static func publishBody(
+        topic: String, title: String, message: String, priority: Int, tags: [String], ackLink: String? = nil,
+        ackLabel: String = "Ack"
+    ) -> String {
         var object: [String: JSONValue] = [
             "topic": JSONValue(topic),
             "title": JSONValue(ChannelText.cut(title, to: 250)),
@@ -17,6 +18,16 @@ public enum NtfyAPI {
             "priority": .integer(Int64(min(5, max(1, priority)))),
         ]
         if !tags.isEmpty { object["tags"] = .array(tags.map { JSONValue($0) }) }
+        if let ackLink {
+            // An `http` action: the ntfy app sends the POST itself, one tap, and clears
+            // the notification once it is answered (SPEC §4.3).
+            object["actions"] = [
+                [
+                    "action": "http", "label": JSONValue(ackLabel), "url": JSONValue(ackLink), "method": "POST",
+                    "clear": true,
+                ]
+            ]
+        }
         return JSONValue.object(object).encodedString
     }
 

@@ -78,8 +78,11 @@ public struct NtfyChannel: NotificationChannel {
         let text = markup.titled(
             batch, strings: strings, budget: NtfyAPI.messageLimit - 200, measure: { $0.utf8.count })
         var tags: [String]
+        var ackLink: String?
         switch batch {
-        case .single(let notification): tags = [notification.family, notification.severity.rawValue]
+        case .single(let notification):
+            tags = [notification.family, notification.severity.rawValue]
+            ackLink = notification.ackLink
         case .digest: tags = ["digest"]
         }
         tags += settings.tags
@@ -88,7 +91,8 @@ public struct NtfyChannel: NotificationChannel {
             OutboundMessage(
                 id: settings.topics.count == 1 ? batch.id : "\(batch.id):\(topic)",
                 body: NtfyAPI.publishBody(
-                    topic: topic, title: text.title, message: text.body, priority: priority, tags: tags))
+                    topic: topic, title: text.title, message: text.body, priority: priority, tags: tags,
+                    ackLink: ackLink, ackLabel: strings.ackButton))
         }
     }
 

@@ -81,6 +81,10 @@ public struct PushoverChannel: NotificationChannel {
             fields += [
                 ("priority", String(priority)), ("timestamp", String(Int(notification.at.timeIntervalSince1970))),
             ]
+            if let link = notification.ackLink {
+                // A supplementary URL: the page it opens has the one button that acknowledges.
+                fields += [("url", link), ("url_title", strings.ackButton)]
+            }
             if priority == 2 {
                 fields += [("retry", String(settings.retry)), ("expire", String(settings.expire))]
                 // The receipt stands for the alert: its resolve cancels the emergency.

@@ -5,8 +5,15 @@ extension ConfigVariable {
         "which alerts channel <name> takes, and when: ;-separated entries DAYS HH:MM-HH:MM [ZONE] MATCHER[,MATCHER...] as in WATCHDOG_MAINTENANCE, or always MATCHER[,MATCHER...]; a matcher is a key, a family, a glob, * or a label matcher such as severity=critical; a channel without a route takes every alert, and an alert no channel takes goes to every channel"
     )
 
+    static let publicURL = ConfigVariable(
+        "WATCHDOG_PUBLIC_URL", .url, default: "",
+        "the address people's devices reach the endpoint at, e.g. https://watchdog.example.com: channels without a chat (ntfy, e-mail, Pushover) then carry an Ack link; needs WATCHDOG_LISTEN"
+    )
+
     /// In the order docs/configuration.md lists them.
-    static let onCallVariables: [ConfigVariable] = [.route, .escalate, .escalateMatch, .escalateRepeat]
+    static let onCallVariables: [ConfigVariable] = [
+        .route, .escalate, .escalateMatch, .escalateRepeat, .publicURL,
+    ]
 }
 
 extension ConfigReader {
@@ -26,6 +33,16 @@ extension ConfigReader {
 }
 
 extension Configuration {
+    /// Ack links are answered by the endpoint: without it they would lead nowhere.
+    func publicURLIssues() -> [ConfigIssue] {
+        guard publicURL != nil, listen == nil else { return [] }
+        return [
+            ConfigIssue(
+                variable: ConfigVariable.publicURL.name,
+                message: "Ack links need the HTTP endpoint, and WATCHDOG_LISTEN is off")
+        ]
+    }
+
     /// A route must name a channel that exists: a typo would otherwise leave the
     /// channel taking everything while the operator believes it is routed.
     func routeIssues(channels: [String]) -> [ConfigIssue] {

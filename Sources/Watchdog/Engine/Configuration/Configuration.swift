@@ -34,6 +34,8 @@ public struct Configuration: Sendable {
     public var routes: [ChannelRoute]
     /// `WATCHDOG_ESCALATE*`: who is told when nobody acknowledges (SPEC §4.3).
     public var escalation: EscalationPolicy
+    /// `WATCHDOG_PUBLIC_URL`: where Ack links point (SPEC §4.3); nil: no links.
+    public var publicURL: String?
     /// nil: flapping is off.
     public var flap: FlapPolicy?
     /// Needed to change silences over HTTP; nil: the write routes answer 403.
@@ -107,6 +109,7 @@ extension Configuration {
             maintenance: reader.maintenance(.maintenance),
             routes: reader.routes(.route),
             escalation: reader.escalation(cooldown: cooldown == .zero ? nil : cooldown),
+            publicURL: reader.optionalURL(.publicURL),
             flap: reader.flap(.flap),
             apiToken: reader.string(.apiToken).isEmpty ? nil : Secret(reader.string(.apiToken)),
             heartbeatURL: reader.optionalURL(.heartbeatURL).map(Secret.init),
@@ -120,7 +123,7 @@ extension Configuration {
         let channelNames = ChannelCatalog.names(for: configured)
         let issues =
             gatherIssues + reader.issues + configured.routeIssues(channels: channelNames)
-            + configured.escalationIssues(channels: channelNames)
+            + configured.escalationIssues(channels: channelNames) + configured.publicURLIssues()
         guard issues.isEmpty else { throw ConfigurationError(issues) }
         return LoadedConfiguration(
             configuration: configured, environment: environment,

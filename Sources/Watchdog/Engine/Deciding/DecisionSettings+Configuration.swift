@@ -11,6 +11,6 @@ extension DecisionSettings {
             texts: Texts(configuration.language),
             routes: RouteTable(
                 channels: channels, routes: configuration.routes, tiers: configuration.escalation.channels),
-            escalation: configuration.escalation)
+            escalation: configuration.escalation, publicURL: configuration.publicURL)
     }
 }

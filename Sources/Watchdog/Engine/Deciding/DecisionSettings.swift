@@ -10,12 +10,16 @@ public struct DecisionSettings: Sendable {
     public var routes: RouteTable
     /// Who is told when nobody acknowledges (SPEC §4.3).
     public var escalation: EscalationPolicy
+    /// Where Ack links point (`WATCHDOG_PUBLIC_URL`); nil: none are made.
+    public var publicURL: String?
 
     public init(
         instance: String, collectorFailedAfter: Int, policies: PolicyTable,
         silences: ConfiguredSilences = ConfiguredSilences(),
-        texts: Texts, routes: RouteTable = .everywhere, escalation: EscalationPolicy = .off
+        texts: Texts, routes: RouteTable = .everywhere, escalation: EscalationPolicy = .off,
+        publicURL: String? = nil
     ) {
+        self.publicURL = publicURL
         self.escalation = escalation
         self.routes = routes
         self.instance = instance

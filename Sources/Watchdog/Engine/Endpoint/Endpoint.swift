@@ -13,15 +13,19 @@ public struct EndpointRequest: Sendable {
     public var authorization: String?
     /// nil when not read; more than `SilenceAPI.maximumBodyBytes` when it was too long.
     public var body: [UInt8]?
+    /// The peer's address, for the Ack links' limit on failed tries.
+    public var client: String?
 
     public init(
-        method: String, path: String, query: String? = nil, authorization: String? = nil, body: [UInt8]? = nil
+        method: String, path: String, query: String? = nil, authorization: String? = nil, body: [UInt8]? = nil,
+        client: String? = nil
     ) {
         self.method = method.uppercased()
         self.path = path
         self.query = query
         self.authorization = authorization
         self.body = body
+        self.client = client
     }
 
     /// Only these routes read a body.
@@ -59,14 +63,17 @@ public struct Endpoint: Sendable {
     let monotonicNow: @Sendable () -> ContinuousClock.Instant
     /// The Alertmanager-compatible routes; nil answers them 404.
     let silenceAPI: SilenceAPI?
+    /// The Ack links (`WATCHDOG_PUBLIC_URL`); nil answers them 404.
+    let ackLinks: AckLinkAPI?
 
     public init(
         status: WatchdogStatus, metrics: WatchdogMetrics, heartbeats: HeartbeatBoard?, pingToken: Secret?,
         staleAfter: Duration, channelStatistics: @escaping @Sendable () async -> [ChannelStatistics],
         wallClock: @escaping @Sendable () -> Date, monotonicNow: @escaping @Sendable () -> ContinuousClock.Instant,
-        silenceAPI: SilenceAPI? = nil
+        silenceAPI: SilenceAPI? = nil, ackLinks: AckLinkAPI? = nil
     ) {
         self.silenceAPI = silenceAPI
+        self.ackLinks = ackLinks
         self.status = status
         self.metrics = metrics
         self.heartbeats = heartbeats
@@ -80,6 +87,12 @@ public struct Endpoint: Sendable {
     public func respond(to request: EndpointRequest) async -> EndpointResponse {
         if request.path.hasPrefix("/api/v2/") || request.path == SilenceAPI.ackPath, let silenceAPI,
             let answer = await silenceAPI.respond(to: request, snapshot: status.snapshot(), now: wallClock())
+        {
+            return answer
+        }
+        if let ackLinks,
+            let answer = await ackLinks.respond(
+                to: request, snapshot: status.snapshot(), now: wallClock(), monotonic: monotonicNow())
         {
             return answer
         }

@@ -35,7 +35,7 @@ public struct HTTPEndpointService: Service {
 
     public func run() async throws {
         let endpoint = self.endpoint
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+        let responder = CallbackResponder<EndpointRequestContext> { request, context in
             var body: [UInt8]?
             if EndpointRequest.takesBody(method: request.method.rawValue, path: request.uri.path) {
                 do {
@@ -48,7 +48,7 @@ public struct HTTPEndpointService: Service {
             let answer = await endpoint.respond(
                 to: EndpointRequest(
                     method: request.method.rawValue, path: request.uri.path, query: request.uri.query,
-                    authorization: request.headers[.authorization], body: body))
+                    authorization: request.headers[.authorization], body: body, client: context.client))
             var headers = HTTPFields()
             headers[.contentType] = answer.contentType
             headers[.cacheControl] = "no-store"
@@ -84,5 +84,16 @@ public struct HTTPEndpointService: Service {
                 metadata: ["address": "\(address)", "error": "\(error)"])
             try? await gracefulShutdown()
         }
+    }
+}
+
+/// Hummingbird's basic context and the peer's address (for the Ack links' limit).
+struct EndpointRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let client: String?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        client = source.channel.remoteAddress?.ipAddress
     }
 }

@@ -13,15 +13,19 @@ public struct EngineState: Sendable, Codable, Equatable {
     public var samples: [String: Data]
     /// Silences and acknowledgements made from the chat or the API (SPEC §4.1).
     public var silences: SilenceBook
+    /// The key Ack links are signed with (SPEC §4.3): made once, kept so that links sent
+    /// before a restart still work after it. Never shown anywhere.
+    public var ackSecret: AckSecret?
 
     public init(
         alerts: [SignalKey: TrackedAlert] = [:], collectors: [String: CollectorHealth] = [:],
-        samples: [String: Data] = [:], silences: SilenceBook = SilenceBook()
+        samples: [String: Data] = [:], silences: SilenceBook = SilenceBook(), ackSecret: AckSecret? = nil
     ) {
         self.alerts = alerts
         self.collectors = collectors
         self.samples = samples
         self.silences = silences
+        self.ackSecret = ackSecret
     }
 
     /// State files from before silences have none.
@@ -31,6 +35,7 @@ public struct EngineState: Sendable, Codable, Equatable {
         collectors = try container.decode([String: CollectorHealth].self, forKey: .collectors)
         samples = try container.decode([String: Data].self, forKey: .samples)
         silences = try container.decodeIfPresent(SilenceBook.self, forKey: .silences) ?? SilenceBook()
+        ackSecret = try container.decodeIfPresent(AckSecret.self, forKey: .ackSecret)
     }
 }
 

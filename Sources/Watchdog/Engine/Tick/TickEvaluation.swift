@@ -236,7 +236,12 @@ public func evaluateTick(
     // What is over goes first: when the Docker daemon comes back, `docker_unreachable`'s
     // resolve must reach the chat before the containers found dead meanwhile, or the
     // reader takes the new alerts for more of the same outage. Key order otherwise.
-    let ordered = notifications.filter(\.endsProblem) + notifications.filter { !$0.endsProblem }
+    var ordered = notifications.filter(\.endsProblem) + notifications.filter { !$0.endsProblem }
+    if let base = settings.publicURL, let secret = next.ackSecret {
+        for index in ordered.indices {
+            ordered[index].ackLink = ackLink(for: ordered[index], state: next, base: base, secret: secret)
+        }
+    }
 
     var evaluation = TickEvaluation(
         decisions: decisions, notifications: ordered, firing: firing, silencedByFamily: silencedByFamily,
@@ -434,4 +439,16 @@ private func acknowledgementNotes(_ state: inout EngineState, now: Date, setting
         notes.append(note)
     }
     return notes
+}
+
+/// The Ack link of a notification about a problem still firing and not acknowledged.
+private func ackLink(for notification: AlertNotification, state: EngineState, base: String, secret: AckSecret)
+    -> String?
+{
+    guard [.fire, .repeat, .escalate].contains(notification.action) || notification.announcesProblem,
+        !notification.threadNote, let key = SignalKey(parsing: notification.key),
+        let tracked = state.alerts[key], tracked.state.firing, let since = tracked.state.since,
+        state.silences.acknowledgements[key] == nil
+    else { return nil }
+    return AckLink(key: key, started: Int64(since.timeIntervalSince1970.rounded(.down))).url(base: base, secret: secret)
 }
