@@ -141,6 +141,18 @@ struct Run: AsyncParsableCommand {
                 clock: ProcessClocks.monotonic, logger: logger)
             services.append(.init(service: poller, serviceName: "chat:\(matrix.name)"))
         }
+        for pushover in channels.compactMap({ $0 as? PushoverChannel }) where pushover.sendsEmergencies {
+            guard let outbox = assembly.delivery.outbox(named: pushover.name) else { continue }
+            services.append(
+                .init(
+                    service: PushoverReceiptPoller(
+                        channel: pushover, outbox: outbox, engine: assembly.ticks.engine,
+                        keeper: EngineSilenceKeeper(
+                            engine: assembly.ticks.engine, store: assembly.store, status: status),
+                        clock: ProcessClocks.monotonic, interval: configuration.interval, now: ProcessClocks.wall,
+                        logger: logger),
+                    serviceName: "pushover:\(pushover.name)"))
+        }
         if let address = configuration.listen {
             let delivery = assembly.delivery
             let ackSecret = configuration.publicURL == nil ? nil : await assembly.ticks.engine.state.ackSecret

@@ -8,7 +8,10 @@ import Synchronization
 /// over 250, or an emergency (priority 2) without `retry` ≥ 30 and `expire` ≤ 10,800 is
 /// 400; a good message `{"status": 1, "request": …}`, with a `receipt` for an emergency.
 /// `POST /1/receipts/{receipt}/cancel.json` stops an emergency (an unknown receipt is
-/// 400). Scripted faults: 429 (the application is over its quota), a 5xx.
+/// 400). `GET /1/receipts/{receipt}.json?token=…` says whether an emergency was
+/// acknowledged (`acknowledge(_:by:device:)` plays the person on the phone) or expired,
+/// with the fields of Pushover's receipts API; an unknown receipt or token is 400.
+/// Scripted faults: 429 (the application is over its quota), a 5xx.
 public final class PushoverStandIn: Sendable {
     public enum Fault: Sendable {
         case overQuota
@@ -27,6 +30,10 @@ public final class PushoverStandIn: Sendable {
         var faults: [Fault] = []
         var messages: [Message] = []
         var cancelled: [String] = []
+        /// Per receipt: who acknowledged it, on which device, when.
+        var acknowledged: [String: (by: String, device: String, at: Int)] = [:]
+        var expired: Set<String> = []
+        var receiptQueries = 0
     }
 
     public let appToken: String
@@ -52,6 +59,16 @@ public final class PushoverStandIn: Sendable {
     }
 
     public func inject(_ faults: [Fault]) { state.withLock { $0.faults += faults } }
+
+    /// Someone acknowledges the emergency of this receipt in the app.
+    public func acknowledge(_ receipt: String, by user: String, device: String) {
+        state.withLock { $0.acknowledged[receipt] = (user, device, 1_800_000_100) }
+    }
+
+    public func expire(_ receipt: String) { state.withLock { _ = $0.expired.insert(receipt) } }
+
+    /// How many times a receipt was asked about.
+    public var receiptQueries: Int { state.withLock { $0.receiptQueries } }
     public func stop() async { await server.stop() }
 
     static func refused(_ field: String, _ value: String, _ error: String, status: Int = 400) -> StubResponse {
@@ -69,6 +86,7 @@ public final class PushoverStandIn: Sendable {
     }
 
     func respond(to request: RecordedRequest) -> StubResponse {
+        if request.method == "GET", request.uri.hasPrefix("/1/receipts/") { return receipt(request) }
         guard request.method == "POST" else { return .json(404, #"{"status":0,"errors":["not found"]}"#) }
         let fields = Self.form(request.bodyText)
         guard fields["token"] == appToken else {
@@ -122,5 +140,26 @@ public final class PushoverStandIn: Sendable {
                     device: fields["device"]))
         }
         return .json(200, #"{"status":1,"request":"wd-req"\#(receipt.map { #","receipt":"\#($0)""# } ?? "")}"#)
+    }
+
+    /// `GET /1/receipts/{receipt}.json?token=…`, as Pushover's receipts API answers it.
+    func receipt(_ request: RecordedRequest) -> StubResponse {
+        let parts = request.uri.dropFirst("/1/receipts/".count).split(separator: "?", maxSplits: 1)
+        guard parts.count == 2, parts[0].hasSuffix(".json"), Self.form(String(parts[1]))["token"] == appToken else {
+            return Self.refused("token", "invalid", "application token is invalid, see https://pushover.net/api")
+        }
+        let receipt = String(parts[0].dropLast(".json".count))
+        return state.withLock { state in
+            state.receiptQueries += 1
+            guard state.messages.contains(where: { $0.receipt == receipt }) else {
+                return Self.refused("receipt", "not found", "receipt not found; may be invalid or expired")
+            }
+            let acknowledgement = state.acknowledged[receipt]
+            let expired = state.expired.contains(receipt)
+            return .json(
+                200,
+                #"{"status":1,"acknowledged":\#(acknowledgement == nil ? 0 : 1),"acknowledged_at":\#(acknowledgement?.at ?? 0),"acknowledged_by":"\#(acknowledgement?.by ?? "")","acknowledged_by_device":"\#(acknowledgement?.device ?? "")","last_delivered_at":1800000000,"expired":\#(expired ? 1 : 0),"expires_at":1800003600,"called_back":0,"called_back_at":0,"request":"wd-req"}"#
+            )
+        }
     }
 }

@@ -125,4 +125,33 @@ import Testing
         #expect(text.contains(#"watchdog_time_to_acknowledge_seconds_bucket{le="120.0"} 1"#))
         #expect(text.contains(#"watchdog_time_to_acknowledge_seconds_bucket{le="60.0"} 0"#))
     }
+
+    // MARK: Pushover receipts
+
+    @Test func aReceiptIsReadAsPushoverWritesIt() {
+        let acknowledged = PushoverReceipt.parse(
+            Array(
+                #"{"status":1,"acknowledged":1,"acknowledged_at":1800000100,"acknowledged_by":"uKEY","acknowledged_by_device":"pixel\n7","expired":0}"#
+                    .utf8))
+        #expect(acknowledged?.acknowledged == true && acknowledged?.device == "pixel 7")
+        #expect(PushoverReceiptPoller<ContinuousClock>.acknowledger(acknowledged!) == "pixel 7 (Pushover)")
+        let expired = PushoverReceipt.parse(Array(#"{"status":1,"acknowledged":0,"expired":1}"#.utf8))
+        #expect(expired?.expired == true && expired?.acknowledged == false)
+        #expect(PushoverReceiptPoller<ContinuousClock>.acknowledger(expired!) == "a Pushover user")
+        #expect(PushoverReceipt.parse(Array(#"{"status":0,"errors":["receipt not found"]}"#.utf8)) == nil)
+        #expect(PushoverReceipt.parse(Array("not json".utf8)) == nil)
+    }
+
+    @Test func onlyReceiptsOfKeysStillFiringAndUnacknowledgedAreAsked() {
+        var state = tick(EngineState(), minute: 0).state
+        let receipts = [
+            key.description: MessageReferences.Reference(message: "r1"),
+            "dependency_down:gone": MessageReferences.Reference(message: "r2"),
+        ]
+        let due = PushoverReceiptPoller<ContinuousClock>.due(receipts: receipts, state: state, finished: [])
+        #expect(due.map(\.receipt) == ["r1"])
+        #expect(PushoverReceiptPoller<ContinuousClock>.due(receipts: receipts, state: state, finished: ["r1"]).isEmpty)
+        state.silences.acknowledgements[key] = Acknowledgement(by: "a", at: Self.t0, via: "api")
+        #expect(PushoverReceiptPoller<ContinuousClock>.due(receipts: receipts, state: state, finished: []).isEmpty)
+    }
 }

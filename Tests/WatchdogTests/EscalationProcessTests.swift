@@ -108,4 +108,55 @@ struct EscalationProcessTests {
         #expect(metrics.body.contains(#"watchdog_acknowledgements_total{source="api"} 1"#))
         #expect(!(result.stdout + result.stderr).contains(token))
     }
+
+    /// Pushover's emergency as the last tier: the escalation rings the phone until someone
+    /// acknowledges it in the app; the watchdog reads the receipt and the key is
+    /// acknowledged, named by the device, never by the user key.
+    @Test func aPushoverEmergencyAcknowledgedInTheAppAcknowledgesTheKey() async throws {
+        let appToken = "aAPPtoken0123456789abcdefghijk"
+        let userKey = "uUSERkey0123456789abcdefghijkl"
+        let pushover = try await PushoverStandIn.start(appToken: appToken, userKey: userKey)
+        defer { Task { await pushover.stop() } }
+        let receiver = try await StubHTTPServer.start { _ in .text(200, "ok") }
+        defer { Task { await receiver.stop() } }
+        let dependency = try await ToggledDependency { _ in false }
+        defer { Task { await dependency.server.stop() } }
+        let port = try freeLocalPort()
+        let watchdog = try WatchdogProcess.start(
+            ["run"],
+            environment: [
+                "WATCHDOG_INTERVAL": "1s", "WATCHDOG_LISTEN": "127.0.0.1:\(port)", "WATCHDOG_MEM_PCT": "100",
+                "WATCHDOG_DISK_PCT": "100", "WATCHDOG_DEPS": "api=\(dependency.url)", "WATCHDOG_DEP_DOWN_AFTER": "1",
+                "WATCHDOG_NOTIFY_CHAT": "json://127.0.0.1:\(receiver.port)/chat",
+                "WATCHDOG_NOTIFY_PHONE": "pover://\(userKey)@\(appToken)?priority=emergency&interval=60&expire=600",
+                "WATCHDOG_PUSHOVER_API_URL": pushover.apiBaseURL, "WATCHDOG_ESCALATE": "2s:phone",
+            ])
+        defer { watchdog.kill() }
+        #expect(await eventually(timeout: .seconds(30)) { pushover.messages.first?.receipt != nil })
+        let emergency = try #require(pushover.messages.first)
+        #expect(emergency.priority == 2 && emergency.message.contains("nobody acknowledged it"))
+        // Asked about while it rings; nobody has pressed anything yet.
+        #expect(await eventually(timeout: .seconds(15)) { pushover.receiptQueries >= 1 })
+        #expect(try await fetch("http://127.0.0.1:\(port)/alerts").body.contains("acknowledged_by") == false)
+        pushover.acknowledge(try #require(emergency.receipt), by: userKey, device: "pixel-7")
+        #expect(
+            await eventually(timeout: .seconds(15)) {
+                (try? await fetch("http://127.0.0.1:\(port)/alerts").body.contains(
+                    #""acknowledged_by":"pixel-7 (Pushover)""#)) == true
+            })
+        // The chat hears who; the phone, where it was acknowledged, is not told again.
+        #expect(
+            await eventually(timeout: .seconds(10)) {
+                receiver.requests.contains { $0.bodyText.contains("acknowledged by pixel-7 (Pushover) (phone)") }
+            })
+        let alerts = try await fetch("http://127.0.0.1:\(port)/alerts")
+        let metrics = try await fetch("http://127.0.0.1:\(port)/metrics")
+        watchdog.terminate()
+        let result = try await watchdog.wait(timeout: 10)
+        #expect(pushover.messages.count == 1)
+        #expect(metrics.body.contains(#"watchdog_acknowledgements_total{source="phone"} 1"#))
+        for text in [alerts.body, metrics.body, result.stdout, result.stderr] {
+            #expect(!text.contains(userKey) && !text.contains(appToken))
+        }
+    }
 }

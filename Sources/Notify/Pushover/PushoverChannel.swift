@@ -144,4 +144,56 @@ public struct PushoverChannel: NotificationChannel {
             return .permanent(reason: reason)
         }
     }
+
+    /// Whether emergencies are sent, whose receipts say who acknowledged them.
+    public var sendsEmergencies: Bool { settings.emergency }
+
+    /// `GET /1/receipts/{receipt}.json?token=…` (Pushover's receipts API; no faster than
+    /// every 5 s per receipt): whether someone acknowledged the emergency, or it expired.
+    public func receipt(_ receipt: String) async -> Result<PushoverReceipt, PushoverReceipt.Failure> {
+        let secrets = [settings.appToken, settings.userKey]
+        let url =
+            settings.apiBaseURL + "/1/receipts/\(PercentEncoding.encode(receipt)).json?token="
+            + PercentEncoding.encode(settings.appToken)
+        switch await post.send(url: url, method: .get, body: [], secrets: secrets) {
+        case .failed(let reason):
+            return .failure(.init(reason: HTTPPost.redact(reason, secrets: secrets), permanent: false))
+        case .response(let status, _, let body):
+            if (200..<300).contains(status), let parsed = PushoverReceipt.parse(body) { return .success(parsed) }
+            let reason = HTTPPost.redact("HTTP \(status)", secrets: secrets)
+            // An unknown or week-old receipt is 400: asking again cannot help.
+            return .failure(.init(reason: reason, permanent: (400..<500).contains(status) && status != 429))
+        }
+    }
+}
+
+/// What Pushover's receipts API says of one emergency.
+public struct PushoverReceipt: Sendable, Equatable {
+    public var acknowledged: Bool
+    public var acknowledgedAt: Int64
+    /// The user key of who acknowledged it: a credential, never shown.
+    public var acknowledgedBy: String
+    /// The name of the device it was acknowledged on, if Pushover gave one.
+    public var device: String
+    public var expired: Bool
+
+    public struct Failure: Error, Sendable, Equatable {
+        public let reason: String
+        /// The receipt is unknown or over: stop asking.
+        public let permanent: Bool
+    }
+
+    /// `{"status":1,"acknowledged":1,"acknowledged_at":…,"acknowledged_by":"u…",
+    /// "acknowledged_by_device":"phone","expired":0,…}`; nil unless status is 1.
+    public static func parse(_ body: [UInt8]) -> PushoverReceipt? {
+        guard body.count <= 64 * 1024, let object = JSONValue.parse(body), object["status"]?.intValue == 1 else {
+            return nil
+        }
+        func flag(_ name: String) -> Bool { (object[name]?.intValue ?? 0) == 1 || object[name]?.boolValue == true }
+        return PushoverReceipt(
+            acknowledged: flag("acknowledged"), acknowledgedAt: Int64(object["acknowledged_at"]?.intValue ?? 0),
+            acknowledgedBy: object["acknowledged_by"]?.stringValue ?? "",
+            device: ChannelText.cut(ChannelText.oneLine(object["acknowledged_by_device"]?.stringValue ?? ""), to: 60),
+            expired: flag("expired"))
+    }
 }
