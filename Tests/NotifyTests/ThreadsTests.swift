@@ -23,6 +23,37 @@ import Testing
         #expect(references.resolve(MessageLinks(replyToKey: "disk_full:/data")) == ResolvedLinks())
     }
 
+    /// An acknowledgement written into the fire (SPEC §4.3) keeps the fire's reference: its
+    /// resolve still replies to it and edits it.
+    @Test func aNoteWrittenIntoTheFireKeepsItsReference() {
+        var references = MessageReferences()
+        references.delivered(MessageLinks(records: ["k"]), as: "17")
+        #expect(references.resolve(.annotating("k"))?.edit == "17")
+        references.delivered(.annotating("k"), as: nil)
+        #expect(references.reference(of: "k")?.message == "17")
+        #expect(references.resolve(.annotating("gone")) == nil)
+        #expect(MessageLinks.annotating("k").isEdit)
+    }
+
+    @Test func telegramAndMatrixWriteAnAcknowledgementIntoTheFire() throws {
+        var note = AlertNotification(
+            id: "dependency_down:db@1:acknowledge", action: .acknowledge, severity: .critical,
+            family: "dependency_down", entity: "db", title: "Dependency db is down",
+            detail: "acknowledged by <alice> (api) at 2027-01-15T08:01:00Z", instance: "h",
+            startedAt: Date(timeIntervalSince1970: 1_800_000_000), at: Date(timeIntervalSince1970: 1_800_000_060),
+            quiet: true)
+        note.fireDetail = "503 from http://db/health"
+        let telegram = TelegramRenderer(language: .en, silentResolved: true).render(.single(note))
+        #expect(telegram.count == 1)
+        #expect(telegram.first?.links == .annotating("dependency_down:db"))
+        #expect(telegram.first?.body.contains("503 from http://db/health") == true)
+        #expect(telegram.first?.body.contains("👍 acknowledged by &lt;alice&gt; (api)") == true)
+        #expect(telegram.first?.body.hasPrefix("🔴") == true)
+        let matrix = MatrixRenderer(language: .en).render(.single(note))
+        #expect(matrix.count == 1 && matrix.first?.links == .annotating("dependency_down:db"))
+        #expect(matrix.first?.body.contains("acknowledged by &lt;alice&gt;") == true)
+    }
+
     @Test func aDigestIsRepliedToButNeverEditedForOneOfItsKeys() {
         var references = MessageReferences()
         references.delivered(MessageLinks(records: ["a", "b"]), as: "5")

@@ -159,4 +159,38 @@ struct EscalationProcessTests {
             #expect(!text.contains(userKey) && !text.contains(appToken))
         }
     }
+
+    /// An acknowledgement made elsewhere is written into the Telegram fire (SPEC §4.3):
+    /// the fire keeps what it said and gains who acknowledged it; no extra message.
+    @Test func anAPIAcknowledgementIsWrittenIntoTheTelegramFire() async throws {
+        let botToken = "777:ACK-edit-token-3b1f"
+        let telegram = try await TelegramStandIn.start(token: botToken)
+        defer { Task { await telegram.stop() } }
+        let dependency = try await ToggledDependency { _ in false }
+        defer { Task { await dependency.server.stop() } }
+        let port = try freeLocalPort()
+        let token = "ack-TOKEN-9e8d7c"
+        let watchdog = try WatchdogProcess.start(
+            ["run"],
+            environment: [
+                "WATCHDOG_INTERVAL": "1s", "WATCHDOG_LISTEN": "127.0.0.1:\(port)", "WATCHDOG_MEM_PCT": "100",
+                "WATCHDOG_DISK_PCT": "100", "WATCHDOG_DEPS": "api=\(dependency.url)", "WATCHDOG_DEP_DOWN_AFTER": "1",
+                "WATCHDOG_API_TOKEN": token, "WATCHDOG_TELEGRAM_BOT_TOKEN": botToken,
+                "WATCHDOG_TELEGRAM_CHAT_ID": "4242", "WATCHDOG_TELEGRAM_API_URL": telegram.baseURL,
+            ])
+        defer { watchdog.kill() }
+        #expect(await eventually(timeout: .seconds(30)) { !telegram.accepted.isEmpty })
+        let fire = try #require(telegram.accepted.first)
+        let answer = try await fetch(
+            "http://127.0.0.1:\(port)/api/watchdog/ack", method: "POST",
+            headers: [("Authorization", "Bearer \(token)")], body: #"{"key":"dependency_down:api","by":"alice"}"#)
+        #expect(answer.status == 200)
+        #expect(await eventually(timeout: .seconds(10)) { !telegram.edits.isEmpty })
+        watchdog.terminate()
+        _ = try await watchdog.wait(timeout: 10)
+        #expect(telegram.accepted.count == 1)
+        let text = try #require(telegram.currentText(of: fire.messageID))
+        #expect(text.hasPrefix("🔴") && text.contains("dependency_down:api"))
+        #expect(text.contains("👍 acknowledged by alice (api)"))
+    }
 }

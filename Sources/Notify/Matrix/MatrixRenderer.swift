@@ -19,6 +19,15 @@ public struct MatrixRenderer: Sendable {
     }
 
     public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
+        if case .single(let notification) = batch, notification.action == .acknowledge {
+            // Written into the fire (SPEC §4.3): who acknowledged it, under what fired.
+            let note = "\(NotificationAction.acknowledge.icon) " + ChannelText.escapeMarkup(notification.detail)
+            return [
+                OutboundMessage(
+                    id: batch.id, body: annotated(notification.annotatedFire, note: note),
+                    links: .annotating(notification.key))
+            ]
+        }
         var messages = [OutboundMessage(id: batch.id, body: content(batch).encodedString, links: .thread(batch))]
         if case .single(let notification) = batch, notification.endsProblem {
             let edited = Self.event(

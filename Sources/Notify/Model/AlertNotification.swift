@@ -32,12 +32,15 @@ public struct AlertNotification: Sendable, Codable, Equatable, Identifiable {
     /// The Ack link of this problem (SPEC §4.3), for channels without a chat: a button or
     /// a link that acknowledges it. Set while it fires and `WATCHDOG_PUBLIC_URL` is set.
     public var ackLink: String?
+    /// For a note about a firing problem (an acknowledgement): the fire's own detail, so
+    /// a channel that writes the note into the fire message keeps what it said.
+    public var fireDetail: String?
 
     /// The Ack link is left out of every encoding (`once --json`): it is a capability,
     /// for the people the channel tells, not for a report.
     enum CodingKeys: String, CodingKey {
         case id, action, severity, family, entity, title, detail, instance, startedAt, at, quiet, stillFiring
-        case channels, threadNote
+        case channels, threadNote, fireDetail
     }
 
     public init(
@@ -57,6 +60,14 @@ public struct AlertNotification: Sendable, Codable, Equatable, Identifiable {
         self.at = at
         self.quiet = quiet
         self.stillFiring = stillFiring
+    }
+
+    /// The fire this note is about, as its message read: for channels that write the note
+    /// into it (Telegram, Matrix).
+    public var annotatedFire: AlertNotification {
+        AlertNotification(
+            id: id, action: .fire, severity: severity, family: family, entity: entity, title: title,
+            detail: fireDetail ?? "", instance: instance, startedAt: startedAt, at: startedAt)
     }
 
     /// Whether the channel named `channel` takes it.

@@ -24,6 +24,14 @@ public struct TelegramRenderer: Sendable {
             batch.notifications.allSatisfy(\.quiet)
             || (silentResolved && batch.notifications.allSatisfy { $0.action == .resolve })
         switch batch {
+        case .single(let notification) where notification.action == .acknowledge:
+            // Written into the fire (SPEC §4.3): who acknowledged it, under what fired.
+            let note = "\(NotificationAction.acknowledge.icon) " + ChannelText.escapeMarkup(notification.detail)
+            return [
+                OutboundMessage(
+                    id: batch.id, body: annotated(notification.annotatedFire, note: note), silent: true,
+                    links: .annotating(notification.key))
+            ]
         case .single(let notification):
             let text = markup.lines(for: notification, strings: strings).joined(separator: "\n")
             var messages = [

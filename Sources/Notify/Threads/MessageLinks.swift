@@ -18,6 +18,10 @@ public struct MessageLinks: Sendable, Codable, Equatable {
     public var editsMessage: String?
     /// The key the message's Ack / Silence buttons act on (Telegram with commands on).
     public var buttonsKey: String?
+    /// This message replaces the text of the message this key's reference names, and the
+    /// reference stays (an acknowledgement noted on the fire, which still gets its
+    /// resolve). Nothing is sent when the key has no reference or it names a digest.
+    public var annotatesKey: String?
 
     public init(
         records: [String] = [], replyToKey: String? = nil, replyToMessage: String? = nil, editsKey: String? = nil,
@@ -46,7 +50,14 @@ public struct MessageLinks: Sendable, Codable, Equatable {
         }
     }
 
-    public var isEdit: Bool { editsKey != nil || editsMessage != nil }
+    public var isEdit: Bool { editsKey != nil || editsMessage != nil || annotatesKey != nil }
+
+    /// The links of a note written into a key's fire message (SPEC §4.3).
+    public static func annotating(_ key: String) -> MessageLinks {
+        var links = MessageLinks()
+        links.annotatesKey = key
+        return links
+    }
 }
 
 /// The links of one message with the keys resolved to the ids the channel knows: what a

@@ -72,7 +72,7 @@ public struct MessageReferences: Sendable, Codable, Equatable {
         resolved.replyTo = links.replyToMessage ?? links.replyToKey.flatMap { byKey[$0]?.message }
         if let direct = links.editsMessage {
             resolved.edit = direct
-        } else if let key = links.editsKey {
+        } else if let key = links.editsKey ?? links.annotatesKey {
             guard let reference = byKey[key], !reference.shared else { return nil }
             resolved.edit = reference.message
         }

@@ -430,6 +430,7 @@ private func acknowledgementNotes(_ state: inout EngineState, now: Date, setting
             detail: settings.texts.acknowledged(
                 by: acknowledgement.by, at: acknowledgement.at, via: acknowledgement.via),
             instance: settings.instance, startedAt: since, at: now, quiet: true)
+        note.fireDetail = tracked.signal.detail
         let told = settings.routes.following(tracked.channels, plus: tracked.escalation?.told ?? [])
         if let via = acknowledgement.via {
             note.channels = (told ?? settings.routes.channels).filter { $0 != via }
