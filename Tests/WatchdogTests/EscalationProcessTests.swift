@@ -193,4 +193,39 @@ struct EscalationProcessTests {
         #expect(text.hasPrefix("🔴") && text.contains("dependency_down:api"))
         #expect(text.contains("👍 acknowledged by alice (api)"))
     }
+
+    /// A silence made over the API after the fire went out, before the tier's time: the
+    /// tier is never told.
+    @Test func aSilenceBeforeTheTierStopsTheEscalation() async throws {
+        let receiver = try await StubHTTPServer.start { _ in .text(200, "ok") }
+        defer { Task { await receiver.stop() } }
+        let dependency = try await ToggledDependency { _ in false }
+        defer { Task { await dependency.server.stop() } }
+        let port = try freeLocalPort()
+        let token = "silence-TOKEN-5a6b"
+        let watchdog = try WatchdogProcess.start(
+            ["run"],
+            environment: [
+                "WATCHDOG_INTERVAL": "1s", "WATCHDOG_LISTEN": "127.0.0.1:\(port)", "WATCHDOG_MEM_PCT": "100",
+                "WATCHDOG_DISK_PCT": "100", "WATCHDOG_DEPS": "api=\(dependency.url)", "WATCHDOG_DEP_DOWN_AFTER": "1",
+                "WATCHDOG_API_TOKEN": token, "WATCHDOG_NOTIFY_CHAT": "json://127.0.0.1:\(receiver.port)/chat",
+                "WATCHDOG_NOTIFY_ONCALL": "json://127.0.0.1:\(receiver.port)/oncall", "WATCHDOG_ESCALATE": "5s:oncall",
+            ])
+        defer { watchdog.kill() }
+        #expect(await eventually(timeout: .seconds(30)) { receiver.requests.contains { $0.uri == "/chat" } })
+        let silence = try await fetch(
+            "http://127.0.0.1:\(port)/api/v2/silences", method: "POST",
+            headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")],
+            body:
+                #"{"matchers":[{"name":"alertname","value":"dependency_down","isRegex":false}],"startsAt":"2020-01-01T00:00:00Z","endsAt":"2099-01-01T00:00:00Z","createdBy":"alice","comment":"working on it"}"#
+        )
+        #expect(silence.status == 200, "\(silence.body)")
+        // Past the tier's time.
+        try await Task.sleep(for: .seconds(8))
+        let alerts = try await fetch("http://127.0.0.1:\(port)/alerts")
+        watchdog.terminate()
+        _ = try await watchdog.wait(timeout: 10)
+        #expect(!receiver.requests.contains { $0.uri == "/oncall" })
+        #expect(alerts.body.contains(#""stopped":"silenced""#))
+    }
 }

@@ -262,6 +262,13 @@ import Testing
         }
         #expect {
             try Configuration.load(
+                process: base.merging(["WATCHDOG_ESCALATE": "10m:oncall", "WATCHDOG_ROUTE_ONCALL": "always *"]) { $1 },
+                workingDirectory: nil)
+        } throws: { error in
+            "\(error)".contains("WATCHDOG_ROUTE_ONCALL: oncall is an escalation tier")
+        }
+        #expect {
+            try Configuration.load(
                 process: base.merging(["WATCHDOG_ESCALATE_MATCH": "severity=~("]) { $1 }, workingDirectory: nil)
         } throws: { error in
             "\(error)".contains("WATCHDOG_ESCALATE_MATCH")

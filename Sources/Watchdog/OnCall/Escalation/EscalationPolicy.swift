@@ -123,6 +123,14 @@ extension Configuration {
                         variable: variable, message: "no channel is named \(tier.channel)\(hint) (channels: \(known))"))
             }
         }
+        for route in routes where escalation.channels.contains(where: { route.routes($0) }) {
+            issues.append(
+                ConfigIssue(
+                    variable: route.variable,
+                    message:
+                        "\(route.channel) is an escalation tier of WATCHDOG_ESCALATE and takes escalations only; a route cannot narrow them: remove one of the two"
+                ))
+        }
         if escalation.isOn, !channels.isEmpty, channels.allSatisfy(escalation.channels.contains) {
             issues.append(
                 ConfigIssue(
