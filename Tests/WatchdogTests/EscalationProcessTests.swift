@@ -8,6 +8,15 @@ import Testing
 /// `/alerts`, `/api/v2/alerts` and `/metrics` say where it stands.
 @Suite(.serialized)
 struct EscalationProcessTests {
+    /// A watchdog ticking every second whose only problem is dependency `api`, down;
+    /// the endpoint on `port`; `extra` for the channels and what the test is about.
+    static func environment(port: Int, dependency: ToggledDependency, _ extra: [String: String]) -> [String: String] {
+        [
+            "WATCHDOG_INTERVAL": "1s", "WATCHDOG_LISTEN": "127.0.0.1:\(port)", "WATCHDOG_MEM_PCT": "100",
+            "WATCHDOG_DISK_PCT": "100", "WATCHDOG_DEPS": "api=\(dependency.url)", "WATCHDOG_DEP_DOWN_AFTER": "1",
+        ].merging(extra) { _, new in new }
+    }
+
     @Test func tiersOnceThenRemindersAcrossARestartAndAWarningNever() async throws {
         let receiver = try await StubHTTPServer.start { _ in .text(200, "ok") }
         defer { Task { await receiver.stop() } }
@@ -75,14 +84,14 @@ struct EscalationProcessTests {
         let token = "ack-TOKEN-4f1c2d"
         let watchdog = try WatchdogProcess.start(
             ["run"],
-            environment: [
-                "WATCHDOG_INTERVAL": "1s", "WATCHDOG_LISTEN": "127.0.0.1:\(port)", "WATCHDOG_MEM_PCT": "100",
-                "WATCHDOG_DISK_PCT": "100", "WATCHDOG_DEPS": "api=\(dependency.url)", "WATCHDOG_DEP_DOWN_AFTER": "1",
-                "WATCHDOG_API_TOKEN": token, "WATCHDOG_NOTIFY_CHAT": "json://127.0.0.1:\(receiver.port)/chat",
-                "WATCHDOG_NOTIFY_ONCALL": "json://127.0.0.1:\(receiver.port)/oncall",
-                "WATCHDOG_NOTIFY_LEAD": "json://127.0.0.1:\(receiver.port)/lead",
-                "WATCHDOG_ESCALATE": "2s:oncall,8s:lead",
-            ])
+            environment: Self.environment(
+                port: port, dependency: dependency,
+                [
+                    "WATCHDOG_API_TOKEN": token, "WATCHDOG_NOTIFY_CHAT": "json://127.0.0.1:\(receiver.port)/chat",
+                    "WATCHDOG_NOTIFY_ONCALL": "json://127.0.0.1:\(receiver.port)/oncall",
+                    "WATCHDOG_NOTIFY_LEAD": "json://127.0.0.1:\(receiver.port)/lead",
+                    "WATCHDOG_ESCALATE": "2s:oncall,8s:lead",
+                ]))
         defer { watchdog.kill() }
         func posts(_ path: String) -> [RecordedRequest] { receiver.requests.filter { $0.uri == path } }
         #expect(await eventually(timeout: .seconds(30)) { posts("/oncall").count == 1 })
@@ -124,13 +133,13 @@ struct EscalationProcessTests {
         let port = try freeLocalPort()
         let watchdog = try WatchdogProcess.start(
             ["run"],
-            environment: [
-                "WATCHDOG_INTERVAL": "1s", "WATCHDOG_LISTEN": "127.0.0.1:\(port)", "WATCHDOG_MEM_PCT": "100",
-                "WATCHDOG_DISK_PCT": "100", "WATCHDOG_DEPS": "api=\(dependency.url)", "WATCHDOG_DEP_DOWN_AFTER": "1",
-                "WATCHDOG_NOTIFY_CHAT": "json://127.0.0.1:\(receiver.port)/chat",
-                "WATCHDOG_NOTIFY_PHONE": "pover://\(userKey)@\(appToken)?priority=emergency&interval=60&expire=600",
-                "WATCHDOG_PUSHOVER_API_URL": pushover.apiBaseURL, "WATCHDOG_ESCALATE": "2s:phone",
-            ])
+            environment: Self.environment(
+                port: port, dependency: dependency,
+                [
+                    "WATCHDOG_NOTIFY_CHAT": "json://127.0.0.1:\(receiver.port)/chat",
+                    "WATCHDOG_NOTIFY_PHONE": "pover://\(userKey)@\(appToken)?priority=emergency&interval=60&expire=600",
+                    "WATCHDOG_PUSHOVER_API_URL": pushover.apiBaseURL, "WATCHDOG_ESCALATE": "2s:phone",
+                ]))
         defer { watchdog.kill() }
         #expect(await eventually(timeout: .seconds(30)) { pushover.messages.first?.receipt != nil })
         let emergency = try #require(pushover.messages.first)
@@ -172,12 +181,12 @@ struct EscalationProcessTests {
         let token = "ack-TOKEN-9e8d7c"
         let watchdog = try WatchdogProcess.start(
             ["run"],
-            environment: [
-                "WATCHDOG_INTERVAL": "1s", "WATCHDOG_LISTEN": "127.0.0.1:\(port)", "WATCHDOG_MEM_PCT": "100",
-                "WATCHDOG_DISK_PCT": "100", "WATCHDOG_DEPS": "api=\(dependency.url)", "WATCHDOG_DEP_DOWN_AFTER": "1",
-                "WATCHDOG_API_TOKEN": token, "WATCHDOG_TELEGRAM_BOT_TOKEN": botToken,
-                "WATCHDOG_TELEGRAM_CHAT_ID": "4242", "WATCHDOG_TELEGRAM_API_URL": telegram.baseURL,
-            ])
+            environment: Self.environment(
+                port: port, dependency: dependency,
+                [
+                    "WATCHDOG_API_TOKEN": token, "WATCHDOG_TELEGRAM_BOT_TOKEN": botToken,
+                    "WATCHDOG_TELEGRAM_CHAT_ID": "4242", "WATCHDOG_TELEGRAM_API_URL": telegram.baseURL,
+                ]))
         defer { watchdog.kill() }
         #expect(await eventually(timeout: .seconds(30)) { !telegram.accepted.isEmpty })
         let fire = try #require(telegram.accepted.first)
@@ -205,12 +214,13 @@ struct EscalationProcessTests {
         let token = "silence-TOKEN-5a6b"
         let watchdog = try WatchdogProcess.start(
             ["run"],
-            environment: [
-                "WATCHDOG_INTERVAL": "1s", "WATCHDOG_LISTEN": "127.0.0.1:\(port)", "WATCHDOG_MEM_PCT": "100",
-                "WATCHDOG_DISK_PCT": "100", "WATCHDOG_DEPS": "api=\(dependency.url)", "WATCHDOG_DEP_DOWN_AFTER": "1",
-                "WATCHDOG_API_TOKEN": token, "WATCHDOG_NOTIFY_CHAT": "json://127.0.0.1:\(receiver.port)/chat",
-                "WATCHDOG_NOTIFY_ONCALL": "json://127.0.0.1:\(receiver.port)/oncall", "WATCHDOG_ESCALATE": "5s:oncall",
-            ])
+            environment: Self.environment(
+                port: port, dependency: dependency,
+                [
+                    "WATCHDOG_API_TOKEN": token, "WATCHDOG_NOTIFY_CHAT": "json://127.0.0.1:\(receiver.port)/chat",
+                    "WATCHDOG_NOTIFY_ONCALL": "json://127.0.0.1:\(receiver.port)/oncall",
+                    "WATCHDOG_ESCALATE": "5s:oncall",
+                ]))
         defer { watchdog.kill() }
         #expect(await eventually(timeout: .seconds(30)) { receiver.requests.contains { $0.uri == "/chat" } })
         let silence = try await fetch(
