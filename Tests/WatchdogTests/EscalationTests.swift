@@ -1,5 +1,6 @@
 import Foundation
 import Notify
+import TestSupport
 import Testing
 
 @testable import Watchdog
@@ -208,6 +209,26 @@ import Testing
             sent += evaluation.notifications.map(\.action)
         }
         #expect(sent == [.fire, .repeat])
+    }
+
+    /// A fire left in the state file is delivered at once after a start or a reload,
+    /// before the new engine's first tick: its timer starts from that delivery all the same.
+    @Test func aDeliveryBeforeTheFirstTickIsDatedAtIt() async {
+        let key = SignalKey(.dependencyDown, "db")
+        var state = EngineState()
+        state.alerts[key] = TrackedAlert(
+            state: AlertState(firing: true, since: Self.at(0)), signal: signal(key, active: true, severity: .critical),
+            announced: true, escalation: EscalationState(announcedBy: "fire-1"))
+        let clock = ManualClock()
+        let engine = TickEngine(
+            sources: [], settings: settings(), collectTimeout: .seconds(5), clock: clock, state: state)
+        await engine.recordDelivered(["fire-1"], at: clock.now)
+        #expect(await engine.state.alerts[key]?.escalation?.deliveredAt == nil)
+        clock.advance(by: .seconds(3))
+        _ = await engine.followWallClock(Self.at(1))
+        #expect(await engine.state.alerts[key]?.escalation?.deliveredAt == Self.at(1).addingTimeInterval(-3))
+        await engine.recordDelivered(["fire-1"], at: clock.now)
+        #expect(await engine.state.alerts[key]?.escalation?.deliveredAt == Self.at(1).addingTimeInterval(-3))
     }
 
     // MARK: the variables

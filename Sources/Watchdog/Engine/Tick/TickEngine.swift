@@ -26,6 +26,9 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
     /// The last tick's wall time and monotonic instant: a delivery's monotonic instant
     /// becomes the engine's time through it, with no clock read of its own.
     private var lastReading: (wall: Date, monotonic: C.Instant)?
+    /// Deliveries reported before the first tick of this engine (a message left in the
+    /// state file, sent at once after a start or a reload): dated at that tick.
+    private var undatedDeliveries: [(announced: [String], at: C.Instant)] = []
 
     public init(
         sources: [any Source], settings: DecisionSettings, collectTimeout: Duration, clock: C,
@@ -95,6 +98,11 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
     public func followWallClock(_ wall: Date) -> TimeInterval? {
         let monotonic = clock.now
         lastReading = (wall, monotonic)
+        // After any shift below: these are dated on this reading's timeline already.
+        defer {
+            for delivery in undatedDeliveries { recordDelivered(delivery.announced, at: delivery.at) }
+            undatedDeliveries = []
+        }
         guard let step = wallSteps.observe(wall: wall, monotonic: monotonic) else { return nil }
         state = state.shifted(by: step, sources: sources)
         return step
@@ -103,7 +111,12 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
     /// A message announcing these notifications was delivered at `instant` (SPEC §4.3):
     /// the escalation of each problem they announce counts from its first delivery.
     public func recordDelivered(_ announced: [String], at instant: C.Instant) {
-        guard settings.escalation.isOn, let reading = lastReading else { return }
+        guard settings.escalation.isOn else { return }
+        guard let reading = lastReading else {
+            // No more than an outbox holds.
+            if undatedDeliveries.count < OutboxStateMachine.capacity { undatedDeliveries.append((announced, instant)) }
+            return
+        }
         let delivered = reading.wall.addingTimeInterval(reading.monotonic.duration(to: instant).seconds)
         let ids = Set(announced)
         for (key, tracked) in state.alerts {
