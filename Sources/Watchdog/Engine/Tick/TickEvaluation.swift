@@ -345,16 +345,17 @@ private func escalations(
 ) -> [AlertNotification] {
     let policy = settings.escalation
     var sent: [AlertNotification] = []
-    for (key, tracked) in state.alerts.sorted(by: { $0.key < $1.key }) {
-        guard tracked.state.firing, tracked.announced, let current = tracked.escalation, current.stopped == nil else {
-            continue
-        }
-        let labels = SilenceSet.labels(of: key, severity: tracked.signal.severity, instance: settings.instance)
+    let escalating = state.alerts.filter { $0.value.escalation.map { $0.stopped == nil } ?? false }
+    for (key, tracked) in escalating.sorted(by: { $0.key < $1.key }) {
+        guard tracked.state.firing, tracked.announced, let current = tracked.escalation else { continue }
         let acknowledged = state.silences.acknowledgements[key] != nil
-        let held = tracked.state.isFlapping
+        // Most ticks nothing falls due: the labels are matched only when something would.
+        guard acknowledged || tracked.heldBy != nil || policy.nextAt(current, matches: true).map({ $0 <= now }) == true
+        else { continue }
+        let labels = SilenceSet.labels(of: key, severity: tracked.signal.severity, instance: settings.instance)
         var (next, steps) = escalate(
             current, policy: policy, now: now, matches: policy.matches(labels), acknowledged: acknowledged,
-            silenced: tracked.heldBy != nil, held: held)
+            silenced: tracked.heldBy != nil, held: tracked.state.isFlapping)
         // A silence is matched only when a tier falls due: most ticks need no matching.
         if !steps.isEmpty, holding(key, tracked.signal.severity, tracked.heldBy) != nil {
             (next, steps) = escalate(
@@ -417,9 +418,9 @@ private func acknowledgementNotes(_ state: inout EngineState, now: Date, setting
     -> [AlertNotification]
 {
     var notes: [AlertNotification] = []
-    for (key, tracked) in state.alerts.sorted(by: { $0.key < $1.key }) {
-        guard tracked.state.firing, tracked.announced, !tracked.acknowledgementTold,
-            let acknowledgement = state.silences.acknowledgements[key]
+    // The acknowledgements are few; the alerts may be thousands.
+    for (key, acknowledgement) in state.silences.acknowledgements.sorted(by: { $0.key < $1.key }) {
+        guard let tracked = state.alerts[key], tracked.state.firing, tracked.announced, !tracked.acknowledgementTold
         else { continue }
         state.alerts[key]?.acknowledgementTold = true
         let since = tracked.state.since ?? tracked.state.flappingSince ?? now
