@@ -116,6 +116,10 @@ import Testing
     @Test func acknowledgementsAreCountedBySourceWithTheirTimeToAcknowledge() {
         let metrics = WatchdogMetrics()
         var state = tick(EngineState(), minute: 0).state
+        // The first tick sees what the state file brought: counted by the run that made it.
+        var earlier = state
+        earlier.silences.acknowledgements[SignalKey(.dependencyDown, "old")] = Acknowledgement(by: "b", at: Self.t0)
+        metrics.recordAcknowledgements(earlier)
         state.silences.acknowledgements[key] = Acknowledgement(
             by: "alice", at: Self.t0.addingTimeInterval(90), via: "api")
         metrics.recordAcknowledgements(state)

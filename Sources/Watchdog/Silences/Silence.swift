@@ -117,7 +117,7 @@ extension Silence {
 public struct Acknowledgement: Sendable, Codable, Equatable {
     public var by: String
     public var at: Date
-    /// Where it came from: a chat channel's name, `api`, `link`, `pushover`. nil in state
+    /// Where it came from: the chat or Pushover channel's name, `api`, `link`. nil in state
     /// files from before it was recorded.
     public var via: String?
 

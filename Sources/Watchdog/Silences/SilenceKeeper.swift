@@ -9,8 +9,8 @@ public protocol SilenceKeeper: Sendable {
     func upsert(_ silence: Silence, now: Date) async throws(SilenceError) -> SilenceBook
     /// Ends a silence now; nil when there is no such silence.
     func expire(id: String, now: Date) async -> SilenceBook?
-    /// Acknowledges a firing key, saying who and from where (`via`: a chat channel's
-    /// name, `api`, `link`, `pushover`); false when it is not firing.
+    /// Acknowledges a firing key, saying who and from where (`via`: the chat or Pushover
+    /// channel's name, `api`, `link`); false when it is not firing.
     func acknowledge(_ key: SignalKey, by: String, via: String, now: Date) async -> Bool
 }
 

@@ -27,8 +27,9 @@ public final class WatchdogMetrics: Sendable {
     /// Escalations sent, per tier: created on first use.
     private let escalations = Mutex<[Int: Counter]>([:])
     /// Acknowledgements by where they came from, created on first use; and the ones
-    /// already counted, so each is counted once whichever tick first sees it.
-    private let acknowledgements = Mutex<(bySource: [String: Counter], seen: [SignalKey: Date])>(([:], [:]))
+    /// already seen, so each is counted once whichever tick first sees it (nil until the
+    /// first tick: those the state file brought were counted by the run that made them).
+    private let acknowledgements = Mutex<(bySource: [String: Counter], seen: [SignalKey: Date]?)>(([:], nil))
     private let timeToAcknowledge: DurationHistogram
 
     static let acknowledgementBuckets: [Duration] = [
@@ -146,8 +147,11 @@ public final class WatchdogMetrics: Sendable {
     /// problem had been firing (SPEC §4.3).
     func recordAcknowledgements(_ state: EngineState) {
         acknowledgements.withLock { acknowledgements in
-            for (key, acknowledgement) in state.silences.acknowledgements
-            where acknowledgements.seen[key] != acknowledgement.at {
+            guard let seen = acknowledgements.seen else {
+                acknowledgements.seen = state.silences.acknowledgements.mapValues(\.at)
+                return
+            }
+            for (key, acknowledgement) in state.silences.acknowledgements where seen[key] != acknowledgement.at {
                 let source = acknowledgement.via ?? "chat"
                 let counter =
                     acknowledgements.bySource[source]
@@ -155,7 +159,7 @@ public final class WatchdogMetrics: Sendable {
                         descriptor: Self.name(
                             "acknowledgements", unit: "total",
                             help:
-                                "Acknowledgements, by where they came from: a chat channel's name, api, link, pushover."
+                                "Acknowledgements, by where they came from: the chat or Pushover channel's name, api, link."
                         ),
                         labels: [("source", source)])
                 acknowledgements.bySource[source] = counter
