@@ -87,47 +87,31 @@ public struct AckLink: Sendable, Equatable {
     }
 }
 
-/// Base64 with the URL alphabet and no padding (RFC 4648 §5): safe in a path.
+/// Base64 with the URL alphabet and no padding (RFC 4648 §5): safe in a path. Foundation's
+/// base64 with two letters swapped and the padding dropped.
 enum Base64URL {
-    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-
     static func encode(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count * 4 + 2) / 3)
-        var index = 0
-        while index < bytes.count {
-            let chunk = bytes[index..<min(index + 3, bytes.count)]
-            var value = 0
-            for (offset, byte) in chunk.enumerated() { value |= Int(byte) << (16 - 8 * offset) }
-            for position in 0..<(chunk.count + 1) { out.append(alphabet[(value >> (18 - 6 * position)) & 63]) }
-            index += 3
-        }
-        return String(decoding: out, as: UTF8.self)
+        String(
+            Data(bytes).base64EncodedString().compactMap { character -> Character? in
+                switch character {
+                case "+": "-"
+                case "/": "_"
+                case "=": nil
+                default: character
+                }
+            })
     }
 
     /// nil for a character outside the alphabet, an impossible length, or bits left over
     /// in the last character: one text per byte string, so no two capabilities are one.
     static func decode(_ text: String) -> [UInt8]? {
-        guard let bytes = decodeLoosely(text), encode(bytes) == text else { return nil }
-        return bytes
-    }
-
-    private static func decodeLoosely(_ text: String) -> [UInt8]? {
-        var values: [Int] = []
-        for byte in text.utf8 {
-            guard let value = alphabet.firstIndex(of: byte) else { return nil }
-            values.append(value)
+        guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            return nil
         }
-        guard values.count % 4 != 1 else { return nil }
-        var out: [UInt8] = []
-        var index = 0
-        while index < values.count {
-            let chunk = values[index..<min(index + 4, values.count)]
-            var value = 0
-            for (offset, sextet) in chunk.enumerated() { value |= sextet << (18 - 6 * offset) }
-            for position in 0..<(chunk.count - 1) { out.append(UInt8((value >> (16 - 8 * position)) & 255)) }
-            index += 4
-        }
-        return out
+        let standard = String(text.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
+        let padded = standard + String(repeating: "=", count: (4 - standard.count % 4) % 4)
+        guard let data = Data(base64Encoded: padded) else { return nil }
+        let bytes = [UInt8](data)
+        return encode(bytes) == text ? bytes : nil
     }
 }
