@@ -65,8 +65,13 @@ import Testing
                 kill(python.processIdentifier, SIGKILL)
                 python.waitUntilExit()
             }
-            #expect(await eventually(timeout: .seconds(20)) { FileManager.default.fileExists(atPath: socket) })
             let client = DockerClient(socketPath: socket, timeout: .seconds(5))
+            // The socket file appears at bind, a moment before listen: under load a
+            // connection in between is refused. Ready is when it answers.
+            #expect(
+                await eventually(timeout: .seconds(20)) {
+                    (try? await client.get("/v1.41/version"))?.status == 200
+                })
             let reference = DockerClient(socketPath: daemon.socket, timeout: .seconds(5))
             for path in ["/v1.41/containers/json?all=true", "/v1.41/containers/pair-worker-2/json", "/v1.41/version"] {
                 let ours = try await client.get(path)
