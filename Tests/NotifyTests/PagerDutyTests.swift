@@ -37,6 +37,15 @@ import Testing
         #expect(!channel(standIn).render(.single(notification("f"))).contains { $0.body.contains(Self.routingKey) })
     }
 
+    /// An incident is one problem: a cause's "also affected" update (SPEC §4.2) is for the chats.
+    @Test func aCausesEffectsUpdateIsNoEvent() {
+        let pager = PagerDutyChannel(
+            name: "pager", settings: PagerDutySettings(routingKey: Self.routingKey, apiBaseURL: "http://127.0.0.1:1"),
+            language: .en, post: HTTPPost(timeout: .seconds(1)))
+        #expect(pager.render(.single(notification("e", .effects))).isEmpty)
+        #expect(pager.render(.single(notification("f", .fire))).count == 1)
+    }
+
     @Test func aStormIsAnEventPerKeyNotADigest() async throws {
         let standIn = try await PagerDutyStandIn.start(routingKey: Self.routingKey)
         defer { Task { await standIn.stop() } }

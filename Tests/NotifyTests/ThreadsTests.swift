@@ -54,6 +54,42 @@ import Testing
         #expect(matrix.first?.body.contains("acknowledged by &lt;alice&gt;") == true)
     }
 
+    /// A cause that gained effects (SPEC §4.2): the channels that edit rewrite its fire
+    /// with every effect, Telegram keeping its buttons; the others get a short follow-up
+    /// with what was added; PagerDuty's incident is left as it is.
+    @Test func aCausesNewEffectsRewriteItsFireWhereTheChannelEdits() throws {
+        var update = AlertNotification(
+            id: "container_down:db@1:effects@60", action: .effects, severity: .critical, family: "container_down",
+            entity: "db", title: "Container db is down",
+            detail: "also affected: <api> (container down)", instance: "h",
+            startedAt: Date(timeIntervalSince1970: 1_800_000_000), at: Date(timeIntervalSince1970: 1_800_000_060),
+            quiet: true)
+        update.fireDetail = "crashed with exit code 1\nalso affected: <api> (container down), web (container down)"
+        let telegram = TelegramRenderer(language: .en, silentResolved: true, buttons: true).render(.single(update))
+        #expect(telegram.count == 1 && telegram[0].links.annotatesKey == "container_down:db")
+        #expect(telegram[0].links.buttonsKey == "container_down:db" && telegram[0].silent)
+        #expect(telegram[0].body.hasPrefix("🔴") && telegram[0].body.contains("web (container down)"))
+        #expect(telegram[0].body.contains("&lt;api&gt;"))
+        let matrix = MatrixRenderer(language: .en).render(.single(update))
+        #expect(matrix.count == 1 && matrix[0].links == .annotating("container_down:db"))
+        #expect(matrix[0].body.contains("web (container down)"))
+        let slack = SlackRenderer(language: .en).render(.single(update), threaded: true)
+        #expect(slack.count == 1 && slack[0].links == .annotating("container_down:db"))
+        #expect(slack[0].body.contains("web (container down)") && slack[0].body.contains("🔴"))
+        let discord = DiscordRenderer(language: .en).render(.single(update))
+        #expect(discord.count == 1 && discord[0].links == .annotating("container_down:db"))
+        #expect(discord[0].body.contains(#"web \\(container down\\)"#))
+        // Without edits: what was added, and nothing else.
+        let webhookSlack = SlackRenderer(language: .en).render(.single(update))
+        #expect(webhookSlack.count == 1 && webhookSlack[0].links == .none)
+        #expect(webhookSlack[0].body.contains("🔗") && !webhookSlack[0].body.contains("web (container down)"))
+        #expect(EmailChannel.tag(.single(update)) == "[ALSO AFFECTED]")
+        // The Telegram edit keeps the buttons: the body asks for them again.
+        let body = TelegramAPI.editMessageTextBody(
+            chatID: "1", messageID: "2", text: "t", buttons: [.init(text: "Ack", data: "ack:x")])
+        #expect(String(decoding: body, as: UTF8.self).contains(#""reply_markup""#))
+    }
+
     @Test func aDigestIsRepliedToButNeverEditedForOneOfItsKeys() {
         var references = MessageReferences()
         references.delivered(MessageLinks(records: ["a", "b"]), as: "5")

@@ -37,7 +37,7 @@ struct AckLinkProcessTests {
         #expect(pressed.status == 200)
         #expect(try await fetch(base + "/alerts").body.contains(#""acknowledged_by":"Ack link""#))
         #expect(try await fetch(action.url, method: "POST").status == 410)
-        #expect(await eventually(timeout: .seconds(10)) { ntfy.messages.count == 2 })
+        #expect(await eventually(timeout: .seconds(30)) { ntfy.messages.count == 2 })
         #expect(ntfy.messages.last?.message.contains("acknowledged by Ack link (link)") == true)
         #expect(ntfy.messages.last?.actions.isEmpty == true)
         first.terminate()

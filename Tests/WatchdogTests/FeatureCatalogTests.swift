@@ -55,7 +55,7 @@ import Testing
     @Test func everyVariableComesFromExactlyOneList() {
         let listed =
             ConfigVariable.coreVariables + ChannelCatalog.all.flatMap { $0.variables } + ConfigVariable.onCallVariables
-            + FeatureCatalog.all.flatMap { $0.variables }
+            + ConfigVariable.causeVariables + FeatureCatalog.all.flatMap { $0.variables }
         #expect(listed == ConfigVariable.all)
         #expect(Set(ConfigVariable.all.map(\.name)).count == ConfigVariable.all.count, "a variable listed twice")
     }

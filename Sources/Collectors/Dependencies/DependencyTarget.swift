@@ -13,6 +13,15 @@ public struct DependencyTarget: Sendable, Equatable {
     /// The URL as it may be shown: no credentials, no query, no fragment.
     public let shownURL: String
 
+    /// The host it probes, lowercased: a container that answers to it takes it down with
+    /// it (SPEC §4.2).
+    public var host: String {
+        switch probe {
+        case .http(let url, _): (URLComponents(string: url)?.host ?? "").lowercased()
+        case .tcp(let host, _): host.lowercased()
+        }
+    }
+
     public init(name: String, probe: Probe, shownURL: String) {
         self.name = name
         self.probe = probe

@@ -21,6 +21,9 @@ public struct ContainerStatus: Sendable, Encodable, Equatable {
     public let labels: [String: String]
     /// Whether it runs with a TTY: its logs are then one raw stream, not multiplexed.
     public let tty: Bool
+    /// The names it is reached by on its networks (`Aliases` and `DNSNames` of each
+    /// network): a dependency whose URL names one goes down with it (SPEC §4.2).
+    public let networkAliases: [String]
 
     /// Labels are left out of `once --json`: they are only used to find the compose
     /// project, and key strategies would rewrite their names.
@@ -31,7 +34,7 @@ public struct ContainerStatus: Sendable, Encodable, Equatable {
     public init(
         name: String, id: String, state: String, exitCode: Int = 0, oomKilled: Bool = false, error: String = "",
         restartCount: Int = 0, startedAt: Date? = nil, finishedAt: Date? = nil, health: String? = nil,
-        healthOutput: String? = nil, labels: [String: String] = [:], tty: Bool = false
+        healthOutput: String? = nil, labels: [String: String] = [:], tty: Bool = false, networkAliases: [String] = []
     ) {
         self.name = name
         self.id = id
@@ -46,7 +49,11 @@ public struct ContainerStatus: Sendable, Encodable, Equatable {
         self.healthOutput = healthOutput
         self.labels = labels
         self.tty = tty
+        self.networkAliases = networkAliases
     }
+
+    /// At most this many aliases are read, each at most a DNS name long.
+    static let maximumAliases = 64
 
     /// The part of the inspect document the watchdog reads; Docker's keys are
     /// capitalized.
@@ -89,17 +96,55 @@ public struct ContainerStatus: Sendable, Encodable, Equatable {
                 case tty = "Tty"
             }
         }
+        struct NetworkSettings: Decodable {
+            struct Endpoint: Decodable {
+                let aliases: [String]?
+                let dnsNames: [String]?
+                enum CodingKeys: String, CodingKey {
+                    case aliases = "Aliases"
+                    case dnsNames = "DNSNames"
+                }
+            }
+            let networks: [String: Endpoint]?
+            enum CodingKeys: String, CodingKey { case networks = "Networks" }
+        }
         let id: String?
         let name: String?
         let restartCount: Int?
         let state: State?
         let config: Config?
+        /// Lenient: a shape this reader does not know leaves the aliases out, never the container.
+        let networkSettings: NetworkSettings?
         enum CodingKeys: String, CodingKey {
             case id = "Id"
             case name = "Name"
             case restartCount = "RestartCount"
             case state = "State"
             case config = "Config"
+            case networkSettings = "NetworkSettings"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            id = try container.decodeIfPresent(String.self, forKey: .id)
+            name = try container.decodeIfPresent(String.self, forKey: .name)
+            restartCount = try container.decodeIfPresent(Int.self, forKey: .restartCount)
+            state = try container.decodeIfPresent(State.self, forKey: .state)
+            config = try container.decodeIfPresent(Config.self, forKey: .config)
+            networkSettings = try? container.decodeIfPresent(NetworkSettings.self, forKey: .networkSettings)
+        }
+
+        /// Every alias and DNS name of every network, once each, in network order.
+        var aliases: [String] {
+            var seen: Set<String> = []
+            var names: [String] = []
+            for (_, endpoint) in (networkSettings?.networks ?? [:]).sorted(by: { $0.key < $1.key }) {
+                for alias in (endpoint.aliases ?? []) + (endpoint.dnsNames ?? [])
+                where !alias.isEmpty && alias.utf8.count <= 253 && seen.insert(alias).inserted {
+                    names.append(alias)
+                }
+            }
+            return Array(names.prefix(ContainerStatus.maximumAliases))
         }
     }
 
@@ -125,7 +170,8 @@ public struct ContainerStatus: Sendable, Encodable, Equatable {
             startedAt: dockerDate(state.startedAt), finishedAt: dockerDate(state.finishedAt),
             health: state.health?.status,
             healthOutput: lastCheck?.output.map { String($0.prefix(300)) },
-            labels: document.config?.labels?.values ?? [:], tty: document.config?.tty ?? false)
+            labels: document.config?.labels?.values ?? [:], tty: document.config?.tty ?? false,
+            networkAliases: document.aliases)
     }
 
     /// Docker writes RFC 3339 times with nanoseconds, and `0001-01-01T00:00:00Z` for never.

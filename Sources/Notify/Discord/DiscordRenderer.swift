@@ -32,6 +32,7 @@ public struct DiscordRenderer: Sendable {
         case .settled: 0x9A_A0A6
         case .escalate: 0x8E_24AA
         case .acknowledge: 0x1E_88E5
+        case .effects: 0xD9_3025
         }
     }
 
@@ -45,6 +46,18 @@ public struct DiscordRenderer: Sendable {
     }
 
     public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
+        if case .single(let notification) = batch, notification.action == .effects {
+            // The fire rewritten with every effect its cause holds (SPEC §4.2).
+            let fire = notification.annotatedFire
+            let text = markup.titled(.single(fire), strings: strings, budget: Self.descriptionLimit - 96)
+            return [
+                OutboundMessage(
+                    id: batch.id,
+                    body: payload(
+                        title: text.title, description: text.body, colour: Self.colour(.fire), at: fire.startedAt),
+                    links: .annotating(notification.key))
+            ]
+        }
         let text = markup.titled(batch, strings: strings, budget: Self.descriptionLimit - 96)
         let at = batch.notifications.map(\.at).max()
         let body = payload(title: text.title, description: text.body, colour: Self.colour(batch), at: at)

@@ -64,6 +64,7 @@ public struct EmailChannel: NotificationChannel {
         if actions.contains(where: { $0 == .fire || $0 == .repeat }) { return "[FIRING]" }
         if actions.contains(.flapping) { return "[FLAPPING]" }
         if actions.contains(.acknowledge) { return "[ACKNOWLEDGED]" }
+        if actions.contains(.effects) { return "[ALSO AFFECTED]" }
         return "[RESOLVED]"
     }
 

@@ -28,6 +28,14 @@ public struct MatrixRenderer: Sendable {
                     links: .annotating(notification.key))
             ]
         }
+        if case .single(let notification) = batch, notification.action == .effects {
+            // The fire rewritten with every effect its cause holds (SPEC §4.2).
+            return [
+                OutboundMessage(
+                    id: batch.id, body: content(.single(notification.annotatedFire)).encodedString,
+                    links: .annotating(notification.key))
+            ]
+        }
         var messages = [OutboundMessage(id: batch.id, body: content(batch).encodedString, links: .thread(batch))]
         if case .single(let notification) = batch, notification.endsProblem {
             let edited = Self.event(

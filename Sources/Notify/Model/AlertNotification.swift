@@ -12,7 +12,7 @@ public struct AlertNotification: Sendable, Codable, Equatable, Identifiable {
     public let family: String
     public let entity: String?
     public let title: String
-    public let detail: String
+    public var detail: String
     public let instance: String
     /// When the problem started.
     public let startedAt: Date

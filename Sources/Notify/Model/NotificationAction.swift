@@ -14,6 +14,9 @@ public enum NotificationAction: String, Sendable, Codable, CaseIterable {
     case escalate
     /// Someone acknowledged a firing problem: the channels that were told hear who (SPEC §4.3).
     case acknowledge
+    /// A cause gained effects since it was announced (SPEC §4.2): its fire is rewritten
+    /// where the channel can edit, a short follow-up says what was added elsewhere.
+    case effects
 
     /// The icon that leads every rendered message (SPEC §5).
     public var icon: String {
@@ -25,6 +28,7 @@ public enum NotificationAction: String, Sendable, Codable, CaseIterable {
         case .settled: "⚪"
         case .escalate: "⏫"
         case .acknowledge: "👍"
+        case .effects: "🔗"
         }
     }
 }

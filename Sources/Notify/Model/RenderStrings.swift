@@ -8,6 +8,7 @@ public struct RenderStrings: Sendable {
     public let settled: String
     public let escalated: String
     public let acknowledged: String
+    public let alsoAffected: String
     public let since: String
     public let lasted: String
     public let instance: String
@@ -18,13 +19,13 @@ public struct RenderStrings: Sendable {
             RenderStrings(
                 language: language, fired: "FIRING", repeated: "STILL FIRING", resolved: "RESOLVED",
                 flapping: "FLAPPING", settled: "SETTLED", escalated: "ESCALATED", acknowledged: "ACKNOWLEDGED",
-                since: "since", lasted: "lasted",
+                alsoAffected: "ALSO AFFECTED", since: "since", lasted: "lasted",
                 instance: "instance")
         case .ru:
             RenderStrings(
                 language: language, fired: "ПРОБЛЕМА", repeated: "ВСЁ ЕЩЁ", resolved: "РЕШЕНО",
                 flapping: "FLAPPING (МИГАЕТ)", settled: "SETTLED (УСПОКОИЛОСЬ)", escalated: "ЭСКАЛАЦИЯ",
-                acknowledged: "ПРИНЯТО", since: "с",
+                acknowledged: "ПРИНЯТО", alsoAffected: "ТАКЖЕ ЗАТРОНУТО", since: "с",
                 lasted: "длилось", instance: "хост")
         }
     }
@@ -38,6 +39,7 @@ public struct RenderStrings: Sendable {
         case .settled: settled
         case .escalate: escalated
         case .acknowledge: acknowledged
+        case .effects: alsoAffected
         }
     }
 

@@ -64,11 +64,13 @@ public struct PagerDutyChannel: NotificationChannel {
         case .settled: notification.stillFiring ? "trigger" : "resolve"
         case .fire, .repeat, .flapping, .escalate: "trigger"
         case .acknowledge: "acknowledge"
+        case .effects: "trigger"
         }
     }
 
     public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
-        batch.notifications.map { notification in
+        // An incident is one problem: what else its cause took down is for the chats.
+        batch.notifications.filter { $0.action != .effects }.map { notification in
             let summary = ChannelText.cut(
                 ChannelText.oneLine(
                     "\(notification.title)" + (notification.detail.isEmpty ? "" : " · \(notification.detail)")

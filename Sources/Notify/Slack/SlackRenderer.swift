@@ -16,6 +16,11 @@ public struct SlackRenderer: Sendable {
         case .single(let notification):
             let text = markup.lines(for: notification, strings: strings).joined(separator: "\n")
             guard threaded else { return [OutboundMessage(id: batch.id, body: text)] }
+            if notification.action == .effects {
+                // The fire rewritten with every effect its cause holds (SPEC §4.2).
+                let fire = markup.lines(for: notification.annotatedFire, strings: strings).joined(separator: "\n")
+                return [OutboundMessage(id: batch.id, body: fire, links: .annotating(notification.key))]
+            }
             var messages = [OutboundMessage(id: batch.id, body: text, links: .thread(batch))]
             if notification.endsProblem {
                 messages.append(.fireEdit(of: notification, body: markup.outcomeEdit(notification, strings: strings)))

@@ -44,14 +44,18 @@ public enum TelegramAPI {
     }
 
     /// `editMessageText`: the message's new text; without `reply_markup` its buttons go.
-    public static func editMessageTextBody(chatID: String, messageID: String, text: String) -> [UInt8] {
-        JSONValue.object([
+    public static func editMessageTextBody(
+        chatID: String, messageID: String, text: String, buttons: [Button] = []
+    ) -> [UInt8] {
+        var object: [String: JSONValue] = [
             "chat_id": chatIDValue(chatID),
             "message_id": JSONValue(Int64(messageID) ?? 0),
             "text": JSONValue(text),
             "parse_mode": "HTML",
             "link_preview_options": ["is_disabled": true],
-        ]).encoded
+        ]
+        if !buttons.isEmpty { object["reply_markup"] = keyboard(buttons) }
+        return JSONValue.object(object).encoded
     }
 
     /// `getUpdates` as a long poll (SPEC §13): messages and button presses only. At most

@@ -79,7 +79,9 @@ public final class TelegramChannel: NotificationChannel {
     public func send(_ message: OutboundMessage, links: ResolvedLinks) async -> SendOutcome {
         if message.links.isEdit {
             guard let target = links.edit else { return .delivered }
-            let body = TelegramAPI.editMessageTextBody(chatID: currentChatID, messageID: target, text: message.body)
+            let body = TelegramAPI.editMessageTextBody(
+                chatID: currentChatID, messageID: target, text: message.body,
+                buttons: links.buttons.map(renderer.keyboard(buttonID:)) ?? [])
             return outcome(await call("editMessageText", body: body))
         }
         let first = await attempt(message, links: links, chatID: currentChatID)

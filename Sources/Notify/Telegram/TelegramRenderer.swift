@@ -32,6 +32,13 @@ public struct TelegramRenderer: Sendable {
                     id: batch.id, body: annotated(notification.annotatedFire, note: note), silent: true,
                     links: .annotating(notification.key))
             ]
+        case .single(let notification) where notification.action == .effects:
+            // The fire rewritten with every effect its cause holds (SPEC §4.2), its
+            // buttons kept.
+            var links = MessageLinks.annotating(notification.key)
+            links.buttonsKey = buttons ? notification.key : nil
+            let fire = markup.lines(for: notification.annotatedFire, strings: strings).joined(separator: "\n")
+            return [OutboundMessage(id: batch.id, body: fire, silent: true, links: links)]
         case .single(let notification):
             let text = markup.lines(for: notification, strings: strings).joined(separator: "\n")
             var messages = [
@@ -60,7 +67,7 @@ public struct TelegramRenderer: Sendable {
         switch notification.action {
         case .fire:
             MessageLinks(records: [notification.key], buttonsKey: buttons ? notification.key : nil)
-        case .repeat, .resolve, .flapping, .settled, .escalate, .acknowledge:
+        case .repeat, .resolve, .flapping, .settled, .escalate, .acknowledge, .effects:
             MessageLinks(replyToKey: notification.key)
         }
     }

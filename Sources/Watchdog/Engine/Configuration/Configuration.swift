@@ -36,6 +36,8 @@ public struct Configuration: Sendable {
     public var escalation: EscalationPolicy
     /// `WATCHDOG_PUBLIC_URL`: where Ack links point (SPEC §4.3); nil: no links.
     public var publicURL: String?
+    /// `WATCHDOG_INHIBIT`: the operator's own cause rules (SPEC §4.2).
+    public var inhibit: [InhibitRule]
     /// nil: flapping is off.
     public var flap: FlapPolicy?
     /// Needed to change silences over HTTP; nil: the write routes answer 403.
@@ -110,6 +112,7 @@ extension Configuration {
             routes: reader.routes(.route),
             escalation: reader.escalation(cooldown: cooldown == .zero ? nil : cooldown),
             publicURL: reader.optionalURL(.publicURL),
+            inhibit: reader.inhibitRules(.inhibit),
             flap: reader.flap(.flap),
             apiToken: reader.string(.apiToken).isEmpty ? nil : Secret(reader.string(.apiToken)),
             heartbeatURL: reader.optionalURL(.heartbeatURL).map(Secret.init),

@@ -11,6 +11,7 @@ extension DecisionSettings {
             texts: Texts(configuration.language),
             routes: RouteTable(
                 channels: channels, routes: configuration.routes, tiers: configuration.escalation.channels),
-            escalation: configuration.escalation, publicURL: configuration.publicURL)
+            escalation: configuration.escalation, publicURL: configuration.publicURL,
+            causes: configuration.causeRules)
     }
 }

@@ -12,13 +12,16 @@ public struct DecisionSettings: Sendable {
     public var escalation: EscalationPolicy
     /// Where Ack links point (`WATCHDOG_PUBLIC_URL`); nil: none are made.
     public var publicURL: String?
+    /// Which alerts hold which (SPEC §4.2).
+    public var causes: CauseRules
 
     public init(
         instance: String, collectorFailedAfter: Int, policies: PolicyTable,
         silences: ConfiguredSilences = ConfiguredSilences(),
         texts: Texts, routes: RouteTable = .everywhere, escalation: EscalationPolicy = .off,
-        publicURL: String? = nil
+        publicURL: String? = nil, causes: CauseRules = CauseRules()
     ) {
+        self.causes = causes
         self.publicURL = publicURL
         self.escalation = escalation
         self.routes = routes

@@ -19,6 +19,8 @@ public final class WatchdogMetrics: Sendable {
     /// Notifications a silence held, per family.
     private let silenced: [SignalFamily: Counter]
     private let silencesActive: Gauge
+    /// Notifications held behind a firing cause, per family: created on first use.
+    private let inhibited = Mutex<[SignalFamily: Counter]>([:])
     /// Created on first use, one set per collector; the registry keeps them.
     private let collectors = Mutex<[String: CollectorSeries]>([:])
     /// Created on first use, one set per channel, with the outbox counters last exported
@@ -121,6 +123,26 @@ public final class WatchdogMetrics: Sendable {
         for (family, count) in report.silencedByFamily {
             if let series = SignalFamily(rawValue: family).flatMap({ silenced[$0] }) {
                 series.increment(by: Int64(count))
+            }
+        }
+        recordInhibited(report.inhibitedByFamily)
+    }
+
+    /// Counts the fires, repeats and flapping notices held behind a cause (SPEC §4.2).
+    func recordInhibited(_ byFamily: [String: Int]) {
+        guard !byFamily.isEmpty else { return }
+        inhibited.withLock { series in
+            for (name, count) in byFamily {
+                guard let family = SignalFamily(rawValue: name) else { continue }
+                let counter =
+                    series[family]
+                    ?? registry.makeCounter(
+                        descriptor: Self.name(
+                            "notifications_inhibited", unit: "total",
+                            help: "Fires, repeats and flapping notices held behind a firing cause, by family."),
+                        labels: [("family", family.rawValue)])
+                series[family] = counter
+                counter.increment(by: Int64(count))
             }
         }
     }

@@ -96,12 +96,17 @@ public struct FiringAlert: Sendable, Equatable, Encodable {
     public let flapping: Bool
     /// Where its escalation stands, when escalation is configured (SPEC §4.3).
     public let escalation: EscalationView?
+    /// The keys of the firing causes it is held behind (SPEC §4.2); empty when none.
+    public let inhibitedBy: [String]
+    /// As a cause: the keys of the effects it holds or that fire with it.
+    public let effects: [String]
 
     enum CodingKeys: String, CodingKey {
-        case key, family, severity, title, detail, since, muted, flapping, escalation
+        case key, family, severity, title, detail, since, muted, flapping, escalation, effects
         case lastNotified = "last_notified"
         case silencedBy = "silenced_by"
         case acknowledgedBy = "acknowledged_by"
+        case inhibitedBy = "inhibited_by"
     }
 
     /// The firing (or flapping) keys, oldest problem first.
@@ -120,7 +125,9 @@ public struct FiringAlert: Sendable, Equatable, Encodable {
                     flapping: alert.state.isFlapping,
                     escalation: alert.escalation.map {
                         EscalationView($0, policy: snapshot.escalation, matches: snapshot.escalation.matches(labels))
-                    })
+                    },
+                    inhibitedBy: alert.inhibition?.causes.map(\.description) ?? [],
+                    effects: alert.effects?.effects.filter { $0.standing != .recovered }.map(\.key.description) ?? [])
             }
     }
 }

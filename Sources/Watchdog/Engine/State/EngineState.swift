@@ -16,6 +16,14 @@ public struct EngineState: Sendable, Codable, Equatable {
     /// The key Ack links are signed with (SPEC §4.3): made once, kept so that links sent
     /// before a restart still work after it. Never shown anywhere.
     public var ackSecret: AckSecret?
+    /// Where the containers of firing keys stand (SPEC §4.2), from the last Docker
+    /// reading that had them. Not kept in the state file: the first reading after a
+    /// start brings them again.
+    public var places: [String: ContainerPlace] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case alerts, collectors, samples, silences, ackSecret
+    }
 
     public init(
         alerts: [SignalKey: TrackedAlert] = [:], collectors: [String: CollectorHealth] = [:],
@@ -56,6 +64,10 @@ public struct TrackedAlert: Sendable, Codable, Equatable {
     public var escalation: EscalationState?
     /// Its acknowledgement was told to the channels that heard of it (SPEC §4.3).
     public var acknowledgementTold: Bool
+    /// The causes that hold it, while it fires unannounced behind them (SPEC §4.2).
+    public var inhibition: Inhibition?
+    /// As a cause: the effects its messages name (SPEC §4.2).
+    public var effects: CauseEffects?
 
     public init(
         state: AlertState, signal: Signal, announced: Bool = false, heldBy: SilenceMark? = nil,
@@ -81,6 +93,8 @@ public struct TrackedAlert: Sendable, Codable, Equatable {
         escalation = try container.decodeIfPresent(EscalationState.self, forKey: .escalation)
         // An acknowledgement from before this was kept was never meant to be told.
         acknowledgementTold = try container.decodeIfPresent(Bool.self, forKey: .acknowledgementTold) ?? true
+        inhibition = try container.decodeIfPresent(Inhibition.self, forKey: .inhibition)
+        effects = try container.decodeIfPresent(CauseEffects.self, forKey: .effects)
     }
 }
 

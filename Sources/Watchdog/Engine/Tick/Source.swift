@@ -44,12 +44,19 @@ public struct SourceEvaluation<Memory: Sendable>: Sendable {
     /// What the reading held beyond a limit and was left out (`SourceLimits`), in words
     /// for the log; nil when nothing was.
     public var overLimit: String?
+    /// Where the containers with an active signal stand (SPEC §4.2): only the Docker
+    /// source says.
+    public var places: [String: ContainerPlace]?
 
-    public init(signals: [Signal], memory: Memory?, unknown: KeyOwnership? = nil, overLimit: String? = nil) {
+    public init(
+        signals: [Signal], memory: Memory?, unknown: KeyOwnership? = nil, overLimit: String? = nil,
+        places: [String: ContainerPlace]? = nil
+    ) {
         self.signals = signals
         self.memory = memory
         self.unknown = unknown
         self.overLimit = overLimit
+        self.places = places
     }
 }
 
@@ -91,7 +98,7 @@ extension Source {
         }
         return CollectedSignals(
             reading: reading, signals: evaluation.signals, memory: kept, unknown: evaluation.unknown,
-            overLimit: overLimit)
+            overLimit: overLimit, places: evaluation.places)
     }
 }
 
@@ -117,4 +124,5 @@ struct CollectedSignals: Sendable {
     let memory: Data?
     let unknown: KeyOwnership?
     let overLimit: String?
+    let places: [String: ContainerPlace]?
 }

@@ -25,13 +25,17 @@ public struct SourceOutcome: Sendable {
     public let unknown: KeyOwnership?
     /// What was left out for being over a limit (`SourceLimits`); nil when nothing was.
     public let overLimit: String?
+    /// Where the containers with an active signal stand (SPEC §4.2); nil from any
+    /// source but Docker's.
+    public let places: [String: ContainerPlace]?
     public let duration: Duration
 
     public init(
         source: String, ownership: KeyOwnership, status: Status, signals: [Signal] = [],
         reading: (any Encodable & Sendable)? = nil, memory: Data? = nil, unknown: KeyOwnership? = nil,
-        overLimit: String? = nil, duration: Duration = .zero
+        overLimit: String? = nil, places: [String: ContainerPlace]? = nil, duration: Duration = .zero
     ) {
+        self.places = places
         self.source = source
         self.ownership = ownership
         self.status = status

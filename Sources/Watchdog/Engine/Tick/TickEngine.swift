@@ -171,6 +171,7 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
         var remembered: Data?
         var unknown: KeyOwnership?
         var overLimit: String?
+        var places: [String: ContainerPlace]?
         switch result {
         case .finished(.success(let collected)):
             status = .ok
@@ -179,6 +180,7 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
             remembered = collected.memory
             unknown = collected.unknown
             overLimit = collected.overLimit
+            places = collected.places
         case .finished(.failure(let error)):
             status = error is CancellationError ? .cancelled : .failed(Self.words(for: error))
         case .timedOut:
@@ -188,7 +190,8 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
         }
         return SourceOutcome(
             source: name, ownership: source.ownership, status: status, signals: signals,
-            reading: reading, memory: remembered, unknown: unknown, overLimit: overLimit, duration: duration)
+            reading: reading, memory: remembered, unknown: unknown, overLimit: overLimit, places: places,
+            duration: duration)
     }
 }
 

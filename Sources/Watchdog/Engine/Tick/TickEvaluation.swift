@@ -11,6 +11,8 @@ public struct TickEvaluation: Sendable {
     /// Notifications held by a silence this tick, per family.
     public let silencedByFamily: [String: Int]
     public var silencedCount: Int { silencedByFamily.values.reduce(0, +) }
+    /// Notifications held behind a firing cause this tick, per family (SPEC §4.2).
+    public var inhibitedByFamily: [String: Int] = [:]
     /// Escalations sent this tick (reminders included), per tier number from 1.
     public var escalationsByTier: [Int: Int] = [:]
     /// Per source that ran, what it left out for being over a limit (`SourceLimits`).
@@ -122,24 +124,56 @@ public func evaluateTick(
         return SilenceMark(id: id, version: version)
     }
 
+    // Every observed key is decided first: which alerts hold which (SPEC §4.2) depends
+    // on everything that fires after this tick, causes and effects decided together.
+    var decided: [DecidedKey] = []
+    decided.reserveCapacity(observations.count)
     for key in observations.keys.sorted() {
         let (observation, signal) = observations[key]!
         let previous = next.alerts[key]
-        let (action, decided) = decide(
+        let (action, state) = decide(
             observation, state: previous?.state ?? AlertState(), now: now,
             policy: settings.policies.policy(for: key.family))
+        decided.append(
+            DecidedKey(
+                key: key, observation: observation, signal: signal, previous: previous, action: action,
+                decided: state))
+    }
+    for outcome in outcomes {
+        if let places = outcome.places { next.places.merge(places) { _, new in new } }
+    }
+    let graph = causeGraph(decided, state: state, observations: observations, settings: settings, next: next)
+    var inhibitedByFamily: [String: Int] = [:]
+    /// Per cause, the held effects that recovered this tick.
+    var recoveredEffects: [SignalKey: [SignalKey]] = [:]
+    /// The effects of the causes whose problem ended this tick, for their last message.
+    var endedCauses: [SignalKey: CauseEffects] = [:]
+
+    for entry in decided {
+        let (key, observation, signal, previous, action, decided) =
+            (entry.key, entry.observation, entry.signal, entry.previous, entry.action, entry.decided)
 
         let severity = (signal ?? previous?.signal)?.severity ?? .warning
         // Matching is the costly part with many silences; a quiet tick of an announced
         // key does not need it (the rules below give the same answer either way).
         let wasAnnounced = previous?.announced ?? false
-        let mayLateFire = decided.firing && !decided.isFlapping && !wasAnnounced
+        let (inhibition, inhibited) = inhibitionOf(
+            key, previous: previous, decided: decided, observation: observation, graph: graph)
+        let mayLateFire = decided.firing && !decided.isFlapping && !wasAnnounced && !inhibited
         let heldBy = action != .none || mayLateFire ? holding(key, severity, last: previous?.heldBy) : nil
         let silenced = heldBy != nil
         let (announcement, announced) = announcement(
             for: action, firing: decided.firing, flapping: decided.isFlapping, announced: wasAnnounced,
             silenced: silenced, acknowledged: next.silences.acknowledgements[key] != nil,
-            settledStillFiring: decided.firing)
+            settledStillFiring: decided.firing, inhibited: inhibited)
+
+        // A held effect that recovered: its causes say so.
+        if let held = previous?.inhibition, !held.released, !decided.firing, !decided.isFlapping {
+            for cause in held.causes { recoveredEffects[cause, default: []].append(key) }
+        }
+        if let effects = previous?.effects, previous?.state.firing == true, !decided.firing {
+            endedCauses[key] = effects
+        }
 
         // Routes are decided when a problem is first announced; everything after follows.
         let channels =
@@ -149,11 +183,16 @@ public func evaluateTick(
         if decided.isIdle {
             next.alerts[key] = nil
         } else if let remembered = observation == .active ? signal : previous?.signal ?? signal {
-            next.alerts[key] = TrackedAlert(
+            var tracked = TrackedAlert(
                 state: decided, signal: remembered, announced: announced, heldBy: heldBy,
                 channels: announced ? channels : nil,
                 escalation: announced && wasAnnounced ? previous?.escalation : nil,
                 acknowledgementTold: announced && wasAnnounced ? previous?.acknowledgementTold ?? false : false)
+            // A late fire says it was held; the inhibition goes once the fire is out.
+            tracked.inhibition = announced && announcement != .lateFire ? nil : inhibition
+            // A new problem starts a new list of effects.
+            tracked.effects = action == .fire || !decided.firing ? nil : previous?.effects
+            next.alerts[key] = tracked
         }
 
         switch announcement {
@@ -178,10 +217,13 @@ public func evaluateTick(
             if let tracked = next.alerts[key] {
                 let fire = lateFire(key, tracked, now: now, settings: settings)
                 notifications.append(fire)
+                next.alerts[key]?.inhibition = nil
                 if settings.escalation.isOn { next.alerts[key]?.escalation = EscalationState(announcedBy: fire.id) }
             }
         case .silenced:
             silencedByFamily[key.family.rawValue, default: 0] += 1
+        case .inhibited:
+            inhibitedByFamily[key.family.rawValue, default: 0] += 1
         case .acknowledged, .nothing:
             break
         }
@@ -192,9 +234,17 @@ public func evaluateTick(
     }
 
     // Keys no source spoke for this tick (not due, failed) still get their late fire
-    // when the silence that held them ends.
+    // when the silence that held them ends; not while a cause holds them.
     for (key, tracked) in next.alerts.sorted(by: { $0.key < $1.key }) where observations[key] == nil {
-        guard tracked.state.firing, !tracked.announced, !tracked.state.isFlapping else {
+        if !tracked.announced, tracked.state.firing, let causes = graph.holders[key] {
+            next.alerts[key]?.inhibition = Inhibition(causes: causes)
+        } else if var held = tracked.inhibition, !held.released {
+            held.released = true
+            next.alerts[key]?.inhibition = held
+        }
+        guard tracked.state.firing, !tracked.announced, !tracked.state.isFlapping,
+            next.alerts[key]?.inhibition == nil
+        else {
             decisions.append(
                 Decision(key: key, observation: .unknown, action: .none, firing: tracked.state.firing, held: false))
             continue
@@ -216,6 +266,15 @@ public func evaluateTick(
         }
         decisions.append(
             Decision(key: key, observation: .unknown, action: .none, firing: tracked.state.firing, held: false))
+    }
+    notifications = causeNotes(
+        notifications, graph: graph, recovered: recoveredEffects, ended: endedCauses, state: &next, now: now,
+        settings: settings)
+    // Only the places of containers that still have a key kept: the rest are not needed.
+    if !next.places.isEmpty {
+        let kept = Set(
+            next.alerts.keys.lazy.filter { CauseRules.containerFamilies.contains($0.family) }.compactMap(\.entity))
+        next.places = next.places.filter { kept.contains($0.key) }
     }
     decisions.sort { $0.key < $1.key }
     notifications += acknowledgementNotes(&next, now: now, settings: settings)
@@ -247,6 +306,7 @@ public func evaluateTick(
         decisions: decisions, notifications: ordered, firing: firing, silencedByFamily: silencedByFamily,
         overLimit: overLimit, state: next)
     evaluation.escalationsByTier = escalationsByTier
+    evaluation.inhibitedByFamily = inhibitedByFamily
     return evaluation
 }
 
@@ -271,7 +331,9 @@ private func lateFire(_ key: SignalKey, _ tracked: TrackedAlert, now: Date, sett
     -> AlertNotification
 {
     let fire = fireNotification(key, tracked, now: now, settings: settings)
-    let note = settings.texts.firedDuringSilence(since: fire.startedAt)
+    let note =
+        tracked.inhibition.map { settings.texts.heldBehind($0.causes, since: fire.startedAt) }
+        ?? settings.texts.firedDuringSilence(since: fire.startedAt)
     var late = AlertNotification(
         id: fire.id, action: .fire, severity: fire.severity, family: fire.family, entity: fire.entity,
         title: fire.title, detail: fire.detail.isEmpty ? note : "\(fire.detail)\n\(note)", instance: fire.instance,
@@ -431,7 +493,8 @@ private func acknowledgementNotes(_ state: inout EngineState, now: Date, setting
             detail: settings.texts.acknowledged(
                 by: acknowledgement.by, at: acknowledgement.at, via: acknowledgement.via),
             instance: settings.instance, startedAt: since, at: now, quiet: true)
-        note.fireDetail = tracked.signal.detail
+        note.fireDetail = joined(
+            tracked.signal.detail, tracked.effects.map { causeEffectsText($0, texts: settings.texts) } ?? "")
         let told = settings.routes.following(tracked.channels, plus: tracked.escalation?.told ?? [])
         if let via = acknowledgement.via {
             note.channels = (told ?? settings.routes.channels).filter { $0 != via }

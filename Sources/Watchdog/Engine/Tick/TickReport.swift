@@ -17,6 +17,8 @@ public struct TickReport: Sendable, Encodable {
     public let muted: Int
     /// The same, per family (for `/metrics`; not in the JSON).
     public let silencedByFamily: [String: Int]
+    /// Notifications held behind a firing cause, per family (for `/metrics`; not in the JSON).
+    public let inhibitedByFamily: [String: Int]
     /// Escalations sent, per tier number (for `/metrics`; not in the JSON).
     public let escalationsByTier: [Int: Int]
     /// Wall time of the whole tick.
@@ -42,6 +44,7 @@ public struct TickReport: Sendable, Encodable {
         self.muted = evaluation.silencedCount
         self.silencedByFamily = evaluation.silencedByFamily
         self.escalationsByTier = evaluation.escalationsByTier
+        self.inhibitedByFamily = evaluation.inhibitedByFamily
     }
 
     enum CodingKeys: String, CodingKey {

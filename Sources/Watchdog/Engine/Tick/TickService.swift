@@ -212,6 +212,7 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
                 "firing": "\(evaluation.state.alerts.values.filter(\.state.firing).count)",
                 "notifications": "\(evaluation.notifications.count)",
                 "silenced": "\(evaluation.silencedCount)",
+                "inhibited": "\(evaluation.inhibitedByFamily.values.reduce(0, +))",
             ])
     }
 }

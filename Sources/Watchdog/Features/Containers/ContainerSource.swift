@@ -83,6 +83,7 @@ public struct ContainerSource: EventFollowingSource {
                 detail: reading.apiVersion.map { "Docker API \($0)" } ?? "")
         ]
         var next = Memory()
+        var places: [String: ContainerPlace] = [:]
         for name in reading.missing {
             // Removed on request (`docker rm -f`, a recreation under way): not down yet.
             if isRecent(reading.histories[name]?.stopRequestedAt, now: now) {
@@ -93,12 +94,16 @@ public struct ContainerSource: EventFollowingSource {
         }
         for container in reading.containers {
             var track = memory?.containers[container.name] ?? Memory.Track()
-            signals += evaluate(
+            let own = evaluate(
                 container, history: reading.histories[container.name], logTail: reading.logs[container.name],
                 track: &track, now: now)
+            // Causes are among what fires (SPEC §4.2): a quiet container needs no place.
+            if own.contains(where: \.active) { places[container.name] = ContainerPlace(container) }
+            signals += own
             next.containers[container.name] = track
         }
-        return SourceEvaluation(signals: signals, memory: next, overLimit: Self.overLimit(reading))
+        return SourceEvaluation(
+            signals: signals, memory: next, overLimit: Self.overLimit(reading), places: places)
     }
 
     /// What the list left out, in words that stay the same while the host does not

@@ -73,6 +73,7 @@ public struct SilenceAPI: Sendable {
         }
         let showActive = query.flag("active") ?? true
         let showSilenced = query.flag("silenced") ?? true
+        let showInhibited = query.flag("inhibited") ?? true
         let inForce = SilenceSet(snapshot.silencesInForce(at: now))
         let ends = RFC3339.format(now.addingTimeInterval(staleAfter.seconds))
         let alerts = snapshot.alerts.filter { $0.value.state.firing || $0.value.state.isFlapping }
@@ -81,7 +82,11 @@ public struct SilenceAPI: Sendable {
                 let labels = SilenceSet.labels(of: key, severity: tracked.signal.severity, instance: snapshot.instance)
                 guard filters.allSatisfy({ $0.matches(labels) }) else { return nil }
                 let silencedBy = inForce.silencing(labels)
-                guard silencedBy.isEmpty ? showActive : showSilenced else { return nil }
+                let inhibitedBy = tracked.inhibition?.causes.map(\.description) ?? []
+                // As Alertmanager filters: each flag drops the alerts in that state.
+                if !silencedBy.isEmpty, !showSilenced { return nil }
+                if !inhibitedBy.isEmpty, !showInhibited { return nil }
+                if silencedBy.isEmpty, inhibitedBy.isEmpty, !showActive { return nil }
                 var annotations = ["summary": tracked.signal.title, "description": tracked.signal.detail]
                 if let acknowledgement = snapshot.book.acknowledgements[key] {
                     annotations["acknowledged_by"] = acknowledgement.by
@@ -101,7 +106,8 @@ public struct SilenceAPI: Sendable {
                     updatedAt: RFC3339.format(tracked.state.lastNotified ?? since),
                     fingerprint: WebhookPayload.fingerprint(labels), receivers: [.init(name: "watchdog")],
                     status: .init(
-                        state: silencedBy.isEmpty ? "active" : "suppressed", silencedBy: silencedBy, inhibitedBy: [],
+                        state: silencedBy.isEmpty && inhibitedBy.isEmpty ? "active" : "suppressed",
+                        silencedBy: silencedBy, inhibitedBy: inhibitedBy,
                         mutedBy: []),
                     generatorURL: "")
             }
