@@ -46,12 +46,13 @@ public struct ContainerSource: EventFollowingSource {
     }
 
     /// `logLines` above 0 puts a stopped container's last log lines in its alert, with
-    /// every one of `secrets` redacted.
+    /// every one of `secrets` redacted. The events follower's timers run on `clock`.
     public init(
         collector: DockerCollector, grace: Duration, restartLoop: RestartLoop, texts: Texts, logLines: Int = 0,
-        secrets: [String] = []
+        secrets: [String] = [], clock: any Clock<Duration> = ContinuousClock()
     ) {
-        self.watch = ContainerWatch(collector: collector, logLines: logLines, secrets: secrets, grace: grace)
+        self.watch = ContainerWatch(
+            collector: collector, logLines: logLines, secrets: secrets, grace: grace, clock: clock)
         self.grace = grace
         self.restartLoop = restartLoop
         self.texts = texts

@@ -16,10 +16,16 @@ actor ContainerWatch {
     /// How long a container stopped on request may stay down: when it has passed, the
     /// container is judged again without waiting for the tick.
     let grace: Duration
+    /// What the follower's timers run on: the grace re-judging and the reconnect backoff.
+    let clock: any Clock<Duration>
     private var state = ContainerWatchState()
     private let watchedNames: Set<String>
 
-    init(collector: DockerCollector, logLines: Int, secrets: [String], grace: Duration) {
+    init(
+        collector: DockerCollector, logLines: Int, secrets: [String], grace: Duration,
+        clock: any Clock<Duration> = ContinuousClock()
+    ) {
+        self.clock = clock
         self.collector = collector
         self.grace = grace
         self.follower = DockerEventsFollower(client: collector.client)
@@ -28,78 +34,69 @@ actor ContainerWatch {
         self.watchedNames = Set(collector.names)
     }
 
-    /// The longest wait between two attempts to reopen the stream: each tick polls
-    /// meanwhile, so this bounds only how long events are slower than they should be.
-    static let longestReconnectDelay: Duration = .seconds(8)
-
-    /// Follows the events stream until cancelled, reconnecting with backoff and `since=`
-    /// where it left off. `changed` is called when an event (or a reopened stream) means
-    /// the watched containers should be judged now, not at the next tick: also when the
-    /// stream is lost (is the daemon gone?), and when the grace of a container stopped on
-    /// request has passed.
+    /// Follows the events stream until cancelled, as `ContainerEventsMachine` says:
+    /// reconnecting with backoff and `since=` where it left off, and calling `changed`
+    /// when the watched containers should be judged now, not at the next tick. The
+    /// machine's timers run on `clock`, as child tasks that end with the follower.
     nonisolated func follow(changed: @escaping @Sendable () -> Void, logger: Logger) async {
-        let grace = self.grace
-        var failures = 0
-        // What is wrong, said once: a daemon that breaks every stream it opens (an event
-        // over the bound, again and again) must not write a warning every reconnect. It is
-        // over when an event comes through.
-        var lastProblem: String?
-        var saidOpenAgain = false
-        while !Task.isCancelled {
-            var opened = false
-            do {
-                let version = try await prepared()
-                let since = await state.cursor.since
-                try await follower.follow(
-                    version: version, since: since,
-                    opened: {
-                        opened = true
-                        await self.streamOpened()
-                        if lastProblem != nil, !saidOpenAgain {
-                            logger.notice("Docker events stream open again")
-                            saidOpenAgain = true
-                        } else {
-                            logger.debug("Docker events stream open")
-                        }
+        let clock = self.clock
+        var machine = ContainerEventsMachine(grace: grace)
+        await withDiscardingTaskGroup { timers in
+            /// Carries out every action but `open` and `reconnect`, which the loop does.
+            func perform(_ actions: [ContainerEventsMachine.Action]) -> [ContainerEventsMachine.Action] {
+                var left: [ContainerEventsMachine.Action] = []
+                for action in actions {
+                    switch action {
+                    case .rejudge:
                         changed()
-                    },
-                    handle: { event in
-                        lastProblem = nil
-                        saidOpenAgain = false
-                        guard await self.apply(event) else { return }
-                        changed()
-                        if event.action == .die || event.action == .destroy {
-                            // A stop on request is judged again when its grace is over; a
-                            // container back by then is simply running.
-                            Task {
-                                try await Task.sleep(for: grace + .milliseconds(500))
-                                changed()
-                            }
+                    case .recheck(let after):
+                        timers.addTask {
+                            // Cancelled with the follower: then nothing is judged.
+                            guard (try? await clock.sleep(for: after)) != nil else { return }
+                            changed()
                         }
-                    })
-                if !Task.isCancelled { logger.info("Docker closed its events stream; reconnecting") }
-                // It was open and ended as a stream ends: whatever was wrong before is over.
-                lastProblem = nil
-                saidOpenAgain = false
-            } catch {
-                let problem = "\(error)"
-                if !Task.isCancelled, problem != lastProblem {
-                    // Logged when it changes, not at every attempt.
-                    logger.warning(
-                        "Docker events stream unavailable; ticks poll every container until it is back",
-                        metadata: ["error": "\(problem)"])
-                    lastProblem = problem
-                    saidOpenAgain = false
+                    case .log(let level, let message, let error):
+                        guard !Task.isCancelled else { continue }
+                        logger.log(level: level, "\(message)", metadata: error.map { ["error": "\($0)"] })
+                    case .open, .reconnect:
+                        left.append(action)
+                    }
+                }
+                return left
+            }
+            var pending = perform(machine.handle(.start))
+            while !Task.isCancelled, !pending.isEmpty {
+                switch pending.removeFirst() {
+                case .reconnect(let after):
+                    guard (try? await clock.sleep(for: after)) != nil else { return }
+                    pending += perform(machine.handle(.reconnectDue))
+                case .open:
+                    let ended: ContainerEventsMachine.Input
+                    do {
+                        let version = try await prepared()
+                        let since = await state.cursor.since
+                        try await follower.follow(
+                            version: version, since: since,
+                            opened: {
+                                await self.streamOpened()
+                                pending += perform(machine.handle(.opened))
+                            },
+                            handle: { event in
+                                let changesState = await self.apply(event)
+                                pending += perform(machine.handle(.event(event.action, changesState: changesState)))
+                            })
+                        ended = .closed
+                    } catch {
+                        ended = .failed("\(error)")
+                    }
+                    await streamClosed()
+                    if Task.isCancelled { return }
+                    pending += perform(machine.handle(ended))
+                default:
+                    break
                 }
             }
-            await streamClosed()
-            if Task.isCancelled { break }
-            failures = opened ? 0 : failures + 1
-            // The stream just went, or the first attempt to reopen it failed: whether the
-            // daemon is gone is for a read to say now, not at the next tick.
-            if opened || failures == 1 { changed() }
-            let delay = min(Self.longestReconnectDelay, .milliseconds(250) * (1 << min(failures, 6)))
-            try? await Task.sleep(for: delay)
+            timers.cancelAll()
         }
     }
 
