@@ -24,7 +24,8 @@ struct TickAssembly {
         onTick: @escaping @Sendable (TickReport) async -> Void = { _ in }
     ) async -> TickAssembly {
         let clock = ProcessClocks.monotonic
-        let sources = FeatureCatalog.sources(for: configuration, heartbeatBoard: heartbeatBoard)
+        let sources = FeatureCatalog.sources(
+            for: configuration, heartbeatBoard: heartbeatBoard, clock: ProcessClocks.monotonic)
         let persisted =
             handedOver
             ?? StateStore.loadState(

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// A door that blocks whoever waits at it, ignoring cancellation, until opened: a
@@ -45,4 +46,18 @@ public final class Counter: Sendable {
     public var count: Int { value.withLock { $0 } }
 
     public func decrement() { value.withLock { $0 -= 1 } }
+}
+
+extension Process {
+    /// Ends a peer the test started, surely: SIGTERM, and SIGKILL when it has not ended
+    /// within `grace` (a child may have inherited SIGTERM ignored or blocked from the test
+    /// runner, or another child the write end of the pipe it waits to close).
+    public func stopFirmly(grace: TimeInterval = 3) {
+        guard isRunning else { return }
+        terminate()
+        let deadline = Date().addingTimeInterval(grace)
+        while isRunning, Date() < deadline { usleep(20_000) }
+        if isRunning { kill(processIdentifier, SIGKILL) }
+        waitUntilExit()
+    }
 }

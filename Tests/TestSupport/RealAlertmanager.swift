@@ -115,9 +115,6 @@ public struct RealAlertmanager {
     }
 
     public func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        process.stopFirmly()
     }
 }

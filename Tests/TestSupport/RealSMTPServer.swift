@@ -28,7 +28,10 @@ public final class RealSMTPServer: @unchecked Sendable {
     public let authority: TestCertificateAuthority
 
     static let script = #"""
-        import asyncio, json, os, ssl, sys
+        import asyncio, json, os, signal, ssl, sys
+        # Whatever the test runner blocked or ignored, SIGTERM ends this server.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
         from aiosmtpd.controller import Controller
         from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -133,10 +136,7 @@ public final class RealSMTPServer: @unchecked Sendable {
 
     public func stop() {
         try? input.fileHandleForWriting.close()
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        process.stopFirmly()
     }
 
     deinit { stop() }

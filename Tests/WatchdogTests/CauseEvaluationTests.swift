@@ -133,6 +133,55 @@ import Testing
         #expect(ticks[2].evaluation.state.alerts[api]?.announced == true)
     }
 
+    /// An effect gets a tick's interval to recover after its cause: a healthcheck or a
+    /// probe runs again only so often, and events re-judge containers in between.
+    @Test func aReleasedEffectIsGivenAnIntervalToRecover() {
+        var slow = settings()
+        slow.causeReleaseAfter = .seconds(120)
+        let ticks = run(
+            [
+                [docker(db: true, api: true), probe(down: false)],
+                [docker(db: false, api: true), probe(down: false)],
+                [docker(db: false, api: true), probe(down: false)],
+                [docker(db: false, api: true), probe(down: false)],
+            ], settings: slow)
+        #expect(
+            ticks.map(\.lines) == [
+                ["🔴 container_down:p-db-1"], ["🟢 container_down:p-db-1"], [], ["🔴 container_down:p-api-1"],
+            ])
+    }
+
+    /// What starts firing in a cause's wake (within an interval of its end) is held as if
+    /// it had fired with it: a healthcheck that fails once more as the database comes back.
+    @Test func whatFiresInACausesWakeIsHeldForAnInterval() {
+        var slow = settings()
+        slow.causeReleaseAfter = .seconds(120)
+        let recovers = run(
+            [
+                [docker(db: true, api: false), probe(down: false)],
+                [docker(db: false, api: false), probe(down: true)],
+                [docker(db: false, api: false), probe(down: false)],
+                [docker(db: false, api: false), probe(down: false)],
+            ], settings: slow)
+        #expect(recovers.map(\.lines) == [["🔴 container_down:p-db-1"], ["🟢 container_down:p-db-1"], [], []])
+        #expect(recovers[1].evaluation.inhibitedByFamily == ["dependency_down": 1])
+        let stays = run(
+            [
+                [docker(db: true, api: false), probe(down: false)],
+                [docker(db: false, api: false), probe(down: true)],
+                [docker(db: false, api: false), probe(down: true)],
+                [docker(db: false, api: false), probe(down: true)],
+                [docker(db: false, api: false), probe(down: true)],
+            ], settings: slow)
+        #expect(
+            stays.map(\.lines) == [
+                ["🔴 container_down:p-db-1"], ["🟢 container_down:p-db-1"], [], ["🔴 dependency_down:db-http"], [],
+            ])
+        #expect(stays[3].notifications.first?.detail.contains("held behind p-db-1 (container down)") == true)
+        // Long after, the same effect is an ordinary fire.
+        #expect(stays[4].evaluation.state.recentlyResolved.isEmpty)
+    }
+
     /// Between ticks, Docker's events re-judge containers alone: a probe that did not run
     /// again since its cause recovered is not announced on the strength of its old reading.
     @Test func aReleasedEffectWaitsForItsOwnNextReading() {

@@ -162,7 +162,8 @@ import Testing
         ContainerSource(
             collector: DockerCollector(
                 client: DockerClient(socketPath: "/nonexistent", timeout: .seconds(1)), names: ["web"], project: .none),
-            grace: grace, restartLoop: .init(count: 3, window: .seconds(600)), texts: Texts(.en))
+            grace: grace, restartLoop: .init(count: 3, window: .seconds(600)), texts: Texts(.en),
+            clock: ContinuousClock())
     }
 
     @Test func containerDownSaysHowItEndedAndAStopOnRequestWaitsTheGrace() {
@@ -211,7 +212,8 @@ import Testing
         let source = ContainerSource(
             collector: DockerCollector(
                 client: DockerClient(socketPath: "/nonexistent", timeout: .seconds(1)), names: ["web"], project: .none),
-            grace: .seconds(60), restartLoop: .init(count: 3, window: .seconds(600)), texts: Texts(.en))
+            grace: .seconds(60), restartLoop: .init(count: 3, window: .seconds(600)), texts: Texts(.en),
+            clock: ContinuousClock())
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         var track = ContainerSource.Memory.Track()
         func restarts(_ count: Int, at seconds: Double) -> Signal? {

@@ -18,7 +18,7 @@ struct ContainerSourceTests {
         ContainerSource(
             collector: DockerCollector(
                 client: DockerClient(socketPath: docker.socket, timeout: .seconds(5)), names: names, project: project),
-            grace: grace, restartLoop: .init(count: 3, window: .seconds(600)), texts: texts)
+            grace: grace, restartLoop: .init(count: 3, window: .seconds(600)), texts: texts, clock: ContinuousClock())
     }
 
     /// Collects once and evaluates at `now`, returning signals by key.
@@ -306,7 +306,8 @@ struct ContainerSourceTests {
             collector: DockerCollector(
                 client: DockerClient(socketPath: "/nonexistent/docker.sock", timeout: .seconds(5)), names: ["db"],
                 project: .none),
-            grace: .seconds(60), restartLoop: .init(count: 3, window: .seconds(600)), texts: Texts(.en))
+            grace: .seconds(60), restartLoop: .init(count: 3, window: .seconds(600)), texts: Texts(.en),
+            clock: ContinuousClock())
         let reading = try await source.collect(now: Date())
         #expect(reading.unreachable == "no Docker socket at /nonexistent/docker.sock")
     }

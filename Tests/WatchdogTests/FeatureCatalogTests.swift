@@ -20,7 +20,7 @@ import Testing
         let configuration = try Configuration.load(
             process: Self.everythingOn, workingDirectory: nil, hostName: "h"
         ).configuration
-        let sources = FeatureCatalog.sources(for: configuration)
+        let sources = FeatureCatalog.sources(for: configuration, clock: ContinuousClock())
         #expect(
             sources.map(\.name) == [
                 "memory", "disk:/", "orchestrator", "docker", "dependencies", "processes", "ec2", "ec2_cpu",

@@ -44,7 +44,10 @@ import Testing
         let configuration = try Configuration.load(
             process: ["WATCHDOG_DISK_PATHS": "/,/tmp"], workingDirectory: nil
         ).configuration
-        #expect(FeatureCatalog.sources(for: configuration).map(\.name) == ["memory", "disk:/", "disk:/tmp"])
+        #expect(
+            FeatureCatalog.sources(for: configuration, clock: ContinuousClock()).map(\.name) == [
+                "memory", "disk:/", "disk:/tmp",
+            ])
     }
 
     @Test func aMissingMeminfoIsAFailedCollectionNamingTheFile() async throws {

@@ -61,7 +61,8 @@ func returns<T: Sendable>(within limit: Duration, _ operation: @escaping @Sendab
             collector: DockerCollector(
                 client: DockerClient(socketPath: "/nonexistent.sock", timeout: .seconds(1)), names: ["db"],
                 project: .none),
-            grace: .seconds(120), restartLoop: .init(count: 3, window: .seconds(600)), texts: texts)
+            grace: .seconds(120), restartLoop: .init(count: 3, window: .seconds(600)), texts: texts,
+            clock: ContinuousClock())
         var track = ContainerSource.Memory.Track(restartCounts: [.init(at: t0, count: remembered)])
         let signals = source.evaluate(
             ContainerStatus(name: "db", id: "1", state: "running", restartCount: count), track: &track,

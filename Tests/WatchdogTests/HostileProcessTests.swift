@@ -19,7 +19,11 @@ import Testing
             savedAt: Date(), engine: EngineState(samples: ["orchestrator": memory]), outboxes: [:])
         try StateFile(path: path).write(StateFile.encode(state))
 
-        let environment = ["WATCHDOG_STATE_FILE": path, "WATCHDOG_ORCH_METRICS_URL": standIn.url]
+        // The stand-in answers from this test process, slow when the whole suite runs.
+        let environment = [
+            "WATCHDOG_STATE_FILE": path, "WATCHDOG_ORCH_METRICS_URL": standIn.url, "WATCHDOG_HTTP_TIMEOUT": "30s",
+            "WATCHDOG_COLLECT_TIMEOUT": "60s",
+        ]
         let first = try await WatchdogProcess.run(["once"], environment: environment)
         #expect(first.status == 0, "stderr: \(first.stderr)")
         #expect(first.stdout.contains("job_failed"))

@@ -25,8 +25,8 @@ import Testing
             ["once", "--json"],
             environment: [
                 "WATCHDOG_ORCH_METRICS_URL": server.baseURL + "/metrics", "WATCHDOG_MEM_PCT": "100",
-                "WATCHDOG_DISK_PCT": "100",
-            ], timeout: 60)
+                "WATCHDOG_DISK_PCT": "100", "WATCHDOG_HTTP_TIMEOUT": "30s", "WATCHDOG_COLLECT_TIMEOUT": "60s",
+            ], timeout: 90)
         #expect(result.status == 0, "\(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let collectors = try #require(report["collectors"] as? [[String: Any]])

@@ -102,7 +102,8 @@ import Testing
         let source = ContainerSource(
             collector: DockerCollector(
                 client: DockerClient(socketPath: "/nonexistent", timeout: .seconds(1)), names: ["db"], project: .none),
-            grace: .seconds(120), restartLoop: .init(count: 3, window: .seconds(600)), texts: Texts(.en))
+            grace: .seconds(120), restartLoop: .init(count: 3, window: .seconds(600)), texts: Texts(.en),
+            clock: ContinuousClock())
         var memory = ContainerSource.Memory()
         memory.containers["db"] = .init(restartCounts: [.init(at: t0, count: 1)], restartingSince: t0)
         let data = try JSONEncoder().encode(memory)

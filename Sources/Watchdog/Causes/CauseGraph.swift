@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Notify
 
 /// Which firing alerts hold which this tick (SPEC §4.2). Pure: built from the keys
@@ -13,17 +14,22 @@ struct CauseGraph: Sendable {
     /// Per firing cause, every firing key it takes as an effect, in key order: those it
     /// holds and those announced before it fired.
     let effects: [SignalKey: [SignalKey]]
+    /// The causes among `firing` whose problem already ended, and when.
+    let lingering: [SignalKey: Date]
 
-    static let empty = CauseGraph(holders: [:], effects: [:])
+    static let empty = CauseGraph(holders: [:], effects: [:], lingering: [:])
 
-    private init(holders: [SignalKey: [SignalKey]], effects: [SignalKey: [SignalKey]]) {
+    private init(holders: [SignalKey: [SignalKey]], effects: [SignalKey: [SignalKey]], lingering: [SignalKey: Date]) {
         self.holders = holders
         self.effects = effects
+        self.lingering = lingering
     }
 
-    /// `firing`: every firing key with its severity. `places`: the containers' places by name.
+    /// `firing`: every firing key with its severity, and the causes that just ended
+    /// (`lingering`, also in `firing`). `places`: the containers' places by name.
     init(
-        firing: [SignalKey: Severity], places: [String: ContainerPlace], rules: CauseRules, instance: String
+        firing: [SignalKey: Severity], lingering: [SignalKey: Date] = [:], places: [String: ContainerPlace],
+        rules: CauseRules, instance: String
     ) {
         guard firing.count > 1 else {
             self = .empty
@@ -114,6 +120,6 @@ struct CauseGraph: Sendable {
             let holding = causes.filter(grounded.contains)
             if !holding.isEmpty { holders[effect] = holding.sorted() }
         }
-        self.init(holders: holders, effects: effects.mapValues { $0.sorted() })
+        self.init(holders: holders, effects: effects.mapValues { $0.sorted() }, lingering: lingering)
     }
 }

@@ -12,10 +12,10 @@ struct DecidedKey {
 }
 
 /// Which alerts hold which after this tick's decisions: every key that fires, observed
-/// or standing.
+/// or standing, and the causes that ended within the last interval (`recentlyResolved`).
 func causeGraph(
     _ decided: [DecidedKey], state: EngineState, observations: [SignalKey: (Observation, Signal?)],
-    settings: DecisionSettings, next: EngineState
+    settings: DecisionSettings, next: EngineState, now: Date
 ) -> CauseGraph {
     var firing: [SignalKey: Severity] = [:]
     for entry in decided where entry.decided.firing {
@@ -25,23 +25,77 @@ func causeGraph(
     for (key, tracked) in state.alerts where tracked.state.firing && observations[key] == nil {
         firing[key] = tracked.signal.severity
     }
-    return CauseGraph(firing: firing, places: next.places, rules: settings.causes, instance: settings.instance)
+    var lingering: [SignalKey: Date] = [:]
+    // Ending this tick, or within the last interval.
+    for entry in decided where entry.previous?.state.firing == true && !entry.decided.firing && lingers(entry.key) {
+        firing[entry.key] = (entry.signal ?? entry.previous?.signal)?.severity ?? .warning
+        lingering[entry.key] = now
+    }
+    for (key, resolved) in state.recentlyResolved where firing[key] == nil {
+        firing[key] = resolved.severity
+        lingering[key] = resolved.at
+    }
+    return CauseGraph(
+        firing: firing, lingering: lingering, places: next.places, rules: settings.causes,
+        instance: settings.instance)
+}
+
+/// Whether a key whose problem ended still holds what fires in its wake. Not Docker
+/// unreachable: the containers were unknown while it fired, so what the daemon shows when
+/// it is back is news, not an echo.
+private func lingers(_ key: SignalKey) -> Bool {
+    key.family != .dockerUnreachable
+}
+
+/// Keeps, for one interval, the keys whose problem ended this tick; forgets older ones
+/// and those firing again.
+func rememberResolved(
+    _ decided: [DecidedKey], state: inout EngineState, now: Date, settings: DecisionSettings
+) {
+    let window = settings.causeReleaseAfter.seconds
+    if !state.recentlyResolved.isEmpty {
+        state.recentlyResolved = state.recentlyResolved.filter { key, resolved in
+            now.timeIntervalSince(resolved.at) < window && state.alerts[key]?.state.firing != true
+        }
+    }
+    guard window > 0 else { return }
+    for entry in decided where entry.previous?.state.firing == true && !entry.decided.firing && lingers(entry.key) {
+        let severity = (entry.signal ?? entry.previous?.signal)?.severity ?? .warning
+        state.recentlyResolved[entry.key] = ResolvedCause(at: now, severity: severity)
+    }
 }
 
 /// Whether a cause holds `key` this tick, and the inhibition it keeps (SPEC §4.2). Only a
 /// key not yet announced is held. Once its causes are over it is released, and still held
-/// until its own next reading: announced then if it still fires, gone if it recovered.
+/// for one tick's interval (`releaseAfter`): an effect takes a moment to recover after
+/// its cause (a healthcheck's next run, a probe's next tick), and Docker's events re-judge
+/// containers in between. Its first own reading after that announces it if it still
+/// fires; it is gone if it recovered first.
 func inhibitionOf(
-    _ key: SignalKey, previous: TrackedAlert?, decided: AlertState, observation: Observation, graph: CauseGraph
+    _ key: SignalKey, previous: TrackedAlert?, decided: AlertState, observation: Observation, graph: CauseGraph,
+    now: Date, releaseAfter: Duration
 ) -> (inhibition: Inhibition?, inhibited: Bool) {
     guard !(previous?.announced ?? false), decided.firing || decided.isFlapping else { return (nil, false) }
-    if let causes = graph.holders[key] { return (Inhibition(causes: causes), true) }
-    guard var held = previous?.inhibition else { return (nil, false) }
+    var held: Inhibition
+    if let causes = graph.holders[key] {
+        let ended = causes.compactMap { graph.lingering[$0] }
+        // A cause that fires holds it.
+        guard ended.count == causes.count, let end = ended.min() else { return (Inhibition(causes: causes), true) }
+        // Only causes that just ended hold it: released when they ended, or now if they
+        // held it while they fired.
+        held = previous?.inhibition ?? Inhibition(causes: causes, released: true, releasedAt: end)
+    } else if let previous = previous?.inhibition {
+        held = previous
+    } else {
+        return (nil, false)
+    }
     if !held.released {
         held.released = true
-        return (held, true)
+        held.releasedAt = now
     }
-    return (held, observation != .active)
+    let releasedAt = held.releasedAt ?? now
+    let due = releasedAt < now && releasedAt.addingTimeInterval(releaseAfter.seconds) <= now
+    return (held, observation != .active || !due)
 }
 
 /// The causes' side of this tick (SPEC §4.2): their lists of effects brought up to date,

@@ -5,14 +5,24 @@ import Notify
 public struct Inhibition: Sendable, Codable, Equatable {
     /// The causes that hold it, or held it once released.
     public var causes: [SignalKey]
-    /// Its causes are over. It is announced at its next own reading that still fires, or
-    /// dropped when it resolves first.
+    /// Its causes are over. It is announced at its first own reading that still fires a
+    /// tick's interval after that, or dropped when it resolves first.
     public var released: Bool
+    /// When its causes were found over.
+    public var releasedAt: Date?
 
-    public init(causes: [SignalKey], released: Bool = false) {
+    public init(causes: [SignalKey], released: Bool = false, releasedAt: Date? = nil) {
         self.causes = causes
         self.released = released
+        self.releasedAt = releasedAt
     }
+}
+
+/// A problem that just ended: for one interval it still holds the effects that start
+/// firing in its wake (a healthcheck that fails once more as the database comes back).
+public struct ResolvedCause: Sendable, Equatable {
+    public var at: Date
+    public var severity: Severity
 }
 
 /// What a cause's messages say of its effects (SPEC §4.2): each effect named once, what

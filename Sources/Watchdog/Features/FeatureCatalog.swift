@@ -22,12 +22,14 @@ public enum FeatureCatalog {
     /// Every feature's variables, in the docs' order.
     static let variables: [ConfigVariable] = all.flatMap { $0.variables }
 
-    /// The sources a configuration asks for, feature by feature.
-    public static func sources(for configuration: Configuration, heartbeatBoard: HeartbeatBoard? = nil)
-        -> [any Source]
-    {
+    /// The sources a configuration asks for, feature by feature; `clock` is the process's
+    /// monotonic clock.
+    public static func sources(
+        for configuration: Configuration, heartbeatBoard: HeartbeatBoard? = nil, clock: any Clock<Duration>
+    ) -> [any Source] {
         let context = SourceContext(
-            configuration: configuration, texts: Texts(configuration.language), heartbeatBoard: heartbeatBoard)
+            configuration: configuration, texts: Texts(configuration.language), heartbeatBoard: heartbeatBoard,
+            clock: clock)
         return all.flatMap { $0.sources(context: context) }
     }
 }

@@ -19,6 +19,9 @@ public struct SourceContext: Sendable {
     /// Where the HTTP endpoint records pings; nil without one (`once`), when heartbeats
     /// are judged from the saved last-seen times alone.
     public let heartbeatBoard: HeartbeatBoard?
+    /// The process's monotonic clock, for what a source times between ticks (the
+    /// container events follower's grace and backoff).
+    public let clock: any Clock<Duration>
 }
 
 extension SourceFeature {

@@ -13,5 +13,6 @@ extension DecisionSettings {
                 channels: channels, routes: configuration.routes, tiers: configuration.escalation.channels),
             escalation: configuration.escalation, publicURL: configuration.publicURL,
             causes: configuration.causeRules)
+        causeReleaseAfter = configuration.interval
     }
 }

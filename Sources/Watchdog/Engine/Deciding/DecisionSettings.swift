@@ -14,6 +14,9 @@ public struct DecisionSettings: Sendable {
     public var publicURL: String?
     /// Which alerts hold which (SPEC §4.2).
     public var causes: CauseRules
+    /// How long an effect stays held after its cause is over, to recover first: one
+    /// tick's interval (`WATCHDOG_INTERVAL`).
+    public var causeReleaseAfter: Duration = .zero
 
     public init(
         instance: String, collectorFailedAfter: Int, policies: PolicyTable,

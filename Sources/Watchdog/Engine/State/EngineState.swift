@@ -20,6 +20,10 @@ public struct EngineState: Sendable, Codable, Equatable {
     /// reading that had them. Not kept in the state file: the first reading after a
     /// start brings them again.
     public var places: [String: ContainerPlace] = [:]
+    /// Keys whose problem ended within the last interval, when and how severe: as causes
+    /// they still hold what starts firing in their wake (SPEC §4.2). Not kept in the state
+    /// file either.
+    public var recentlyResolved: [SignalKey: ResolvedCause] = [:]
 
     enum CodingKeys: String, CodingKey {
         case alerts, collectors, samples, silences, ackSecret

@@ -142,7 +142,8 @@ public func evaluateTick(
     for outcome in outcomes {
         if let places = outcome.places { next.places.merge(places) { _, new in new } }
     }
-    let graph = causeGraph(decided, state: state, observations: observations, settings: settings, next: next)
+    let graph = causeGraph(
+        decided, state: state, observations: observations, settings: settings, next: next, now: now)
     var inhibitedByFamily: [String: Int] = [:]
     /// Per cause, the held effects that recovered this tick.
     var recoveredEffects: [SignalKey: [SignalKey]] = [:]
@@ -158,7 +159,8 @@ public func evaluateTick(
         // key does not need it (the rules below give the same answer either way).
         let wasAnnounced = previous?.announced ?? false
         let (inhibition, inhibited) = inhibitionOf(
-            key, previous: previous, decided: decided, observation: observation, graph: graph)
+            key, previous: previous, decided: decided, observation: observation, graph: graph, now: now,
+            releaseAfter: settings.causeReleaseAfter)
         let mayLateFire = decided.firing && !decided.isFlapping && !wasAnnounced && !inhibited
         let heldBy = action != .none || mayLateFire ? holding(key, severity, last: previous?.heldBy) : nil
         let silenced = heldBy != nil
@@ -240,6 +242,7 @@ public func evaluateTick(
             next.alerts[key]?.inhibition = Inhibition(causes: causes)
         } else if var held = tracked.inhibition, !held.released {
             held.released = true
+            held.releasedAt = now
             next.alerts[key]?.inhibition = held
         }
         guard tracked.state.firing, !tracked.announced, !tracked.state.isFlapping,
@@ -267,13 +270,16 @@ public func evaluateTick(
         decisions.append(
             Decision(key: key, observation: .unknown, action: .none, firing: tracked.state.firing, held: false))
     }
+    rememberResolved(decided, state: &next, now: now, settings: settings)
     notifications = causeNotes(
         notifications, graph: graph, recovered: recoveredEffects, ended: endedCauses, state: &next, now: now,
         settings: settings)
     // Only the places of containers that still have a key kept: the rest are not needed.
     if !next.places.isEmpty {
         let kept = Set(
-            next.alerts.keys.lazy.filter { CauseRules.containerFamilies.contains($0.family) }.compactMap(\.entity))
+            (Array(next.alerts.keys) + Array(next.recentlyResolved.keys)).lazy.filter {
+                CauseRules.containerFamilies.contains($0.family)
+            }.compactMap(\.entity))
         next.places = next.places.filter { kept.contains($0.key) }
     }
     decisions.sort { $0.key < $1.key }

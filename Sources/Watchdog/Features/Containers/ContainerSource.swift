@@ -49,7 +49,7 @@ public struct ContainerSource: EventFollowingSource {
     /// every one of `secrets` redacted. The events follower's timers run on `clock`.
     public init(
         collector: DockerCollector, grace: Duration, restartLoop: RestartLoop, texts: Texts, logLines: Int = 0,
-        secrets: [String] = [], clock: any Clock<Duration> = ContinuousClock()
+        secrets: [String] = [], clock: any Clock<Duration>
     ) {
         self.watch = ContainerWatch(
             collector: collector, logLines: logLines, secrets: secrets, grace: grace, clock: clock)

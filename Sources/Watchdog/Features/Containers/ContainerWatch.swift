@@ -23,7 +23,7 @@ actor ContainerWatch {
 
     init(
         collector: DockerCollector, logLines: Int, secrets: [String], grace: Duration,
-        clock: any Clock<Duration> = ContinuousClock()
+        clock: any Clock<Duration>
     ) {
         self.clock = clock
         self.collector = collector

@@ -61,7 +61,7 @@ public enum ContainersFeature: SourceFeature {
             ContainerSource(
                 collector: DockerCollector(client: client, names: settings.names, project: project),
                 grace: settings.grace, restartLoop: settings.restartLoop, texts: context.texts,
-                logLines: settings.logLines, secrets: context.configuration.secrets.map(\.value))
+                logLines: settings.logLines, secrets: context.configuration.secrets.map(\.value), clock: context.clock)
         ]
     }
 }
