@@ -39,17 +39,20 @@
 #     answer: from the send to the answer in the writer's own /sync (goal: 2 s).
 #   - silences: one tick of 500 firing keys against 1000 API silences (the book's
 #     capacity), each with an entity regex that reads the whole entity (`.*-N-[a-z]+(-[0-9]+)*`), against the same tick without silences.
+#   - causes: ticks of 500 compose containers that all depend on one database and go
+#     down with it: the tick they fire in (one message) and a steady tick (all held),
+#     against the same keys without a compose graph.
 #
 #   scripts/bench.sh [idle-seconds]     # default 30
 #   BENCH_SECTIONS="proc" scripts/bench.sh
-#       # only some of: idle deps containers events proc prom footprint compare latency hostile silences chat
+#       # only some of: idle deps containers events proc prom footprint compare latency hostile silences causes chat
 #   BENCH_SECTIONS=compare BENCH_COMPARE="before=/tmp/old/watchdog after=$(scripts/release-binary.sh --unstripped)" scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$(pwd)
 idle_seconds=${1:-30}
 
-sections=${BENCH_SECTIONS:-idle deps containers events proc prom footprint compare latency hostile silences chat}
+sections=${BENCH_SECTIONS:-idle deps containers events proc prom footprint compare latency hostile silences causes chat}
 wants() { [[ " $sections " == *" $1 "* ]]; }
 
 binary=${BENCH_BINARY:-$(scripts/release-binary.sh watchdog)}
@@ -256,6 +259,10 @@ fi
 if wants silences; then
     echo "silences:           $("$bench_binary" silences 1000 500 20)"
     echo "                    $("$bench_binary" silences 100 500 20)"
+fi
+
+if wants causes; then
+    echo "causes:             $("$bench_binary" causes 500 20)"
 fi
 
 if wants prom; then

@@ -27,6 +27,13 @@ import Watchdog
 /// API (each an `alertname` and an `entity=~` regex matcher) and prints the median wall
 /// time of a steady tick (every key firing and held) and of the tick in which they all
 /// fire, each with the silences and without any.
+///
+///     watchdog-bench causes KEYS ITERATIONS
+///
+/// `causes` evaluates ticks of a compose project of KEYS containers that all depend on
+/// one database, and all down with it (SPEC §4.2): the tick in which they fire (one
+/// message naming the others) and a steady tick (all held), each against the same keys
+/// with no compose graph (every key announced), and prints the medians in ms.
 @main
 struct WatchdogBench {
     static func main() throws {
@@ -39,6 +46,11 @@ struct WatchdogBench {
         {
             return try silences(count: count, keys: keys, iterations: iterations)
         }
+        if arguments.count == 4, arguments[1] == "causes", let keys = Int(arguments[2]), keys > 1,
+            let iterations = Int(arguments[3]), iterations > 0
+        {
+            return causes(keys: keys, iterations: iterations)
+        }
         if arguments.count == 4, arguments[1] == "envelope-parse", let iterations = Int(arguments[3]), iterations > 0 {
             return try envelopeParse(path: arguments[2], iterations: iterations)
         }
@@ -49,7 +61,8 @@ struct WatchdogBench {
                     ("usage: watchdog-bench proc-scan ROOT ITERATIONS [PATTERN] [MIN_AGE_SECONDS]\n"
                         + "       watchdog-bench prom-parse FILE ITERATIONS\n"
                         + "       watchdog-bench envelope-parse FILE ITERATIONS\n"
-                        + "       watchdog-bench silences SILENCES KEYS ITERATIONS\n").utf8))
+                        + "       watchdog-bench silences SILENCES KEYS ITERATIONS\n"
+                        + "       watchdog-bench causes KEYS ITERATIONS\n").utf8))
             exit(2)
         }
         let scanner = ProcessScanner(root: arguments[2])
@@ -135,6 +148,50 @@ struct WatchdogBench {
                 + #""tick_ms_median_without_silences":\#(rounded(median(SilenceBook()))),"#
                 + #""all_fire_tick_ms_median":\#(rounded(storm(book))),"#
                 + #""all_fire_tick_ms_median_without_silences":\#(rounded(storm(SilenceBook())))}"#)
+    }
+
+    static func causes(keys: Int, iterations: Int) {
+        let now = Date()
+        let names = ["shop-db-1"] + (1..<keys).map { "shop-service\($0)-1" }
+        var places: [String: ContainerPlace] = [
+            "shop-db-1": ContainerPlace(project: "shop", service: "db", names: ["shop-db-1", "db"])
+        ]
+        for index in 1..<keys {
+            places["shop-service\(index)-1"] = ContainerPlace(
+                project: "shop", service: "service\(index)", dependsOn: ["db"], names: ["service\(index)"])
+        }
+        let signals = names.map { name in
+            Signal(
+                key: SignalKey(.containerDown, name), active: true, severity: .critical, title: "Container is down",
+                detail: "exited with code 137")
+        }
+        func outcome(graph: Bool) -> SourceOutcome {
+            SourceOutcome(
+                source: "docker", ownership: .families([.containerDown]), status: .ok, signals: signals,
+                places: graph ? places : nil)
+        }
+        let settings = DecisionSettings(
+            instance: "bench", collectorFailedAfter: 3,
+            policies: .standard(cooldown: .seconds(1800), processCooldown: nil), texts: Texts(.en))
+        func fire(graph: Bool) -> Double {
+            medianMilliseconds(iterations) {
+                _ = evaluateTick([outcome(graph: graph)], state: EngineState(), now: now, settings: settings)
+            }
+        }
+        func steady(graph: Bool) -> Double {
+            let state = evaluateTick([outcome(graph: graph)], state: EngineState(), now: now, settings: settings).state
+            return medianMilliseconds(iterations) {
+                _ = evaluateTick(
+                    [outcome(graph: graph)], state: state, now: now.addingTimeInterval(1), settings: settings)
+            }
+        }
+        let held = evaluateTick([outcome(graph: true)], state: EngineState(), now: now, settings: settings)
+        print(
+            #"{"keys":\#(keys),"messages_with_graph":\#(held.notifications.count),"#
+                + #""fire_tick_ms_median":\#(rounded(fire(graph: true))),"#
+                + #""fire_tick_ms_median_without_graph":\#(rounded(fire(graph: false))),"#
+                + #""steady_tick_ms_median":\#(rounded(steady(graph: true))),"#
+                + #""steady_tick_ms_median_without_graph":\#(rounded(steady(graph: false)))}"#)
     }
 
     /// Runs `body` `iterations` times; the median wall time of one run, in ms.

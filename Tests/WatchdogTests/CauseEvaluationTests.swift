@@ -182,6 +182,32 @@ import Testing
         #expect(stays[4].evaluation.state.recentlyResolved.isEmpty)
     }
 
+    /// A cause of many effects names 20, counts the rest, and keeps at most 100; a steady
+    /// tick after adds nothing, and more effects later are one update counting them.
+    @Test func aCauseOfManyEffectsNamesTwentyAndCountsTheRest() throws {
+        func outcome(dependents: Int) -> SourceOutcome {
+            var places = ["p-db-1": Self.places["p-db-1"]!]
+            var signals = [signal(db, active: true, severity: .critical)]
+            for index in 0..<dependents {
+                let name = "p-w\(1000 + index)-1"
+                places[name] = ContainerPlace(project: "p", service: "w\(index)", dependsOn: ["db"], names: [name])
+                signals.append(signal(SignalKey(.containerDown, name), active: true, severity: .critical))
+            }
+            return SourceOutcome(
+                source: "docker", ownership: .families([.containerDown]), status: .ok, signals: signals,
+                places: places)
+        }
+        let ticks = run([[outcome(dependents: 130)], [outcome(dependents: 130)], [outcome(dependents: 140)]])
+        #expect(ticks.map(\.lines) == [["🔴 container_down:p-db-1"], [], ["🔗 container_down:p-db-1"]])
+        let fire = try #require(ticks[0].notifications.first)
+        #expect(fire.detail.contains("p-w1019-1 (container down) and 110 more"))
+        #expect(!fire.detail.contains("p-w1020-1"))
+        #expect(ticks[0].evaluation.inhibitedByFamily == ["container_down": 130])
+        let book = try #require(ticks[2].evaluation.state.alerts[db]?.effects)
+        #expect(book.effects.count == CauseEffects.kept && book.uncounted == 40)
+        #expect(ticks[2].notifications.first?.detail == "also affected: 10 more")
+    }
+
     /// Between ticks, Docker's events re-judge containers alone: a probe that did not run
     /// again since its cause recovered is not announced on the strength of its old reading.
     @Test func aReleasedEffectWaitsForItsOwnNextReading() {

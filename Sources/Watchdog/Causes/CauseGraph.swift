@@ -17,6 +17,12 @@ struct CauseGraph: Sendable {
     /// The causes among `firing` whose problem already ended, and when.
     let lingering: [SignalKey: Date]
 
+    /// A compose service within its project.
+    private struct ServiceID: Hashable {
+        let project: String?
+        let service: String
+    }
+
     static let empty = CauseGraph(holders: [:], effects: [:], lingering: [:])
 
     private init(holders: [SignalKey: [SignalKey]], effects: [SignalKey: [SignalKey]], lingering: [SignalKey: Date]) {
@@ -58,15 +64,22 @@ struct CauseGraph: Sendable {
                 if entity == instanceID || entity.hasPrefix(instanceID + "/") { link(cause, effect) }
             }
         }
-        let containerEffects = firingOf(CauseRules.containerFamilies)
+        // Per compose project and service, the firing container keys that depend on it:
+        // built once, so a project of hundreds of containers down together costs a pass,
+        // not a pass per cause.
+        var dependents: [ServiceID: [SignalKey]] = [:]
+        for effect in firingOf(CauseRules.containerFamilies) {
+            guard let name = effect.entity, let place = places[name] else { continue }
+            for service in place.dependsOn {
+                dependents[ServiceID(project: place.project, service: service), default: []].append(effect)
+            }
+        }
         let dependencyEffects = firingOf([.dependencyDown, .dependencySlow, .certificateExpiry])
         for cause in firingOf([.containerDown, .containerUnhealthy]) {
             guard let name = cause.entity, let place = places[name] else { continue }
             if let service = place.service {
-                for effect in containerEffects {
-                    guard let other = effect.entity, other != name, let theirs = places[other],
-                        theirs.project == place.project, theirs.dependsOn.contains(service)
-                    else { continue }
+                for effect in dependents[ServiceID(project: place.project, service: service)] ?? []
+                where effect.entity != name {
                     link(cause, effect)
                 }
             }

@@ -113,9 +113,9 @@ func causeNotes(
         for effect in effects {
             if state.alerts[cause]?.state.firing == true {
                 if state.alerts[cause]?.effects == nil { state.alerts[cause]?.effects = CauseEffects() }
-                state.alerts[cause]?.effects?.note(effect, .recovered)
+                state.alerts[cause]?.effects?.recovered(effect)
             } else {
-                ended[cause, default: CauseEffects()].note(effect, .recovered)
+                ended[cause, default: CauseEffects()].recovered(effect)
             }
         }
     }
@@ -123,12 +123,11 @@ func causeNotes(
     for (cause, effects) in graph.effects.sorted(by: { $0.key < $1.key }) {
         guard let tracked = state.alerts[cause], tracked.state.firing else { continue }
         var book = tracked.effects ?? CauseEffects()
-        for effect in effects {
-            let announced = state.alerts[effect]?.announced ?? false
-            let standing: CauseEffects.Standing? =
-                announced ? .alsoFiring : graph.holders[effect]?.contains(cause) == true ? .held : nil
-            if let standing, book.note(effect, standing) { gained.insert(cause) }
+        let seen = effects.compactMap { effect -> (key: SignalKey, standing: CauseEffects.Standing)? in
+            if state.alerts[effect]?.announced == true { return (effect, .alsoFiring) }
+            return graph.holders[effect]?.contains(cause) == true ? (effect, .held) : nil
         }
+        if book.take(seen) { gained.insert(cause) }
         state.alerts[cause]?.effects = book
     }
 
@@ -150,7 +149,7 @@ func causeNotes(
     }
     for cause in gained.sorted() where !spoken.contains(cause) {
         guard let tracked = state.alerts[cause], tracked.announced, tracked.heldBy == nil,
-            let book = tracked.effects, !book.untold.isEmpty
+            let book = tracked.effects, book.hasNews
         else { continue }
         out.append(update(cause, tracked, book: book, state: state, now: now, settings: settings))
         state.alerts[cause]?.effects?.markTold()
@@ -203,7 +202,8 @@ private func update(
     var lines: [String] = []
     let affected = added.filter { $0.standing != .alsoFiring }.map(\.key)
     let firing = added.filter { $0.standing == .alsoFiring }.map(\.key)
-    if !affected.isEmpty { lines.append(texts.alsoAffected(texts.effectList(affected))) }
+    let more = max(0, book.uncounted - book.uncountedTold)
+    if !affected.isEmpty || more > 0 { lines.append(texts.alsoAffected(texts.effectList(affected, more: more))) }
     if !firing.isEmpty { lines.append(texts.alsoFiring(texts.effectList(firing))) }
     let since = tracked.state.since ?? tracked.state.flappingSince ?? now
     var message = AlertNotification(

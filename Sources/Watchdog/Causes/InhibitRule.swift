@@ -70,7 +70,7 @@ enum InhibitRuleParser {
             guard labels.count <= maximumEqualLabels else {
                 throw SilenceError("equal names \(labels.count) labels; at most \(maximumEqualLabels)")
             }
-            for label in labels where !isLabelName(label) {
+            for label in labels where !LabelMatcher.isLabelName(label) {
                 throw SilenceError("equal: \"\(label.prefix(40))\" is not a label name")
             }
             equal = labels
@@ -96,12 +96,6 @@ enum InhibitRuleParser {
     static func shown(_ entry: String) -> String {
         let line = entry.split(whereSeparator: \.isNewline).joined(separator: " ")
         return line.count > 80 ? line.prefix(79) + "…" : line
-    }
-
-    static func isLabelName(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.count <= LabelMatcher.maximumNameLength
-            && text.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) })
-            && !(text.first?.isNumber ?? true)
     }
 
     /// Splits on `separator` outside quotes (a regular expression may hold `;` or `->`

@@ -45,8 +45,10 @@ public struct CauseEffects: Sendable, Codable, Equatable {
     }
 
     public var effects: [Effect] = []
-    /// Effects beyond those kept: counted, not named.
+    /// The most effects seen at once beyond those kept: counted, not named.
     public var uncounted: Int = 0
+    /// How many of `uncounted` a message has counted.
+    public var uncountedTold: Int = 0
 
     public init() {}
 
@@ -54,26 +56,46 @@ public struct CauseEffects: Sendable, Codable, Equatable {
     static let kept = 100
     static let named = 20
 
-    /// Notes an effect; true when it is new.
-    @discardableResult
-    mutating func note(_ key: SignalKey, _ standing: Standing) -> Bool {
+    /// Takes this tick's effects of the cause (each with how it stands), adding the new
+    /// ones while there is room and counting the rest; true when anything was added.
+    /// One pass with a set: a cause may hold hundreds, every tick.
+    mutating func take(_ seen: [(key: SignalKey, standing: Standing)]) -> Bool {
+        var known = Set(effects.map(\.key))
+        var added = false
+        var beyond = 0
+        for (key, standing) in seen where !known.contains(key) {
+            guard effects.count < Self.kept else {
+                beyond += 1
+                continue
+            }
+            effects.append(Effect(key: key, standing: standing, told: false))
+            known.insert(key)
+            added = true
+        }
+        if beyond > uncounted {
+            uncounted = beyond
+            added = true
+        }
+        return added
+    }
+
+    /// A held effect recovered while the cause fired (kept when there is room).
+    mutating func recovered(_ key: SignalKey) {
         if let index = effects.firstIndex(where: { $0.key == key }) {
-            // Held and announced are what they were when first seen; recovery is news.
-            if standing == .recovered, effects[index].standing == .held { effects[index].standing = .recovered }
-            return false
+            // Announced is what it was when first seen; a held one's recovery is news.
+            if effects[index].standing == .held { effects[index].standing = .recovered }
+        } else if effects.count < Self.kept {
+            effects.append(Effect(key: key, standing: .recovered, told: false))
         }
-        guard effects.count < Self.kept else {
-            uncounted += 1
-            return true
-        }
-        effects.append(Effect(key: key, standing: standing, told: false))
-        return true
     }
 
     var untold: [Effect] { effects.filter { !$0.told } }
+    /// Whether a message has something to add: an effect not named yet, or more counted.
+    var hasNews: Bool { effects.contains { !$0.told } || uncounted > uncountedTold }
 
     mutating func markTold() {
         for index in effects.indices { effects[index].told = true }
+        uncountedTold = uncounted
     }
 }
 
@@ -91,6 +113,7 @@ extension Texts {
         let shown = keys.prefix(CauseEffects.named).map(effectName)
         let rest = keys.count - shown.count + more
         guard rest > 0 else { return shown.joined(separator: ", ") }
+        guard !shown.isEmpty else { return pick(en: "\(rest) more", ru: "ещё \(rest)") }
         return shown.joined(separator: ", ") + pick(en: " and \(rest) more", ru: " и ещё \(rest)")
     }
 

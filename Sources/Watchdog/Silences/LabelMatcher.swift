@@ -24,10 +24,9 @@ public struct LabelMatcher: Sendable, Codable, Equatable, Hashable, CustomString
 
     /// Checks the parts; a regex must compile. Throws the reason in words.
     public init(name: String, op: Operator, value: String) throws(SilenceError) {
-        guard !name.isEmpty, name.utf8.count <= Self.maximumNameLength,
-            name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }),
-            name.first.map({ !$0.isNumber }) ?? false
-        else { throw SilenceError("matcher name \"\(name.prefix(40))\" is not a label name") }
+        guard Self.isLabelName(name) else {
+            throw SilenceError("matcher name \"\(name.prefix(40))\" is not a label name")
+        }
         guard value.utf8.count <= Self.maximumValueLength else {
             throw SilenceError("matcher \(name) has a value over \(Self.maximumValueLength) bytes")
         }
@@ -43,6 +42,14 @@ public struct LabelMatcher: Sendable, Codable, Equatable, Hashable, CustomString
         self.name = name
         self.op = op
         self.value = value
+    }
+
+    /// A label name as Prometheus has them: letters, digits and `_`, not starting with a
+    /// digit; bounded.
+    static func isLabelName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= maximumNameLength
+            && name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) })
+            && !(name.first?.isNumber ?? true)
     }
 
     /// `WATCHDOG_MUTE`'s entries: `family`, `family:entity`, or `family:glob*`.
