@@ -195,8 +195,6 @@ extension ContainerEventsProcessTests {
             try await watchdog.waitForStderr(occurrences: ticks + 3, of: "tick done", timeout: 60)
             #expect(telegram.accepted.count == 2, "\(telegram.accepted.map(\.text))")
             #expect(!telegram.accepted.contains { $0.text.contains("Container shop-api-1") })
-            for message in telegram.accepted { print("causes: telegram: \(message.text)") }
-            for edit in telegram.edits { print("causes: telegram edit: \(edit.text)") }
             #expect(telegram.accepted.last?.text.contains("RESOLVED") == true)
             #expect(telegram.accepted.last?.text.contains("shop-db-1") == true)
 
@@ -211,7 +209,8 @@ extension ContainerEventsProcessTests {
             try checkStep(await docker.run(["start", "shop-db-1"]), "start db")
             #expect(await eventually(timeout: .seconds(30)) { telegram.accepted.count == 5 })
             let texts = telegram.accepted.map(\.text)
-            for text in texts { print("causes: second: \(text.replacingOccurrences(of: "\n", with: " | "))") }
+            // What the chat read, for the log of a run (docs/causes.md shows the same).
+            for text in texts { print("causes e2e: telegram: \(text.replacingOccurrences(of: "\n", with: " | "))") }
             #expect(texts[3].contains("RESOLVED") && texts[3].contains("shop-db-1"), "\(texts)")
             #expect(texts[4].contains("FIRING") && texts[4].contains("shop-api-1"), "\(texts)")
             #expect(texts[4].contains("held behind shop-db-1 (container down)"), "\(texts)")

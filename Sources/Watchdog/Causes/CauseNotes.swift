@@ -9,6 +9,9 @@ struct DecidedKey {
     let previous: TrackedAlert?
     let action: AlertAction
     let decided: AlertState
+
+    /// Its problem ends with this tick.
+    var ends: Bool { previous?.state.firing == true && !decided.firing }
 }
 
 /// Which alerts hold which after this tick's decisions: every key that fires, observed
@@ -27,7 +30,7 @@ func causeGraph(
     }
     var lingering: [SignalKey: Date] = [:]
     // Ending this tick, or within the last interval.
-    for entry in decided where entry.previous?.state.firing == true && !entry.decided.firing && lingers(entry.key) {
+    for entry in decided where entry.ends && lingers(entry.key) {
         firing[entry.key] = (entry.signal ?? entry.previous?.signal)?.severity ?? .warning
         lingering[entry.key] = now
     }
@@ -59,7 +62,7 @@ func rememberResolved(
         }
     }
     guard window > 0 else { return }
-    for entry in decided where entry.previous?.state.firing == true && !entry.decided.firing && lingers(entry.key) {
+    for entry in decided where entry.ends && lingers(entry.key) {
         let severity = (entry.signal ?? entry.previous?.signal)?.severity ?? .warning
         state.recentlyResolved[entry.key] = ResolvedCause(at: now, severity: severity)
     }

@@ -173,9 +173,7 @@ public func evaluateTick(
         if let held = previous?.inhibition, !held.released, !decided.firing, !decided.isFlapping {
             for cause in held.causes { recoveredEffects[cause, default: []].append(key) }
         }
-        if let effects = previous?.effects, previous?.state.firing == true, !decided.firing {
-            endedCauses[key] = effects
-        }
+        if entry.ends, let effects = previous?.effects { endedCauses[key] = effects }
 
         // Routes are decided when a problem is first announced; everything after follows.
         let channels =
