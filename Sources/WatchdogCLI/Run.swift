@@ -46,14 +46,26 @@ struct Run: AsyncParsableCommand {
         let metrics = WatchdogMetrics()
         var configuration = loaded.configuration
         var handedOver: PersistedState?
+        var history: (log: IncidentLog, path: String?, keep: Duration)?
         while true {
             if let harnessInterval { configuration.interval = harnessInterval }
+            // One log per file for the life of the process: a reload that keeps the file
+            // keeps what it holds in memory too.
+            if history == nil || history?.path != configuration.historyPath
+                || history?.keep != configuration.historyKeep
+            {
+                let log = IncidentLog(
+                    path: configuration.historyPath, keep: configuration.historyKeep.seconds, logger: logger)
+                await log.start(now: ProcessClocks.wall())
+                history = (log, configuration.historyPath, configuration.historyKeep)
+            }
             // A reload applies WATCHDOG_LOG_LEVEL too; WATCHDOG_LOG_FORMAT is the log
             // handler's, installed once per process, and needs a restart.
             var generationLogger = logger
             generationLogger.logLevel = configuration.logLevel
             let ended = try await runServices(
-                configuration, handedOver: handedOver, hangups: hangups, metrics: metrics, logger: generationLogger)
+                configuration, handedOver: handedOver, hangups: hangups, metrics: metrics, history: history?.log,
+                logger: generationLogger)
             guard let reload = ended else { break }
             configuration = await InstanceLabel.resolve(reload.configuration)
             handedOver = reload.state
@@ -71,7 +83,7 @@ struct Run: AsyncParsableCommand {
     /// Runs one generation of the services until shutdown (nil) or a valid reload.
     private func runServices(
         _ configuration: Configuration, handedOver: PersistedState?, hangups: HangupSignals,
-        metrics: WatchdogMetrics, logger: Logger
+        metrics: WatchdogMetrics, history: IncidentLog?, logger: Logger
     ) async throws -> Reload? {
         let channels = ChannelCatalog.channels(for: configuration, logger: logger)
         let refusals = await MatrixRoomsAtStart.refusals(
@@ -87,10 +99,11 @@ struct Run: AsyncParsableCommand {
         let heartbeats = HeartbeatBoard(
             names: configuration.heartbeats.map(\.name), monotonicNow: { ProcessClocks.sinceStart() })
         let status = WatchdogStatus(
-            configured: configuration.silences, instance: configuration.instance, escalation: configuration.escalation)
+            configured: configuration.silences, instance: configuration.instance, escalation: configuration.escalation,
+            history: history)
         let assembly = await TickAssembly.make(
             configuration, channels: channels, writesState: true, logger: logger, heartbeatBoard: heartbeats,
-            handedOver: handedOver,
+            handedOver: handedOver, history: history,
             onTick: { report in
                 status.recordTick(finishedAt: ProcessClocks.monotonic.now, state: report.state)
                 metrics.record(report, finishedAtUnixTime: report.finishedAt.timeIntervalSince1970)

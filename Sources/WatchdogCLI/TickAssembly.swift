@@ -20,7 +20,7 @@ struct TickAssembly {
     /// passes the old services' state as `handedOver`, which stands for the file.
     static func make(
         _ configuration: Configuration, channels: [any NotificationChannel], writesState: Bool, logger: Logger,
-        heartbeatBoard: HeartbeatBoard? = nil, handedOver: PersistedState? = nil,
+        heartbeatBoard: HeartbeatBoard? = nil, handedOver: PersistedState? = nil, history: IncidentLog? = nil,
         onTick: @escaping @Sendable (TickReport) async -> Void = { _ in }
     ) async -> TickAssembly {
         let clock = ProcessClocks.monotonic
@@ -63,7 +63,8 @@ struct TickAssembly {
         let doorbell = SourceDoorbell()
         let ticks = TickService(
             engine: engine, delivery: delivery, store: store, clock: clock, interval: configuration.interval,
-            wallClock: ProcessClocks.wall, logger: logger, doorbell: doorbell, onTick: onTick)
+            wallClock: ProcessClocks.wall, logger: logger, doorbell: doorbell, history: history,
+            reports: configuration.reports, onTick: onTick)
         return TickAssembly(ticks: ticks, delivery: delivery, store: store, chat: persisted.chat, doorbell: doorbell)
     }
 }

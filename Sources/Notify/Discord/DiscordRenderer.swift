@@ -33,6 +33,7 @@ public struct DiscordRenderer: Sendable {
         case .escalate: 0x8E_24AA
         case .acknowledge: 0x1E_88E5
         case .effects: 0xD9_3025
+        case .report: 0x60_7D8B
         }
     }
 

@@ -65,6 +65,7 @@ public struct EmailChannel: NotificationChannel {
         if actions.contains(.flapping) { return "[FLAPPING]" }
         if actions.contains(.acknowledge) { return "[ACKNOWLEDGED]" }
         if actions.contains(.effects) { return "[ALSO AFFECTED]" }
+        if actions.contains(.report) { return "[REPORT]" }
         return "[RESOLVED]"
     }
 

@@ -27,6 +27,9 @@ public struct ChatMarkup: Sendable {
         bold: { "<b>\($0)</b>" }, code: { "<code>\($0)</code>" }, italic: { "<i>\($0)</i>" })
     public static let slackMrkdwn = ChatMarkup(bold: { "*\($0)*" }, code: { "`\($0)`" }, italic: { "_\($0)_" })
 
+    /// A report's lines at most (SPEC §14): a summary, not a log.
+    static let reportLines = 40
+
     /// Outside text as one line, cut to `limit`, made inert.
     public func safe(_ text: String, limit: Int) -> String {
         escape(ChannelText.cut(ChannelText.oneLine(text), to: limit))
@@ -41,9 +44,16 @@ public struct ChatMarkup: Sendable {
     /// Outside text is cut and escaped; every line is self-contained, so a message can be
     /// split between lines.
     public func lines(for notification: AlertNotification, strings: RenderStrings) -> [String] {
-        var lines = [
+        let headline =
             "\(notification.action.icon) \(bold(strings.word(for: notification.action))) · "
-                + bold(safe(notification.title, limit: 200)),
+            + bold(safe(notification.title, limit: 200))
+        if notification.action == .report {
+            // A report is a list, one line per fact; it has no key of its own.
+            let lines = notification.detail.split(separator: "\n").prefix(Self.reportLines)
+            return [headline] + lines.map { safe(String($0), limit: 300) }
+        }
+        var lines = [
+            headline,
             "\(codeSpan(notification.key, limit: 300)) · \(notification.severity.rawValue)",
         ]
         if !notification.detail.isEmpty {

@@ -17,6 +17,8 @@ public enum NotificationAction: String, Sendable, Codable, CaseIterable {
     /// A cause gained effects since it was announced (SPEC §4.2): its fire is rewritten
     /// where the channel can edit, a short follow-up says what was added elsewhere.
     case effects
+    /// A scheduled summary of the incident log (SPEC §14): no key, no problem of its own.
+    case report
 
     /// The icon that leads every rendered message (SPEC §5).
     public var icon: String {
@@ -29,6 +31,7 @@ public enum NotificationAction: String, Sendable, Codable, CaseIterable {
         case .escalate: "⏫"
         case .acknowledge: "👍"
         case .effects: "🔗"
+        case .report: "📋"
         }
     }
 }

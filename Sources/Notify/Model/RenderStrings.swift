@@ -9,6 +9,7 @@ public struct RenderStrings: Sendable {
     public let escalated: String
     public let acknowledged: String
     public let alsoAffected: String
+    public let report: String
     public let since: String
     public let lasted: String
     public let instance: String
@@ -19,13 +20,13 @@ public struct RenderStrings: Sendable {
             RenderStrings(
                 language: language, fired: "FIRING", repeated: "STILL FIRING", resolved: "RESOLVED",
                 flapping: "FLAPPING", settled: "SETTLED", escalated: "ESCALATED", acknowledged: "ACKNOWLEDGED",
-                alsoAffected: "ALSO AFFECTED", since: "since", lasted: "lasted",
+                alsoAffected: "ALSO AFFECTED", report: "REPORT", since: "since", lasted: "lasted",
                 instance: "instance")
         case .ru:
             RenderStrings(
                 language: language, fired: "ПРОБЛЕМА", repeated: "ВСЁ ЕЩЁ", resolved: "РЕШЕНО",
                 flapping: "FLAPPING (МИГАЕТ)", settled: "SETTLED (УСПОКОИЛОСЬ)", escalated: "ЭСКАЛАЦИЯ",
-                acknowledged: "ПРИНЯТО", alsoAffected: "ТАКЖЕ ЗАТРОНУТО", since: "с",
+                acknowledged: "ПРИНЯТО", alsoAffected: "ТАКЖЕ ЗАТРОНУТО", report: "ОТЧЁТ", since: "с",
                 lasted: "длилось", instance: "хост")
         }
     }
@@ -40,6 +41,7 @@ public struct RenderStrings: Sendable {
         case .escalate: escalated
         case .acknowledge: acknowledged
         case .effects: alsoAffected
+        case .report: report
         }
     }
 

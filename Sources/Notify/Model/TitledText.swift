@@ -42,7 +42,7 @@ public struct PriorityScale: Sendable, Equatable {
 
     public func priority(of notification: AlertNotification) -> Int {
         switch notification.action {
-        case .resolve, .settled, .acknowledge, .effects: over
+        case .resolve, .settled, .acknowledge, .effects, .report: over
         case .flapping: flapping
         case .fire, .repeat, .escalate: notification.severity == .critical ? critical : warning
         }

@@ -64,13 +64,14 @@ public struct PagerDutyChannel: NotificationChannel {
         case .settled: notification.stillFiring ? "trigger" : "resolve"
         case .fire, .repeat, .flapping, .escalate: "trigger"
         case .acknowledge: "acknowledge"
-        case .effects: "trigger"
+        case .effects, .report: "trigger"
         }
     }
 
     public func render(_ batch: NotificationBatch) -> [OutboundMessage] {
-        // An incident is one problem: what else its cause took down is for the chats.
-        batch.notifications.filter { $0.action != .effects }.map { notification in
+        // An incident is one problem: what else its cause took down, and the scheduled
+        // reports, are for the chats.
+        batch.notifications.filter { $0.action != .effects && $0.action != .report }.map { notification in
             let summary = ChannelText.cut(
                 ChannelText.oneLine(
                     "\(notification.title)" + (notification.detail.isEmpty ? "" : " · \(notification.detail)")

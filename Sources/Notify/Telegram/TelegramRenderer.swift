@@ -69,6 +69,8 @@ public struct TelegramRenderer: Sendable {
             MessageLinks(records: [notification.key], buttonsKey: buttons ? notification.key : nil)
         case .repeat, .resolve, .flapping, .settled, .escalate, .acknowledge, .effects:
             MessageLinks(replyToKey: notification.key)
+        case .report:
+            MessageLinks()
         }
     }
 

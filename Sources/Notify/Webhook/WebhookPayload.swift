@@ -39,15 +39,34 @@ public enum WebhookPayload {
 
     static func alert(_ notification: AlertNotification) -> JSONValue {
         let labels = labels(notification)
+        var annotations: [String: JSONValue] = [
+            "summary": JSONValue(notification.title), "description": JSONValue(notification.detail),
+        ]
+        if let event = event(notification) { annotations["watchdog_event"] = JSONValue(event) }
         return [
             "status": notification.endsProblem ? "resolved" : "firing",
             "labels": JSONValue(labels),
-            "annotations": ["summary": JSONValue(notification.title), "description": JSONValue(notification.detail)],
+            "annotations": JSONValue.object(annotations),
             "startsAt": JSONValue(timestamp(notification.startedAt)),
             "endsAt": JSONValue(notification.endsProblem ? timestamp(notification.at) : zeroTime),
             "generatorURL": "",
             "fingerprint": JSONValue(fingerprint(labels)),
         ]
+    }
+
+    /// What a message that is not a problem's own fire or resolve is (SPEC §5.1), for
+    /// receivers that tell them apart: a reminder is an escalation sent again.
+    static func event(_ notification: AlertNotification) -> String? {
+        switch notification.action {
+        case .escalate:
+            // A reminder's id is its tier's with `@<time>` after it (`…:escalate-2@1765000000`).
+            notification.id.firstRange(of: ":escalate-").map { notification.id[$0.upperBound...].contains("@") }
+                ?? false
+                ? "reminder" : "escalated"
+        case .acknowledge: "acknowledged"
+        case .report: "report"
+        case .fire, .repeat, .resolve, .flapping, .settled, .effects: nil
+        }
     }
 
     static func commonLabels(_ all: [[String: String]]) -> [String: String] {

@@ -7,6 +7,8 @@ public enum ChatCommand: Sendable, Equatable {
     case silences
     case unsilence(id: String)
     case ack(SignalKey)
+    /// The incidents of the last `Duration` (SPEC §13, §14).
+    case history(Duration)
     case help
     /// A command of ours that cannot be run as written: the answer says why.
     case invalid(String)
@@ -15,6 +17,10 @@ public enum ChatCommand: Sendable, Equatable {
 
     /// At most this long from the chat (SPEC §13).
     public static let longestSilence: Duration = .seconds(30 * 86_400)
+    /// `/history` without a duration: the last day.
+    public static let defaultHistory: Duration = .seconds(86_400)
+    /// As far back as the log keeps by default and a little more.
+    public static let longestHistory: Duration = .seconds(90 * 86_400)
 
     /// Reads `text`. Commands start with `prefix`: `/` on Telegram, `!` on Matrix, as
     /// bots there do. `botName` is the bot's Telegram username: `/status@thatbot` is
@@ -41,6 +47,15 @@ public enum ChatCommand: Sendable, Equatable {
                 return .invalid("usage: \(prefix)unsilence ID")
             }
             return .unsilence(id: arguments[0])
+        case "history":
+            guard arguments.count <= 1 else {
+                return .invalid("usage: \(prefix)history [DURATION], e.g. \(prefix)history 7d")
+            }
+            guard let text = arguments.first else { return .history(defaultHistory) }
+            guard let duration = ConfigValueParser.duration(text, bareUnitSeconds: 3600), duration > .zero else {
+                return .invalid("not a duration: \(text.prefix(40)) (e.g. 12h, 7d)")
+            }
+            return .history(min(duration, longestHistory))
         case "ack":
             guard arguments.count == 1 else { return .invalid("usage: \(prefix)ack KEY") }
             guard let key = SignalKey(parsing: arguments[0]), key.entity?.contains("*") != true else {

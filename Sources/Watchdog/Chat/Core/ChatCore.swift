@@ -36,8 +36,14 @@ public struct ChatSnapshot: Sendable {
     public var access: ChatAccess
     /// The id a silence made now gets: one the book does not have yet.
     public var newSilenceID: String
+    /// The incident log as it stands (SPEC §14), oldest start first.
+    public var incidents: [Incident]
 
-    public init(now: Date, status: WatchdogStatus.Snapshot, access: ChatAccess, newSilenceID: String) {
+    public init(
+        now: Date, status: WatchdogStatus.Snapshot, access: ChatAccess, newSilenceID: String,
+        incidents: [Incident] = []
+    ) {
+        self.incidents = incidents
         self.now = now
         self.status = status
         self.access = access
@@ -133,6 +139,8 @@ public struct ChatCore: Sendable {
             return [.answer(statusLines(snapshot))]
         case .silences:
             return [.answer(silencesLines(snapshot))]
+        case .history(let period):
+            return [.answer(historyLines(snapshot, period: period))]
         case .help, .ignored:
             return [.answer(texts.chatHelp(prefix: prefix))]
         case .invalid(let reason):
@@ -184,6 +192,42 @@ public struct ChatCore: Sendable {
                 if alert.flapping { parts.append(texts.chatFlapping()) }
                 return parts.joined(separator: " · ")
             }
+    }
+
+    /// At most this many incidents listed one by one; the summary counts them all.
+    static let historyLines = 15
+
+    /// `/history`: the incidents of the period, newest first (key, start, how long, who
+    /// acknowledged), then the summary the report and the API give.
+    func historyLines(_ snapshot: ChatSnapshot, period: Duration) -> [String] {
+        let instance = ChannelText.safe(snapshot.status.instance, limit: 100)
+        let from = snapshot.now.addingTimeInterval(-period.seconds)
+        let shownPeriod = DurationText.format(seconds: period.seconds)
+        let incidents = HistorySummary.within(snapshot.incidents, from: from, to: snapshot.now)
+        guard !incidents.isEmpty else { return [texts.chatHistoryNone(period: shownPeriod, instance: instance)] }
+        var lines = [texts.chatHistoryHeader(count: incidents.count, period: shownPeriod, instance: instance)]
+        for incident in incidents.reversed().prefix(Self.historyLines) {
+            let duration = DurationText.format(seconds: incident.duration(at: snapshot.now))
+            var parts = [
+                "<code>\(ChannelText.safe(incident.key, limit: 200))</code>",
+                incident.severity.rawValue,
+                ConsoleRenderer.timestamp(incident.startedAt),
+                incident.isOpen ? texts.chatHistoryOpen(duration) : texts.chatHistoryLasted(duration),
+            ]
+            if let by = incident.acknowledgedBy, let after = incident.timeToAcknowledge {
+                parts.append(
+                    texts.chatHistoryAcknowledged(
+                        by: ChannelText.safe(by, limit: 64), after: DurationText.format(seconds: after)))
+            } else {
+                parts.append(texts.chatHistoryNotAcknowledged())
+            }
+            lines.append(parts.joined(separator: " · "))
+        }
+        if incidents.count > Self.historyLines {
+            lines.append(texts.chatHistoryMore(incidents.count - Self.historyLines))
+        }
+        let summary = HistorySummary.of(incidents, from: from, to: snapshot.now)
+        return lines + summary.lines(texts) { "<code>\(ChannelText.safe($0, limit: 200))</code>" }.dropFirst()
     }
 
     func silencesLines(_ snapshot: ChatSnapshot) -> [String] {
@@ -348,7 +392,8 @@ extension ChatSnapshot {
         snapshot.alerts = state.alerts
         snapshot.book = state.silences
         return ChatSnapshot(
-            now: now, status: snapshot, access: access, newSilenceID: freshSilenceID(in: state.silences))
+            now: now, status: snapshot, access: access, newSilenceID: freshSilenceID(in: state.silences),
+            incidents: await status.history?.all() ?? [])
     }
 
     /// A silence id for the chat: short, so it can be typed back, and never one the

@@ -92,6 +92,9 @@ extension Texts {
             pick(en: "\(p)unsilence ID: lift a silence", ru: "\(p)unsilence ID: снять тишину"),
             pick(
                 en: "\(p)ack KEY: no more repeats of a firing key", ru: "\(p)ack KEY: без повторов для горящего ключа"),
+            pick(
+                en: "\(p)history [DURATION]: the incidents of the last day, or of DURATION (e.g. 7d)",
+                ru: "\(p)history [DURATION]: инциденты за сутки или за DURATION (например 7d)"),
             pick(en: "\(p)help: this list", ru: "\(p)help: этот список"),
         ]
     }

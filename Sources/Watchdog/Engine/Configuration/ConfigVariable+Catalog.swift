@@ -76,7 +76,8 @@ extension ConfigVariable {
     /// every channel's (`ChannelCatalog`), then every feature's (`FeatureCatalog`), each
     /// list in `<Name>+Variables.swift` in its folder.
     public static let all: [ConfigVariable] =
-        coreVariables + ChannelCatalog.variables + onCallVariables + causeVariables + FeatureCatalog.variables
+        coreVariables + ChannelCatalog.variables + onCallVariables + causeVariables + historyVariables
+        + FeatureCatalog.variables
 
     /// Names that are valid in the environment: every variable, plus `X_FILE` for every
     /// secret `X` (the Docker secrets convention). A family's members

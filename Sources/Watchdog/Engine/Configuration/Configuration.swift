@@ -38,6 +38,14 @@ public struct Configuration: Sendable {
     public var publicURL: String?
     /// `WATCHDOG_INHIBIT`: the operator's own cause rules (SPEC §4.2).
     public var inhibit: [InhibitRule]
+    /// `WATCHDOG_HISTORY_FILE`; nil: beside the state file (`historyPath`).
+    public var historyFile: String?
+    /// `WATCHDOG_HISTORY_KEEP`.
+    public var historyKeep: Duration
+    /// `WATCHDOG_REPORT` (SPEC §14); empty: no reports.
+    public var reports: ReportSchedule
+    /// `WATCHDOG_STATUS_PAGE`.
+    public var statusPage: Bool
     /// nil: flapping is off.
     public var flap: FlapPolicy?
     /// Needed to change silences over HTTP; nil: the write routes answer 403.
@@ -92,6 +100,7 @@ extension Configuration {
         let cooldown = reader.duration(.cooldown)
         let instance = reader.string(.instance)
         let stateFile = reader.text(.stateFile).trimmingSpaces()
+        let historyFile = reader.text(.historyFile).trimmingSpaces()
         let configuration = Configuration(
             interval: reader.duration(.interval),
             collectTimeout: reader.duration(.collectTimeout),
@@ -113,6 +122,10 @@ extension Configuration {
             escalation: reader.escalation(cooldown: cooldown == .zero ? nil : cooldown),
             publicURL: reader.optionalURL(.publicURL),
             inhibit: reader.inhibitRules(.inhibit),
+            historyFile: historyFile.isEmpty ? nil : historyFile,
+            historyKeep: reader.duration(.historyKeep),
+            reports: reader.reportSchedule(.report),
+            statusPage: reader.flag(.statusPage),
             flap: reader.flap(.flap),
             apiToken: reader.string(.apiToken).isEmpty ? nil : Secret(reader.string(.apiToken)),
             heartbeatURL: reader.optionalURL(.heartbeatURL).map(Secret.init),

@@ -106,6 +106,9 @@ public struct Endpoint: Sendable {
                 status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.exposition())
         case ("GET", "/alerts"):
             return .json(200, Self.encode(FiringAlert.list(from: status.snapshot(), now: wallClock())))
+        case ("GET", HistoryAPI.path):
+            return HistoryAPI.respond(
+                query: request.query, incidents: await status.history?.all() ?? [], now: wallClock())
         case ("GET", let path), ("POST", let path):
             guard path.hasPrefix("/ping/") else { return .notFound }
             return ping(name: String(path.dropFirst("/ping/".count)), request: request)

@@ -23,11 +23,14 @@ public final class WatchdogStatus: Sendable {
     }
 
     private let current: Mutex<Snapshot>
+    /// The incident log the status page, the history API and `/history` read (SPEC §14).
+    public let history: IncidentLog?
 
     public init(
         configured: ConfiguredSilences = ConfiguredSilences(), instance: String = "",
-        escalation: EscalationPolicy = .off
+        escalation: EscalationPolicy = .off, history: IncidentLog? = nil
     ) {
+        self.history = history
         current = Mutex(Snapshot(configured: configured, instance: instance, escalation: escalation))
     }
 

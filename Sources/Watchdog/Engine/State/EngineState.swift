@@ -24,9 +24,14 @@ public struct EngineState: Sendable, Codable, Equatable {
     /// they still hold what starts firing in their wake (SPEC §4.2). Not kept in the state
     /// file either.
     public var recentlyResolved: [SignalKey: ResolvedCause] = [:]
+    /// The open incidents (SPEC §14), one per firing key: kept in the state file, so a
+    /// problem that outlives a restart stays one incident.
+    public var incidents: [SignalKey: Incident] = [:]
+    /// Where the scheduled reports stand (SPEC §14); nil until reports are configured.
+    public var reports: ReportMemory?
 
     enum CodingKeys: String, CodingKey {
-        case alerts, collectors, samples, silences, ackSecret
+        case alerts, collectors, samples, silences, ackSecret, incidents, reports
     }
 
     public init(
@@ -48,6 +53,8 @@ public struct EngineState: Sendable, Codable, Equatable {
         samples = try container.decode([String: Data].self, forKey: .samples)
         silences = try container.decodeIfPresent(SilenceBook.self, forKey: .silences) ?? SilenceBook()
         ackSecret = try container.decodeIfPresent(AckSecret.self, forKey: .ackSecret)
+        incidents = try container.decodeIfPresent([SignalKey: Incident].self, forKey: .incidents) ?? [:]
+        reports = try container.decodeIfPresent(ReportMemory.self, forKey: .reports)
     }
 }
 

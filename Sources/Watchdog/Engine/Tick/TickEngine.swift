@@ -134,6 +134,14 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
         return evaluation
     }
 
+    /// The scheduled report due at `now`, if one is (SPEC §14), marked sent in the state:
+    /// the caller stages it with the tick's messages, and both are saved in one write.
+    public func takeReport(_ schedule: ReportSchedule, now: Date, lateAfter: TimeInterval) -> ReportDue? {
+        let (due, memory) = schedule.due(memory: state.reports, now: now, lateAfter: lateAfter)
+        state.reports = memory
+        return due
+    }
+
     /// The sources whose over-limit note changed with this tick: the new note, or nil
     /// when the source is back within every limit. Only sources that ran count.
     public func overLimitChanges(_ outcomes: [SourceOutcome], evaluation: TickEvaluation) -> [(

@@ -15,6 +15,9 @@ public struct TickEvaluation: Sendable {
     public var inhibitedByFamily: [String: Int] = [:]
     /// Escalations sent this tick (reminders included), per tier number from 1.
     public var escalationsByTier: [Int: Int] = [:]
+    /// The incidents this tick opened, changed or closed, as the lines of the incident
+    /// log (SPEC §14).
+    public var incidentChanges: [Incident] = []
     /// Per source that ran, what it left out for being over a limit (`SourceLimits`).
     public let overLimit: [String: String]
     public let state: EngineState
@@ -289,6 +292,8 @@ public func evaluateTick(
     }
     let firingKeys = Set(next.alerts.filter(\.value.state.firing).keys)
     next.silences = next.silences.pruned(now: now, firing: firingKeys)
+    let (incidents, incidentChanges) = trackIncidents(before: state, after: next, now: now, routes: settings.routes)
+    next.incidents = incidents
 
     // What mirrors state (Alertmanager) sees every announced problem, and a flapping key
     // as firing until it settles; a problem a silence has held from the start stays out.
@@ -311,6 +316,7 @@ public func evaluateTick(
         overLimit: overLimit, state: next)
     evaluation.escalationsByTier = escalationsByTier
     evaluation.inhibitedByFamily = inhibitedByFamily
+    evaluation.incidentChanges = incidentChanges
     return evaluation
 }
 

@@ -22,6 +22,10 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
     let logger: Logger
     /// Rung by event-following sources: they run at once between ticks.
     let doorbell: SourceDoorbell?
+    /// The incident log each tick's changes go to (SPEC §14); nil: none is kept.
+    let history: IncidentLog?
+    /// `WATCHDOG_REPORT`.
+    let reports: ReportSchedule
     let onTick: @Sendable (TickReport) async -> Void
 
     public init(
@@ -29,9 +33,11 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
         shutdownGrace: Duration = .seconds(2),
         wallClock: @escaping @Sendable () -> Date,
         logger: Logger,
-        doorbell: SourceDoorbell? = nil,
+        doorbell: SourceDoorbell? = nil, history: IncidentLog? = nil, reports: ReportSchedule = ReportSchedule(),
         onTick: @escaping @Sendable (TickReport) async -> Void = { _ in }
     ) {
+        self.history = history
+        self.reports = reports
         self.engine = engine
         self.delivery = delivery
         self.store = store
@@ -87,9 +93,11 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
                 logger.notice("source within its limits again", metadata: ["source": "\(source)"])
             }
         }
-        await delivery.stage(
-            TickNotifications(notifications: evaluation.notifications, firing: evaluation.firing, now: now))
-        await store.save(engine: evaluation.state)
+        await history?.record(evaluation.incidentChanges, now: now)
+        var notifications = evaluation.notifications
+        if let report = await report(now: now) { notifications.append(report) }
+        await delivery.stage(TickNotifications(notifications: notifications, firing: evaluation.firing, now: now))
+        await store.save(engine: await engine.state)
         await store.confirmStart()
         await delivery.release()
         return TickReport(
@@ -136,11 +144,25 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
         guard !outcomes.isEmpty else { return nil }
         let evaluation = await engine.conclude(outcomes, now: now)
         log(outcomes: outcomes, evaluation: evaluation)
+        await history?.record(evaluation.incidentChanges, now: now)
         await delivery.stage(
             TickNotifications(notifications: evaluation.notifications, firing: evaluation.firing, now: now))
         await store.save(engine: evaluation.state)
         await delivery.release()
         return evaluation
+    }
+
+    /// The scheduled report due now, if one is (SPEC §14). On time within two ticks of
+    /// its time; later, it says it is late.
+    private func report(now: Date) async -> AlertNotification? {
+        guard !reports.isEmpty,
+            let due = await engine.takeReport(reports, now: now, lateAfter: max(60, 2 * interval.seconds))
+        else { return nil }
+        let report = reportNotification(
+            due, incidents: await history?.all() ?? [], state: await engine.state, settings: engine.settings)
+        logger.notice(
+            "scheduled report", metadata: ["scheduled": "\(due.scheduled.formatted(.iso8601))", "late": "\(due.late)"])
+        return report
     }
 
     /// A step of the wall clock moves what the run kept, and is said once.

@@ -104,7 +104,7 @@ enum MaintenanceParser {
         return (start, end)
     }
 
-    private static func minutes(_ text: Substring, allowing24: Bool) -> Int? {
+    static func minutes(_ text: Substring, allowing24: Bool) -> Int? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) }),
             let hours = Int(parts[0]), let minutes = Int(parts[1]), (0...59).contains(minutes)

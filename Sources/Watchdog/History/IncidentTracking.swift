@@ -1,0 +1,108 @@
+import FoundationEssentials
+import Notify
+
+/// The incidents a tick opened, changed and closed (SPEC §14). Pure: the state before the
+/// tick (which holds the acknowledgements made since the last one, dropped by the tick
+/// when their key resolves) and after it in; the open incidents and the changed ones out.
+///
+/// A key's problem is one incident from its fire to its resolve; while it flaps it is
+/// one incident too (as `/alerts` lists it). An incident changes when it is acknowledged,
+/// escalated, held by a new silence or cause, and when it resolves; each change is one
+/// line of the log.
+func trackIncidents(
+    before: EngineState, after: EngineState, now: Date, routes: RouteTable
+) -> (open: [SignalKey: Incident], changes: [Incident]) {
+    var open: [SignalKey: Incident] = [:]
+    var changes: [Incident] = []
+
+    for (key, tracked) in after.alerts where tracked.state.firing || tracked.state.isFlapping {
+        let startedAt = tracked.state.since ?? tracked.state.flappingSince ?? now
+        let id = Incident.id(key: key, startedAt: startedAt)
+        var incident: Incident
+        var events: [Incident.Event] = []
+        if let known = before.incidents[key], known.id == id {
+            incident = known
+        } else {
+            if let stale = before.incidents[key] {
+                // The key's earlier problem ended and a new one began between two looks.
+                changes.append(resolved(stale, at: now))
+            }
+            incident = Incident(
+                id: id, event: .opened, at: now, key: key.description, family: key.family.rawValue,
+                entity: key.entity, severity: tracked.signal.severity, title: tracked.signal.title,
+                startedAt: startedAt)
+            events.append(.opened)
+        }
+        incident.title = tracked.signal.title
+        incident.severity = max(incident.severity, tracked.signal.severity)
+        if tracked.announced, !incident.announced {
+            incident.announced = true
+        }
+        let told = routes.following(tracked.channels, plus: tracked.escalation?.told ?? []) ?? routes.ordinary
+        incident.channels = merged(incident.channels, tracked.announced ? told : [])
+
+        if incident.acknowledgedAt == nil,
+            let acknowledgement = after.silences.acknowledgements[key] ?? before.silences.acknowledgements[key],
+            acknowledgement.at >= startedAt
+        {
+            incident.acknowledgedBy = acknowledgement.by
+            incident.acknowledgedAt = acknowledgement.at
+            incident.acknowledgedVia = acknowledgement.via
+            events.append(.acknowledged)
+        }
+        let escalated = merged(incident.escalatedTo, tracked.escalation?.told ?? [])
+        if escalated != incident.escalatedTo {
+            incident.escalatedTo = escalated
+            events.append(.escalated)
+        }
+        let silenced = merged(incident.silencedBy, tracked.heldBy.map { [$0.id] } ?? [])
+        if silenced != incident.silencedBy {
+            incident.silencedBy = silenced
+            events.append(.silenced)
+        }
+        let inhibited = merged(incident.inhibitedBy, tracked.inhibition?.causes.map(\.description) ?? [])
+        if inhibited != incident.inhibitedBy {
+            incident.inhibitedBy = inhibited
+            events.append(.inhibited)
+        }
+        // One line per tick and incident: the last change names it; the line holds them all.
+        if let event = events.last {
+            incident.event = event
+            incident.at = event == .acknowledged ? incident.acknowledgedAt ?? now : now
+            changes.append(incident)
+        }
+        open[key] = incident
+    }
+    // (A key whose next problem is open already had its earlier one resolved above.)
+    for (key, incident) in before.incidents where open[key] == nil {
+        var last = incident
+        if let acknowledgement = before.silences.acknowledgements[key], last.acknowledgedAt == nil,
+            acknowledgement.at >= last.startedAt
+        {
+            // Acknowledged and over between two ticks: both are said.
+            last.acknowledgedBy = acknowledgement.by
+            last.acknowledgedAt = acknowledgement.at
+            last.acknowledgedVia = acknowledgement.via
+        }
+        changes.append(resolved(last, at: now))
+    }
+    changes.sort { ($0.at, $0.key) < ($1.at, $1.key) }
+    return (open, changes)
+}
+
+private func resolved(_ incident: Incident, at now: Date) -> Incident {
+    var closed = incident
+    closed.event = .resolved
+    closed.at = now
+    closed.resolvedAt = max(now, incident.startedAt)
+    return closed
+}
+
+/// `base` with what `added` has that it has not, in order, within `Incident.listLimit`.
+private func merged(_ base: [String], _ added: [String]) -> [String] {
+    var result = base
+    for name in added where !result.contains(name) && result.count < Incident.listLimit {
+        result.append(name)
+    }
+    return result
+}
