@@ -100,7 +100,9 @@ let package = Package(
             ]
         ),
         // Benchmarks of hot paths for scripts/bench.sh; not shipped.
-        .executableTarget(name: "WatchdogBench", dependencies: ["Collectors", "Watchdog"]),
+        .executableTarget(
+            name: "WatchdogBench",
+            dependencies: ["Collectors", "Watchdog", .product(name: "Logging", package: "swift-log")]),
         // Every parser of outside input as a function of bytes: fed by libFuzzer
         // (scripts/fuzz.sh builds watchdog-fuzz with -sanitize=fuzzer) and replayed by
         // the tests on the inputs kept in Tests/WatchdogTests/FuzzInputs. Not shipped.

@@ -42,17 +42,22 @@
 #   - causes: ticks of 500 compose containers that all depend on one database and go
 #     down with it: the tick they fire in (one message) and a steady tick (all held),
 #     against the same keys without a compose graph.
+#   - history: the status page (GET /) with 10,000 incidents of the last 30 days on 50
+#     keys: the route's answer in the process (watchdog-bench status-page), and from the
+#     request to the last byte over loopback from `watchdog run` reading them from its
+#     incident log (curl, 30 requests, median and max; goal <= 50 ms), with the page's
+#     size and the resident memory holding them.
 #
 #   scripts/bench.sh [idle-seconds]     # default 30
 #   BENCH_SECTIONS="proc" scripts/bench.sh
-#       # only some of: idle deps containers events proc prom footprint compare latency hostile silences causes chat
+#       # only some of: idle deps containers events proc prom footprint compare latency hostile silences causes history chat
 #   BENCH_SECTIONS=compare BENCH_COMPARE="before=/tmp/old/watchdog after=$(scripts/release-binary.sh --unstripped)" scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$(pwd)
 idle_seconds=${1:-30}
 
-sections=${BENCH_SECTIONS:-idle deps containers events proc prom footprint compare latency hostile silences causes chat}
+sections=${BENCH_SECTIONS:-idle deps containers events proc prom footprint compare latency hostile silences causes history chat}
 wants() { [[ " $sections " == *" $1 "* ]]; }
 
 binary=${BENCH_BINARY:-$(scripts/release-binary.sh watchdog)}
@@ -263,6 +268,27 @@ fi
 
 if wants causes; then
     echo "causes:             $("$bench_binary" causes 500 20)"
+fi
+
+if wants history; then
+    echo "history (in process): $("$bench_binary" status-page 10000 30)"
+    "$bench_binary" history-file 10000 "$work/history.jsonl"
+    history_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    env -i PATH=/usr/bin:/bin WATCHDOG_STATE_FILE="$work/history-state.json" WATCHDOG_HISTORY_FILE="$work/history.jsonl" \
+        WATCHDOG_LISTEN="127.0.0.1:$history_port" WATCHDOG_INTERVAL=30s "$binary" run >"$work/history.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$history_port/healthz" 2>/dev/null && break; sleep 0.1; done
+    for _ in 1 2 3; do curl -s -o /dev/null "http://127.0.0.1:$history_port/"; done
+    : >"$work/history-times"
+    for _ in $(seq 1 30); do
+        curl -s -o "$work/page.html" -w '%{time_total}\n' "http://127.0.0.1:$history_port/" >>"$work/history-times"
+    done
+    rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    pid=""
+    echo "history (over HTTP): $(sort -n "$work/history-times" | awk -v bytes="$(wc -c <"$work/page.html")" -v rss="$rss" \
+        '{t[NR]=$1*1000} END {printf "{\"incidents\":10000,\"bytes\":%d,\"request_to_last_byte_ms_median\":%.1f,\"max\":%.1f,\"vmrss_kb\":%d}", bytes, t[int((NR+1)/2)], t[NR], rss}')"
 fi
 
 if wants prom; then

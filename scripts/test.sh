@@ -22,9 +22,10 @@ fi
 # shellcheck source=scripts/packages.sh
 . scripts/packages.sh
 
-# Real peers: Alertmanager, node-exporter (real Prometheus text); dockerd with a static busybox for the test image.
+# Real peers: Alertmanager, node-exporter (real Prometheus text); dockerd with a static busybox for the test image;
+# a headless chromium reads the status page.
 ensure_packages prometheus prometheus-alertmanager prometheus-node-exporter docker.io busybox-static tar curl \
-    docker-compose debootstrap binutils git valgrind
+    docker-compose debootstrap binutils git valgrind chromium
 
 # Real EC2 and CloudWatch APIs: moto's server (PyPI moto[server]).
 if ! python3 -c "import moto.server, flask, flask_cors" >/dev/null 2>&1; then

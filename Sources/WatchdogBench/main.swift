@@ -1,6 +1,8 @@
 import Collectors
 import Foundation
 import Glibc
+import Logging
+import Synchronization
 import Watchdog
 
 /// Benchmarks of the watchdog's hot paths, run by `scripts/bench.sh`; not part of the
@@ -34,6 +36,15 @@ import Watchdog
 /// one database, and all down with it (SPEC §4.2): the tick in which they fire (one
 /// message naming the others) and a steady tick (all held), each against the same keys
 /// with no compose graph (every key announced), and prints the medians in ms.
+///
+///     watchdog-bench status-page INCIDENTS ITERATIONS
+///     watchdog-bench history-file INCIDENTS PATH
+///
+/// `status-page` answers `GET /` (SPEC §14) through the endpoint's routes with INCIDENTS
+/// incidents of the last 30 days on 50 keys (some acknowledged, escalated, silenced)
+/// and three keys firing, and prints the median time per answer in ms and its size.
+/// `history-file` writes the same incidents as an incident log at PATH, for the
+/// end-to-end measurement over HTTP in `scripts/bench.sh`.
 @main
 struct WatchdogBench {
     static func main() throws {
@@ -51,6 +62,14 @@ struct WatchdogBench {
         {
             return causes(keys: keys, iterations: iterations)
         }
+        if arguments.count == 4, arguments[1] == "status-page", let count = Int(arguments[2]), count >= 0,
+            let iterations = Int(arguments[3]), iterations > 0
+        {
+            return statusPage(incidents: count, iterations: iterations)
+        }
+        if arguments.count == 4, arguments[1] == "history-file", let count = Int(arguments[2]), count >= 0 {
+            return historyFile(incidents: count, path: arguments[3])
+        }
         if arguments.count == 4, arguments[1] == "envelope-parse", let iterations = Int(arguments[3]), iterations > 0 {
             return try envelopeParse(path: arguments[2], iterations: iterations)
         }
@@ -62,7 +81,9 @@ struct WatchdogBench {
                         + "       watchdog-bench prom-parse FILE ITERATIONS\n"
                         + "       watchdog-bench envelope-parse FILE ITERATIONS\n"
                         + "       watchdog-bench silences SILENCES KEYS ITERATIONS\n"
-                        + "       watchdog-bench causes KEYS ITERATIONS\n").utf8))
+                        + "       watchdog-bench causes KEYS ITERATIONS\n"
+                        + "       watchdog-bench status-page INCIDENTS ITERATIONS\n"
+                        + "       watchdog-bench history-file INCIDENTS PATH\n").utf8))
             exit(2)
         }
         let scanner = ProcessScanner(root: arguments[2])
@@ -194,6 +215,68 @@ struct WatchdogBench {
                 + #""steady_tick_ms_median_without_graph":\#(rounded(steady(graph: false)))}"#)
     }
 
+    /// `count` incidents over the 30 days before `now` on 50 keys, the same every run: a
+    /// third acknowledged, one in ten escalated, one in ten silenced, the last few open.
+    static func syntheticIncidents(_ count: Int, now: Date) -> [Incident] {
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((seed >> 33) % UInt64(max(1, bound)))
+        }
+        let keys = (0..<50).map { $0 % 3 == 0 ? "container_down:shop-svc-\($0)" : "disk_full:/data\($0)" }
+        return (0..<count).map { index in
+            let key = keys[next(keys.count)]
+            let started = now.addingTimeInterval(-Double(next(30 * 86_400)) - 60)
+            let lasted = Double(30 + next(4 * 3_600))
+            let resolved = started.addingTimeInterval(lasted)
+            let acknowledged = next(3) == 0
+            return Incident(
+                id: "bench-\(index)", event: .resolved, at: resolved, key: key,
+                family: String(key.prefix { $0 != ":" }), entity: String(key.drop { $0 != ":" }.dropFirst()),
+                severity: next(2) == 0 ? .critical : .warning, title: "Synthetic problem <\(index)>",
+                startedAt: started, resolvedAt: resolved < now ? resolved : nil,
+                acknowledgedBy: acknowledged ? "@alice" : nil,
+                acknowledgedAt: acknowledged ? started.addingTimeInterval(min(lasted, 120)) : nil,
+                acknowledgedVia: acknowledged ? "telegram" : nil, silencedBy: next(10) == 0 ? ["mute-1"] : [],
+                escalatedTo: next(10) == 0 ? ["oncall"] : [], announced: true, channels: ["telegram"])
+        }
+    }
+
+    static func statusPage(incidents count: Int, iterations: Int) {
+        let now = Date()
+        let log = IncidentLog(path: nil, keep: 30 * 86_400, logger: Logger(label: "bench"))
+        let status = WatchdogStatus(instance: "bench", history: log)
+        var state = EngineState()
+        for index in 0..<3 {
+            let key = SignalKey(.containerDown, "shop-svc-\(index * 3)")
+            state.alerts[key] = TrackedAlert(
+                state: AlertState(firing: true, activeCount: 1, since: now.addingTimeInterval(-600), lastNotified: now),
+                signal: Signal(key: key, active: true, severity: .critical, title: "Container is down", detail: ""),
+                announced: true)
+        }
+        status.recordTick(finishedAt: .now, state: state)
+        let endpoint = Endpoint(
+            status: status, metrics: WatchdogMetrics(), heartbeats: nil, pingToken: nil, staleAfter: .seconds(90),
+            channelStatistics: { [] }, wallClock: { now }, monotonicNow: { .now },
+            statusPage: StatusPageSettings(language: .en, interval: .seconds(30)))
+        let incidents = syntheticIncidents(count, now: now)
+        let answer = Answerer(endpoint: endpoint, log: log)
+        let bytes = answer.run(incidents, iterations: iterations)
+        print(
+            #"{"incidents":\#(count),"bytes":\#(bytes.bytes),"status":\#(bytes.status),"#
+                + #""render_ms_median":\#(rounded(bytes.median))}"#)
+    }
+
+    static func historyFile(incidents count: Int, path: String) {
+        let lines = syntheticIncidents(count, now: Date()).map { incident -> String in
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            return String(decoding: (try? encoder.encode(incident)) ?? Data(), as: UTF8.self)
+        }
+        _ = FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+
     /// Runs `body` `iterations` times; the median wall time of one run, in ms.
     static func medianMilliseconds(_ iterations: Int, _ body: () throws -> Void) rethrows -> Double {
         var walls: [Double] = []
@@ -219,4 +302,33 @@ struct WatchdogBench {
     }
 
     static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+}
+
+/// Fills the log and times the endpoint's answers; async work driven from the
+/// synchronous bench through a semaphore.
+struct Answerer: Sendable {
+    let endpoint: Endpoint
+    let log: IncidentLog
+
+    func run(_ incidents: [Incident], iterations: Int) -> (bytes: Int, status: Int, median: Double) {
+        let result = Mutex<(Int, Int, Double)>((0, 0, 0))
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            await log.record(incidents, now: Date())
+            var walls: [Double] = []
+            var last: EndpointResponse?
+            for _ in 0...iterations {
+                let start = ContinuousClock.now
+                last = await endpoint.respond(to: EndpointRequest(method: "GET", path: "/"))
+                walls.append(WatchdogBench.milliseconds(start.duration(to: .now)))
+            }
+            walls.removeFirst()  // the warm-up
+            walls.sort()
+            let answer = (last?.body.utf8.count ?? 0, last?.status ?? 0, walls[walls.count / 2])
+            result.withLock { $0 = answer }
+            done.signal()
+        }
+        done.wait()
+        return result.withLock { $0 }
+    }
 }

@@ -181,7 +181,9 @@ struct Run: AsyncParsableCommand {
                     staleAfter: HealthAnswer.staleAfter(
                         interval: configuration.interval, collectTimeout: configuration.collectTimeout),
                     logger: logger),
-                ackLinks: ackSecret.map { AckLinkAPI(secret: $0, keeper: keeper, logger: logger) })
+                ackLinks: ackSecret.map { AckLinkAPI(secret: $0, keeper: keeper, logger: logger) },
+                statusPage: configuration.statusPage
+                    ? StatusPageSettings(language: configuration.language, interval: configuration.interval) : nil)
             services.append(
                 .init(
                     service: HTTPEndpointService(endpoint: endpoint, address: address, logger: logger),

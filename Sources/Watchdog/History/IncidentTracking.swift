@@ -14,9 +14,12 @@ func trackIncidents(
 ) -> (open: [SignalKey: Incident], changes: [Incident]) {
     var open: [SignalKey: Incident] = [:]
     var changes: [Incident] = []
+    // The log keeps whole seconds (RFC 3339 without fractions): the incident in memory
+    // says the same as its line, before and after a restart.
+    let now = wholeSecond(now)
 
     for (key, tracked) in after.alerts where tracked.state.firing || tracked.state.isFlapping {
-        let startedAt = tracked.state.since ?? tracked.state.flappingSince ?? now
+        let startedAt = wholeSecond(tracked.state.since ?? tracked.state.flappingSince ?? now)
         let id = Incident.id(key: key, startedAt: startedAt)
         var incident: Incident
         var events: [Incident.Event] = []
@@ -46,7 +49,7 @@ func trackIncidents(
             acknowledgement.at >= startedAt
         {
             incident.acknowledgedBy = acknowledgement.by
-            incident.acknowledgedAt = acknowledgement.at
+            incident.acknowledgedAt = wholeSecond(acknowledgement.at)
             incident.acknowledgedVia = acknowledgement.via
             events.append(.acknowledged)
         }
@@ -81,13 +84,17 @@ func trackIncidents(
         {
             // Acknowledged and over between two ticks: both are said.
             last.acknowledgedBy = acknowledgement.by
-            last.acknowledgedAt = acknowledgement.at
+            last.acknowledgedAt = wholeSecond(acknowledgement.at)
             last.acknowledgedVia = acknowledgement.via
         }
         changes.append(resolved(last, at: now))
     }
     changes.sort { ($0.at, $0.key) < ($1.at, $1.key) }
     return (open, changes)
+}
+
+private func wholeSecond(_ date: Date) -> Date {
+    Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
 }
 
 private func resolved(_ incident: Incident, at now: Date) -> Incident {

@@ -65,13 +65,16 @@ public struct Endpoint: Sendable {
     let silenceAPI: SilenceAPI?
     /// The Ack links (`WATCHDOG_PUBLIC_URL`); nil answers them 404.
     let ackLinks: AckLinkAPI?
+    /// `GET /` (`WATCHDOG_STATUS_PAGE`); nil answers it 404.
+    let statusPage: StatusPageSettings?
 
     public init(
         status: WatchdogStatus, metrics: WatchdogMetrics, heartbeats: HeartbeatBoard?, pingToken: Secret?,
         staleAfter: Duration, channelStatistics: @escaping @Sendable () async -> [ChannelStatistics],
         wallClock: @escaping @Sendable () -> Date, monotonicNow: @escaping @Sendable () -> ContinuousClock.Instant,
-        silenceAPI: SilenceAPI? = nil, ackLinks: AckLinkAPI? = nil
+        silenceAPI: SilenceAPI? = nil, ackLinks: AckLinkAPI? = nil, statusPage: StatusPageSettings? = nil
     ) {
+        self.statusPage = statusPage
         self.silenceAPI = silenceAPI
         self.ackLinks = ackLinks
         self.status = status
@@ -106,6 +109,12 @@ public struct Endpoint: Sendable {
                 status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.exposition())
         case ("GET", "/alerts"):
             return .json(200, Self.encode(FiringAlert.list(from: status.snapshot(), now: wallClock())))
+        case ("GET", "/"):
+            guard let statusPage else { return .notFound }
+            let page = StatusPage(
+                snapshot: status.snapshot(), incidents: await status.history?.all() ?? [], now: wallClock(),
+                texts: statusPage.texts, refreshSeconds: statusPage.refreshSeconds)
+            return EndpointResponse(status: 200, contentType: "text/html; charset=utf-8", body: page.render())
         case ("GET", HistoryAPI.path):
             return HistoryAPI.respond(
                 query: request.query, incidents: await status.history?.all() ?? [], now: wallClock())
