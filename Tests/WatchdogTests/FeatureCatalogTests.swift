@@ -55,7 +55,8 @@ import Testing
     @Test func everyVariableComesFromExactlyOneList() {
         let listed =
             ConfigVariable.coreVariables + ChannelCatalog.all.flatMap { $0.variables } + ConfigVariable.onCallVariables
-            + ConfigVariable.causeVariables + FeatureCatalog.all.flatMap { $0.variables }
+            + ConfigVariable.causeVariables + ConfigVariable.historyVariables
+            + FeatureCatalog.all.flatMap { $0.variables }
         #expect(listed == ConfigVariable.all)
         #expect(Set(ConfigVariable.all.map(\.name)).count == ConfigVariable.all.count, "a variable listed twice")
     }

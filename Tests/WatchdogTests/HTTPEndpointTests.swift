@@ -115,7 +115,11 @@ import Testing
         #expect(try await fetch(base + "/ping/nightly?token=\(Self.token)").status == 200)
         let bearer = [("Authorization", "Bearer \(Self.token)")]
         #expect(try await fetch(base + "/ping/unknown", headers: bearer).status == 404)
-        #expect(try await fetch(base + "/", headers: bearer).status == 404)
+        #expect(try await fetch(base + "/nothing-here", headers: bearer).status == 404)
+        // The status page (on by default) needs no token and shows none.
+        let page = try await fetch(base + "/")
+        #expect(page.status == 200 && page.header("Content-Type")?.hasPrefix("text/html") == true)
+        #expect(!page.body.contains(Self.token))
 
         // `job` was never pinged: its 2 s window passes, it fires once, and with a 1 s
         // cooldown for everything else it still does not repeat.

@@ -415,3 +415,98 @@ import Testing
         #expect(!refused.contains { if case .answer(let lines) = $0 { lines.joined().contains("web") } else { false } })
     }
 }
+
+/// The status page (SPEC §7, §14) as the endpoint answers it, without a browser: what it
+/// holds, that outside text cannot become markup, and that it can be switched off.
+@Suite struct StatusPageTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func endpoint(_ status: WatchdogStatus, page: Bool = true, language: Language = .en) -> Endpoint {
+        Endpoint(
+            status: status, metrics: WatchdogMetrics(), heartbeats: nil, pingToken: nil, staleAfter: .seconds(60),
+            channelStatistics: { [] }, wallClock: { [t0] in t0 }, monotonicNow: { .now },
+            statusPage: page ? StatusPageSettings(language: language, interval: .seconds(30)) : nil)
+    }
+
+    /// A key whose entity and title try to be markup, firing, acknowledged, held behind a
+    /// cause; a silence whose comment tries too; an incident log with one of each.
+    func status() async throws -> WatchdogStatus {
+        let log = IncidentLog(path: nil, keep: 30 * 86_400, logger: Logger(label: "test"))
+        await log.start(now: t0)
+        let hostile = SignalKey(.containerDown, "<script>alert(1)</script>")
+        await log.record(
+            [
+                Incident(
+                    id: "one", event: .resolved, at: t0, key: "disk_full:/data", family: "disk_full", entity: "/data",
+                    severity: .warning, title: "Disk", startedAt: t0.addingTimeInterval(-7_200),
+                    resolvedAt: t0.addingTimeInterval(-3_600), acknowledgedBy: "@bob",
+                    acknowledgedAt: t0.addingTimeInterval(-7_000), escalatedTo: ["oncall"], announced: true),
+                Incident(
+                    id: "two", event: .opened, at: t0, key: hostile.description, family: "container_down",
+                    entity: hostile.entity, severity: .critical, title: "\"quoted\" & <b>bold</b>",
+                    startedAt: t0.addingTimeInterval(-600), inhibitedBy: ["container_down:db"]),
+            ], now: t0)
+        let status = WatchdogStatus(instance: "box <1>", history: log)
+        var state = EngineState()
+        var tracked = TrackedAlert(
+            state: AlertState(firing: true, activeCount: 1, since: t0.addingTimeInterval(-600)),
+            signal: Signal(
+                key: hostile, active: true, severity: .critical, title: "\"quoted\" & <b>bold</b>", detail: ""))
+        tracked.inhibition = Inhibition(causes: [SignalKey(.containerDown, "db")])
+        state.alerts[hostile] = tracked
+        state.silences.acknowledgements[hostile] = Acknowledgement(by: "<img src=x>", at: t0)
+        try state.silences.upsert(
+            Silence(
+                id: "api-1", matchers: [LabelMatcher.anyOf([SignalKey(.diskFull)])], startsAt: t0,
+                endsAt: t0.addingTimeInterval(3_600), createdBy: "ops", comment: "</td><script>x</script>",
+                origin: .api, updatedAt: t0), now: t0)
+        status.recordTick(finishedAt: .now, state: state)
+        return status
+    }
+
+    @Test func thePageHoldsWhatFiresTheSilencesTheTimelinesAndTheWeek() async throws {
+        let answer = await endpoint(try await status()).respond(to: EndpointRequest(method: "GET", path: "/"))
+        #expect(answer.status == 200 && answer.contentType == "text/html; charset=utf-8")
+        let page = answer.body
+        #expect(page.hasPrefix("<!DOCTYPE html>\n<html lang=\"en\">"))
+        #expect(page.contains(#"<meta http-equiv="refresh" content="30">"#))
+        #expect(page.contains(#"<meta name="viewport""#))
+        // Every outside text escaped: no tag of its own survives.
+        #expect(!page.contains("<script") && !page.contains("<img") && !page.contains("<b>bold"))
+        #expect(page.contains("container_down:&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(page.contains("&quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;"))
+        #expect(page.contains("&lt;/td&gt;&lt;script&gt;x&lt;/script&gt;"))
+        #expect(page.contains("watchdog · box &lt;1&gt;"))
+        // What fires, with its marks and /alerts' values as attributes.
+        #expect(page.contains(#"data-acknowledged-by="&lt;img src=x&gt;""#))
+        #expect(page.contains(#"data-inhibited-by="container_down:db""#))
+        #expect(page.contains("held by container_down:db"))
+        #expect(page.contains(#"data-silence="api-1""#))
+        // Timelines for both keys, the escalated one outlined, the acknowledgement marked.
+        #expect(page.contains(#"data-timeline="disk_full:/data""#))
+        #expect(page.contains(#"class="warning escalated""#) && page.contains(#"class="ack""#))
+        #expect(page.components(separatedBy: "<svg").count - 1 == 4)
+        // The week: both incidents and the summary.
+        #expect(page.contains(#"data-incident="one""#) && page.contains(#"data-incident="two""#))
+        #expect(page.contains("2 incidents: 1 critical, 1 warning; 1 still open"))
+        let russian = await endpoint(try await status(), language: .ru).respond(
+            to: EndpointRequest(method: "GET", path: "/"))
+        #expect(russian.body.contains("Горит сейчас") && russian.body.contains("lang=\"ru\""))
+    }
+
+    @Test func switchedOffThePageIsNotFound() async throws {
+        let answer = await endpoint(try await status(), page: false).respond(
+            to: EndpointRequest(method: "GET", path: "/"))
+        #expect(answer.status == 404)
+        // The history API stays.
+        let history = await endpoint(try await status(), page: false).respond(
+            to: EndpointRequest(method: "GET", path: "/api/watchdog/history", query: "limit=1"))
+        #expect(history.status == 200 && history.body.contains(#""total":2"#))
+    }
+
+    @Test func anEmptyPageSaysAllClear() async {
+        let page = await endpoint(WatchdogStatus(instance: "box")).respond(
+            to: EndpointRequest(method: "GET", path: "/"))
+        #expect(page.body.contains("all clear") && page.body.contains("no incidents this week"))
+    }
+}

@@ -197,9 +197,11 @@ import Watchdog
         #expect(result.status == 0)
         #expect(result.stderr.contains("error [watchdog] state file unusable, moved aside; starting fresh"))
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
-        #expect(files.count == 2)
+        // The state file, the one set aside, and the incident log beside them.
+        #expect(files.count == 3)
         #expect(files.first == "state.json")
-        #expect(files.last?.hasPrefix("state.json.corrupt-") == true)
+        #expect(files.contains { $0.hasPrefix("state.json.corrupt-") })
+        #expect(files.contains("state.json.history.jsonl"))
         let fresh = try String(contentsOfFile: path, encoding: .utf8)
         #expect(fresh.contains("\"version\":1"))
     }
