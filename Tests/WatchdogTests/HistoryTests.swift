@@ -87,6 +87,22 @@ import Testing
         #expect(ids[0] == ids[1] && ids[2] == ids[3] && ids[0] != ids[2])
     }
 
+    @Test func aFlappingKeyIsOneIncidentWhileItFlaps() {
+        var settings = settings()
+        settings.policies = .standard(
+            cooldown: .seconds(3_600), processCooldown: nil, flap: FlapPolicy(changes: 3, window: .seconds(3_600)))
+        // Fire, resolve, fire: flapping from the third change; then quiet until it settles.
+        let ticks: [[SignalKey: Bool]] = [[db: true], [db: false], [db: true], [db: false], [db: true], [db: false]]
+        let changes = run(ticks + Array(repeating: [db: false], count: 70), settings: settings)
+        let lines = changes.flatMap { $0 }
+        // The first problem is one incident; from the flap on, one more until it settles.
+        // The first problem, resolved before the flap; then one incident from the fire that
+        // made it flap until it settled, through every fire and resolve in between.
+        #expect(lines.map(\.event) == [.opened, .resolved, .opened, .resolved])
+        #expect(lines[2].id == lines[3].id && lines[2].startedAt == t0.addingTimeInterval(120))
+        #expect(lines[3].resolvedAt.map { $0 > t0.addingTimeInterval(300) } == true)
+    }
+
     @Test func aSilencedProblemIsAnIncidentThatWasNotAnnounced() throws {
         var settings = settings()
         settings.silences = try ConfiguredSilences(mute: [SignalKey(.diskFull)])
@@ -368,6 +384,28 @@ import Testing
         let rendered = TelegramRenderer(language: .en, silentResolved: true).render(.single(busy)).first?.body ?? ""
         #expect(rendered.hasPrefix("📋 <b>REPORT</b>"))
         #expect(rendered.contains("\nmean time to acknowledge"))
+    }
+
+    @Test func aReportIsRoutedAsAWarningIs() throws {
+        let t0 = MaintenanceTests.utc(2027, 1, 16, 9)
+        let routes = RouteTable(
+            channels: ["chat", "pager", "lead"],
+            routes: [
+                ChannelRoute(
+                    channel: "pager", variable: "WATCHDOG_ROUTE_PAGER",
+                    entries: RouteParser.parse("always severity=critical", zoneDirectory: Self.zones).entries),
+                ChannelRoute(
+                    channel: "chat", variable: "WATCHDOG_ROUTE_CHAT",
+                    entries: RouteParser.parse("always severity=warning", zoneDirectory: Self.zones).entries),
+            ], tiers: ["lead"])
+        let settings = DecisionSettings(
+            instance: "box", collectorFailedAfter: 3, policies: .standard(cooldown: nil, processCooldown: nil),
+            texts: Texts(.en), routes: routes)
+        let report = reportNotification(
+            ReportDue(scheduled: t0, from: t0.addingTimeInterval(-3_600), to: t0, late: false), incidents: [],
+            state: EngineState(), settings: settings)
+        // The warnings' channel, not the critical one's, never an escalation tier.
+        #expect(report.channels == ["chat"])
     }
 
     @Test func historyInTheChatListsTheIncidentsAndTheSummary() throws {

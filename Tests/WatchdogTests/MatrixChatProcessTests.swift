@@ -123,6 +123,13 @@ struct MatrixChatProcessTests {
         #expect(try await waitForAnswer(to: list, in: room, synapse).contains("deploy"))
         let help = try await synapse.say("!help", in: room, token: synapse.readerToken)
         #expect(try await waitForAnswer(to: help, in: room, synapse).contains("!ack KEY"))
+        // !history: the incident, open, acknowledged by the reader; the stranger learns nothing.
+        let history = try await synapse.say("!history 2h", in: room, token: synapse.readerToken)
+        let told = try await waitForAnswer(to: history, in: room, synapse)
+        #expect(told.contains("1 incident") && told.contains("dependency_down:api") && told.contains("open for"))
+        #expect(told.contains("@\u{200B}reader:localhost after") || told.contains("@reader:localhost after"), "\(told)")
+        let peek = try await synapse.say("!history", in: room, token: strangerToken)
+        #expect(try await waitForAnswer(to: peek, in: room, synapse).contains("not allowed"))
         // A command in the fire's thread is answered in that thread.
         let threaded = try await synapse.say("!silences", in: room, token: synapse.readerToken, thread: fireID)
         #expect(try await waitForAnswer(to: threaded, in: room, synapse).contains("deploy"))

@@ -20,10 +20,10 @@ func trackIncidents(
 
     for (key, tracked) in after.alerts where tracked.state.firing || tracked.state.isFlapping {
         let startedAt = wholeSecond(tracked.state.since ?? tracked.state.flappingSince ?? now)
-        let id = Incident.id(key: key, startedAt: startedAt)
         var incident: Incident
         var events: [Incident.Event] = []
-        if let known = before.incidents[key], known.id == id {
+        // The same problem: it started when it did, or it flaps (one incident while it does).
+        if let known = before.incidents[key], known.startedAt == startedAt || tracked.state.isFlapping {
             incident = known
         } else {
             if let stale = before.incidents[key] {
@@ -31,19 +31,21 @@ func trackIncidents(
                 changes.append(resolved(stale, at: now))
             }
             incident = Incident(
-                id: id, event: .opened, at: now, key: key.description, family: key.family.rawValue,
-                entity: key.entity, severity: tracked.signal.severity, title: tracked.signal.title,
-                startedAt: startedAt)
+                id: Incident.id(key: key, startedAt: startedAt), event: .opened, at: now, key: key.description,
+                family: key.family.rawValue, entity: key.entity, severity: tracked.signal.severity,
+                title: tracked.signal.title, startedAt: startedAt)
             events.append(.opened)
         }
-        incident.title = tracked.signal.title
+        // A steady tick changes nothing here and allocates nothing: most ticks are steady.
+        if incident.title != tracked.signal.title { incident.title = tracked.signal.title }
         incident.severity = max(incident.severity, tracked.signal.severity)
-        if tracked.announced, !incident.announced {
+        let escalationTold = tracked.escalation?.told ?? []
+        if tracked.announced, !incident.announced || escalationTold.contains(where: { !incident.channels.contains($0) })
+        {
             incident.announced = true
+            let told = routes.following(tracked.channels, plus: escalationTold) ?? routes.ordinary
+            incident.channels = merged(incident.channels, told)
         }
-        let told = routes.following(tracked.channels, plus: tracked.escalation?.told ?? []) ?? routes.ordinary
-        incident.channels = merged(incident.channels, tracked.announced ? told : [])
-
         if incident.acknowledgedAt == nil,
             let acknowledgement = after.silences.acknowledgements[key] ?? before.silences.acknowledgements[key],
             acknowledgement.at >= startedAt
@@ -53,19 +55,20 @@ func trackIncidents(
             incident.acknowledgedVia = acknowledgement.via
             events.append(.acknowledged)
         }
-        let escalated = merged(incident.escalatedTo, tracked.escalation?.told ?? [])
-        if escalated != incident.escalatedTo {
-            incident.escalatedTo = escalated
+        if escalationTold.contains(where: { !incident.escalatedTo.contains($0) }) {
+            incident.escalatedTo = merged(incident.escalatedTo, escalationTold)
             events.append(.escalated)
         }
-        let silenced = merged(incident.silencedBy, tracked.heldBy.map { [$0.id] } ?? [])
-        if silenced != incident.silencedBy {
-            incident.silencedBy = silenced
+        if let silence = tracked.heldBy?.id, !incident.silencedBy.contains(silence),
+            incident.silencedBy.count < Incident.listLimit
+        {
+            incident.silencedBy.append(silence)
             events.append(.silenced)
         }
-        let inhibited = merged(incident.inhibitedBy, tracked.inhibition?.causes.map(\.description) ?? [])
-        if inhibited != incident.inhibitedBy {
-            incident.inhibitedBy = inhibited
+        if let causes = tracked.inhibition?.causes, incident.inhibitedBy.count < Incident.listLimit,
+            causes.contains(where: { !incident.inhibitedBy.contains($0.description) })
+        {
+            incident.inhibitedBy = merged(incident.inhibitedBy, causes.map(\.description))
             events.append(.inhibited)
         }
         // One line per tick and incident: the last change names it; the line holds them all.
