@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// The real browser the status page is read with (Debian's `chromium`, installed by
 /// scripts/test.sh): the DOM as it built it from the page, and a screenshot. Its profile,
@@ -56,30 +55,9 @@ public struct HeadlessChromium: Sendable {
             "XDG_CACHE_HOME": directory.path,
         ]
         process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        let collected = Mutex(Data())
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            collected.withLock { $0.append(chunk) }
-        }
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning {
-            guard Date() < deadline else {
-                process.stopFirmly()
-                throw ChromiumError(description: "chromium \(arguments.joined(separator: " ")) hangs")
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        try await Task.sleep(for: .milliseconds(50))
-        output.fileHandleForReading.readabilityHandler = nil
-        collected.withLock { $0.append(output.fileHandleForReading.readDataToEndOfFile()) }
-        guard process.terminationStatus == 0 else {
-            throw ChromiumError(description: "chromium exited with \(process.terminationStatus)")
-        }
-        return collected.withLock { String(decoding: $0, as: UTF8.self) }
+        let (status, output) = try await process.runCollectingOutput(
+            timeout: 60, mergingErrors: false, what: "chromium \(arguments.joined(separator: " "))")
+        guard status == 0 else { throw ChromiumError(description: "chromium exited with \(status)") }
+        return String(decoding: output, as: UTF8.self)
     }
 }

@@ -230,27 +230,8 @@ struct Amtool {
         }
         process.arguments = options + arguments
         process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        let collected = Mutex(Data())
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            collected.withLock { $0.append(chunk) }
-        }
-        try process.run()
-        let deadline = Date().addingTimeInterval(30)
-        while process.isRunning {
-            guard Date() < deadline else {
-                process.terminate()
-                throw WatchdogProcess.Timeout(description: "amtool \(arguments.joined(separator: " ")) hangs")
-            }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        try await Task.sleep(for: .milliseconds(50))
-        output.fileHandleForReading.readabilityHandler = nil
-        let text = collected.withLock { String(decoding: $0, as: UTF8.self) }
-        return (process.terminationStatus, text)
+        let (status, output) = try await process.runCollectingOutput(
+            timeout: 30, mergingErrors: true, what: "amtool \(arguments.joined(separator: " "))")
+        return (status, String(decoding: output, as: UTF8.self))
     }
 }

@@ -182,18 +182,7 @@ public actor IncidentLog {
                 payload.insert(UInt8(ascii: "\n"), at: 0)
             }
         }
-        var written = 0
-        let failure: String? = payload.withUnsafeBytes { buffer in
-            while written < buffer.count {
-                let result = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    return "cannot write \(path): \(String(cString: strerror(errno)))"
-                }
-                written += result
-            }
-            return nil
-        }
+        let failure = StateFile.writeAll(payload, to: descriptor, naming: path)
         if let failure { throw StateFileError(failure) }
     }
 }

@@ -106,18 +106,9 @@ public struct StateFile: Sendable {
         let temporary = "\(path).tmp-\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw StateFileError("cannot create \(temporary): \(errnoText())") }
-        var written = 0
-        let failure: String? = bytes.withUnsafeBytes { buffer in
-            while written < buffer.count {
-                let result = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    return "cannot write \(temporary): \(errnoText())"
-                }
-                written += result
-            }
-            return fsync(descriptor) == 0 ? nil : "cannot fsync \(temporary): \(errnoText())"
-        }
+        let failure =
+            Self.writeAll(bytes, to: descriptor, naming: temporary)
+            ?? (fsync(descriptor) == 0 ? nil : "cannot fsync \(temporary): \(errnoText())")
         close(descriptor)
         if let failure {
             unlink(temporary)
@@ -136,6 +127,23 @@ public struct StateFile: Sendable {
     }
 
     private func errnoText() -> String { String(cString: strerror(errno)) }
+
+    /// Writes all of `bytes` to `descriptor` (retrying short writes and `EINTR`); nil, or
+    /// why not, naming the file as `path`.
+    static func writeAll(_ bytes: Data, to descriptor: Int32, naming path: String) -> String? {
+        var written = 0
+        return bytes.withUnsafeBytes { buffer in
+            while written < buffer.count {
+                let result = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    return "cannot write \(path): \(String(cString: strerror(errno)))"
+                }
+                written += result
+            }
+            return nil
+        }
+    }
 
     /// The directory holding `path`, whose entry the rename changed: `.` for a bare
     /// name, `/` for a file at the root.
