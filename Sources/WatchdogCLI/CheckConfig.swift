@@ -48,6 +48,10 @@ struct CheckConfig: AsyncParsableCommand {
         for window in loaded.configuration.maintenance {
             lines.append(contentsOf: Self.describe(window, now: now))
         }
+        lines.append(contentsOf: loaded.configuration.reports.describe(now: now))
+        lines.append(
+            "history: \(loaded.configuration.historyPath ?? "in memory (no state file)"), kept \(DurationText.format(seconds: loaded.configuration.historyKeep.seconds)); status page \(loaded.configuration.statusPage && loaded.configuration.listen != nil ? "at GET /" : "off")"
+        )
         let routes = RouteTable(
             channels: ChannelCatalog.names(for: loaded.configuration), routes: loaded.configuration.routes,
             tiers: loaded.configuration.escalation.channels)

@@ -323,6 +323,10 @@ import Testing
         #expect(weekdays.latest(atOrBefore: friday) == MaintenanceTests.utc(2027, 1, 14, 8))
         // After Friday's, Monday's.
         #expect(weekdays.next(after: MaintenanceTests.utc(2027, 1, 15, 9)) == MaintenanceTests.utc(2027, 1, 18, 8))
+        #expect(
+            weekdays.describe(now: friday) == [
+                "report 1: mon-fri 09:00 Europe/Berlin, next 2027-01-15T08:00:00Z (2027-01-15 09:00 Europe/Berlin)"
+            ])
         let two = try Self.schedule("daily 09:00; sun 18:30")
         #expect(
             two.latest(atOrBefore: MaintenanceTests.utc(2027, 1, 17, 19)) == MaintenanceTests.utc(2027, 1, 17, 18, 30))

@@ -53,6 +53,20 @@ public struct ReportSchedule: Sendable, Equatable {
         }.min()
     }
 
+    /// What `check-config` says of each time: the entry and its next occurrence, in UTC
+    /// and in its zone.
+    public func describe(now: Date) -> [String] {
+        times.enumerated().map { number, time in
+            let today = time.localDay(of: now)
+            let next = (today - 1...today + 8).lazy.compactMap { time.instant(onLocalDay: $0) }.first { $0 > now }
+            let when = next.map { date in
+                let utc = date.formatted(.iso8601)
+                return time.zone.name == "UTC" ? utc : "\(utc) (\(time.zone.localText(date)) \(time.zone.name))"
+            }
+            return "report \(number + 1): \(time.text), next \(when ?? "never")"
+        }
+    }
+
     static let maximumEntries = 20
 
     /// The times, or one message per bad entry (`entry 2 "…": …`).
