@@ -496,6 +496,11 @@ import Testing
                 key: hostile, active: true, severity: .critical, title: "\"quoted\" & <b>bold</b>", detail: ""))
         tracked.inhibition = Inhibition(causes: [SignalKey(.containerDown, "db")])
         state.alerts[hostile] = tracked
+        // Counting towards a fire: not firing, no lane.
+        let counting = SignalKey(.dependencyDown, "maybe")
+        state.alerts[counting] = TrackedAlert(
+            state: AlertState(firing: false, activeCount: 1, since: t0),
+            signal: Signal(key: counting, active: true, severity: .critical, title: "Maybe", detail: ""))
         state.silences.acknowledgements[hostile] = Acknowledgement(by: "<img src=x>", at: t0)
         try state.silences.upsert(
             Silence(
@@ -528,6 +533,7 @@ import Testing
         #expect(page.contains(#"data-timeline="disk_full:/data""#))
         #expect(page.contains(#"class="warning escalated""#) && page.contains(#"class="ack""#))
         #expect(page.components(separatedBy: "<svg").count - 1 == 4)
+        #expect(!page.contains("dependency_down:maybe"))
         // The week: both incidents and the summary.
         #expect(page.contains(#"data-incident="one""#) && page.contains(#"data-incident="two""#))
         #expect(page.contains("2 incidents: 1 critical, 1 warning; 1 still open"))

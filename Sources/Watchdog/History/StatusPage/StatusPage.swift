@@ -163,7 +163,9 @@ struct StatusPage {
         let recent = HistorySummary.within(incidents, from: week, to: now)
         var byKey: [String: [Incident]] = [:]
         for incident in recent { byKey[incident.key, default: []].append(incident) }
-        for key in snapshot.alerts.keys where byKey[key.description] == nil {
+        // What fires now has a lane even before its incident reaches the log.
+        for (key, tracked) in snapshot.alerts
+        where (tracked.state.firing || tracked.state.isFlapping) && byKey[key.description] == nil {
             byKey[key.description] = []
         }
         let keys = byKey.keys.sorted { lhs, rhs in
