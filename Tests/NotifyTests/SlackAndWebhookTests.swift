@@ -120,6 +120,22 @@ final class SlackStandIn: Sendable {
         #expect((payload["commonLabels"] as? [String: String])?["entity"] == nil)
     }
 
+    /// SPEC §5.1: what is not a problem's own fire or resolve says what it is.
+    @Test func escalationsRemindersAcknowledgementsAndReportsNameTheirEvent() throws {
+        func event(_ notification: AlertNotification) throws -> String? {
+            let body = WebhookPayload.body(for: [notification])
+            let payload = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+            let alert = try #require((payload["alerts"] as? [[String: Any]])?.first)
+            return (alert["annotations"] as? [String: String])?["watchdog_event"]
+        }
+        #expect(try event(notification("disk_full:/data@1:escalate-1", .escalate)) == "escalated")
+        #expect(try event(notification("disk_full:/data@1:escalate-2@1800000600", .escalate)) == "reminder")
+        #expect(try event(notification("disk_full:/data@1:acknowledge", .acknowledge)) == "acknowledged")
+        #expect(try event(notification("report@1800000000", .report)) == "report")
+        #expect(try event(notification("disk_full:/data@1:fire", .fire)) == nil)
+        #expect(try event(notification("disk_full:/data@1:resolve", .resolve)) == nil)
+    }
+
     @Test func fingerprintsAreStableForTheSameLabels() {
         let labels = ["alertname": "disk_full", "instance": "h"]
         #expect(WebhookPayload.fingerprint(labels) == WebhookPayload.fingerprint(labels))
