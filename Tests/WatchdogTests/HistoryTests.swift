@@ -353,6 +353,8 @@ import Testing
         let back = MaintenanceTests.utc(2027, 1, 18, 11)
         let late = try #require(schedule.due(memory: onTime.memory, now: back, lateAfter: 60).due)
         #expect(late.late && late.from == atTime && late.scheduled == MaintenanceTests.utc(2027, 1, 18, 9))
+        // Switched off, reports forget where they stood; on again, they start afresh.
+        #expect(ReportSchedule().due(memory: onTime.memory, now: back, lateAfter: 60).memory == nil)
     }
 
     @Test func theReportSaysWhatHappenedOrThatAllWasQuiet() throws {

@@ -137,6 +137,7 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
     /// The scheduled report due at `now`, if one is (SPEC §14), marked sent in the state:
     /// the caller stages it with the tick's messages, and both are saved in one write.
     public func takeReport(_ schedule: ReportSchedule, now: Date, lateAfter: TimeInterval) -> ReportDue? {
+        guard !schedule.isEmpty || state.reports != nil else { return nil }
         let (due, memory) = schedule.due(memory: state.reports, now: now, lateAfter: lateAfter)
         state.reports = memory
         return due

@@ -155,9 +155,9 @@ public struct TickService<C: Clock>: Service where C.Duration == Duration {
     /// The scheduled report due now, if one is (SPEC §14). On time within two ticks of
     /// its time; later, it says it is late.
     private func report(now: Date) async -> AlertNotification? {
-        guard !reports.isEmpty,
-            let due = await engine.takeReport(reports, now: now, lateAfter: max(60, 2 * interval.seconds))
-        else { return nil }
+        guard let due = await engine.takeReport(reports, now: now, lateAfter: max(60, 2 * interval.seconds)) else {
+            return nil
+        }
         let report = reportNotification(
             due, incidents: await history?.all() ?? [], state: await engine.state, settings: engine.settings)
         logger.notice(

@@ -134,14 +134,16 @@ public struct ReportDue: Sendable, Equatable {
 
 extension ReportSchedule {
     /// What is due at `now` given where reports stand (pure). At the first start (no
-    /// memory) nothing is due: the time just passed is not this run's, and the first
+    /// memory, or reports were off) nothing is due: the time just passed is not this run's, and the first
     /// report covers the run from `now`. One report per scheduled time; several passed
     /// while the watchdog was down make one late report. `lateAfter`: how long after its
     /// time a report is still on time (a tick or two).
     public func due(memory: ReportMemory?, now: Date, lateAfter: TimeInterval) -> (
         due: ReportDue?, memory: ReportMemory?
     ) {
-        guard !isEmpty else { return (nil, memory) }
+        // Reports switched off forget where they stood: switched on again, they start
+        // afresh rather than send a late one for the time they were off.
+        guard !isEmpty else { return (nil, nil) }
         let latest = latest(atOrBefore: now)
         guard let memory else {
             return (nil, ReportMemory(lastScheduled: latest ?? now, periodStart: now))
