@@ -5,12 +5,21 @@ extension Process {
     /// Runs the process with its standard output (and, with `mergingErrors`, its standard
     /// error) collected, waiting at most `timeout` seconds (then it is stopped and this
     /// throws, naming `what`). Returns its exit status and what it wrote.
-    public func runCollectingOutput(timeout: TimeInterval, mergingErrors: Bool, what: String) async throws -> (
-        status: Int32, output: Data
-    ) {
+    /// Without `mergingErrors`, standard error goes to `errorFile` (or nowhere).
+    public func runCollectingOutput(
+        timeout: TimeInterval, mergingErrors: Bool, errorFile: String? = nil, what: String
+    ) async throws -> (status: Int32, output: Data) {
         let output = Pipe()
         standardOutput = output
-        standardError = mergingErrors ? output : FileHandle.nullDevice
+        if mergingErrors {
+            standardError = output
+        } else if let errorFile, FileManager.default.createFile(atPath: errorFile, contents: nil),
+            let handle = FileHandle(forWritingAtPath: errorFile)
+        {
+            standardError = handle
+        } else {
+            standardError = FileHandle.nullDevice
+        }
         standardInput = FileHandle.nullDevice
         let collected = Mutex(Data())
         output.fileHandleForReading.readabilityHandler = { handle in

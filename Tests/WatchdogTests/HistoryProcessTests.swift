@@ -67,7 +67,7 @@ import Testing
             })
 
         // While it fires, the page holds what /alerts holds.
-        let browser = try HeadlessChromium(directory: directory)
+        let browser = try HeadlessChromium()
         let alerts = try JSONSerialization.jsonObject(with: Data(try await fetch(base + "/alerts").body.utf8))
         let firing = try #require(alerts as? [[String: Any]])
         #expect(firing.count == 1)
