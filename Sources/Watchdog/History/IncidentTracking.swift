@@ -48,7 +48,7 @@ func trackIncidents(
         }
         if incident.acknowledgedAt == nil,
             let acknowledgement = after.silences.acknowledgements[key] ?? before.silences.acknowledgements[key],
-            acknowledgement.at >= startedAt
+            acknowledgement.at >= incident.startedAt
         {
             incident.acknowledgedBy = acknowledgement.by
             incident.acknowledgedAt = wholeSecond(acknowledgement.at)
