@@ -21,6 +21,12 @@ public struct ReportSchedule: Sendable, Equatable {
             return Date(timeIntervalSince1970: Double(zone.instant(ofLocal: Int64(day) * 86_400 + Int64(minute) * 60)))
         }
 
+        /// Its first instant after `now`.
+        func next(after now: Date) -> Date? {
+            let today = localDay(of: now)
+            return (today - 1...today + 8).lazy.compactMap { instant(onLocalDay: $0) }.first { $0 > now }
+        }
+
         func localDay(of date: Date) -> Int {
             let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
             return Int(CivilTime.floorDivide(seconds &+ Int64(zone.offset(at: seconds)), 86_400))
@@ -47,19 +53,14 @@ public struct ReportSchedule: Sendable, Equatable {
 
     /// The first scheduled instant after `now`.
     public func next(after now: Date) -> Date? {
-        times.compactMap { time in
-            let today = time.localDay(of: now)
-            return (today - 1...today + 8).lazy.compactMap { time.instant(onLocalDay: $0) }.first { $0 > now }
-        }.min()
+        times.compactMap { $0.next(after: now) }.min()
     }
 
     /// What `check-config` says of each time: the entry and its next occurrence, in UTC
     /// and in its zone.
     public func describe(now: Date) -> [String] {
         times.enumerated().map { number, time in
-            let today = time.localDay(of: now)
-            let next = (today - 1...today + 8).lazy.compactMap { time.instant(onLocalDay: $0) }.first { $0 > now }
-            let when = next.map { date in
+            let when = time.next(after: now).map { date in
                 let utc = date.formatted(.iso8601)
                 return time.zone.name == "UTC" ? utc : "\(utc) (\(time.zone.localText(date)) \(time.zone.name))"
             }
