@@ -31,6 +31,14 @@ import Testing
         #expect(!line.contains("since"))
     }
 
+    @Test func aReportIsOneLineWithItsFactsKeptApart() {
+        let line = ConsoleRenderer(language: .en).render(
+            notification(.report, detail: "from a to b\n3 incidents: 1 critical, 2 warning\nnothing fires now"))
+        #expect(line.hasPrefix("📋 REPORT [critical]"))
+        #expect(line.contains(" · from a to b · 3 incidents: 1 critical, 2 warning · nothing fires now · "))
+        #expect(!line.contains("\n"))
+    }
+
     @Test func repeatUsesItsOwnIcon() {
         #expect(ConsoleRenderer(language: .en).render(notification(.repeat)).hasPrefix("🔁 STILL FIRING"))
     }

@@ -14,7 +14,12 @@ public struct ConsoleRenderer: Sendable {
                 + " [\(notification.severity.rawValue)] \(notification.key)",
             oneLine(notification.title),
         ]
-        if !notification.detail.isEmpty { parts.append(oneLine(notification.detail)) }
+        if notification.action == .report {
+            // A report's facts, one per line elsewhere, are kept apart on the one line.
+            parts += notification.detail.split(whereSeparator: \.isNewline).map { oneLine(String($0)) }
+        } else if !notification.detail.isEmpty {
+            parts.append(oneLine(notification.detail))
+        }
         if let duration = notification.duration {
             parts.append("\(strings.lasted) \(DurationText.format(seconds: duration))")
         } else {
