@@ -75,8 +75,15 @@ public struct Incident: Sendable, Codable, Equatable {
     }
 
     /// The id of the problem of `key` that started at `startedAt`.
+    /// (FNV-1a of `key@seconds`, 16 hex digits: short, stable across versions.)
     public static func id(key: SignalKey, startedAt: Date) -> String {
-        WebhookPayload.fingerprint(["key": key.description, "started": String(Int(startedAt.timeIntervalSince1970))])
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "\(key.description)@\(Int(startedAt.timeIntervalSince1970))".utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     public var isOpen: Bool { resolvedAt == nil }

@@ -12,7 +12,8 @@ import Notify
 func trackIncidents(
     before: EngineState, after: EngineState, now: Date, routes: RouteTable
 ) -> (open: [SignalKey: Incident], changes: [Incident]) {
-    var open: [SignalKey: Incident] = [:]
+    // Copied on write: a steady tick, which changes no incident, writes nothing back.
+    var open = before.incidents
     var changes: [Incident] = []
     // The log keeps whole seconds (RFC 3339 without fractions): the incident in memory
     // says the same as its line, before and after a restart.
@@ -22,6 +23,7 @@ func trackIncidents(
         let startedAt = wholeSecond(tracked.state.since ?? tracked.state.flappingSince ?? now)
         var incident: Incident
         var events: [Incident.Event] = []
+        var modified = false
         // The same problem: it started when it did, or it flaps (one incident while it does).
         if let known = before.incidents[key], known.startedAt == startedAt || tracked.state.isFlapping {
             incident = known
@@ -37,14 +39,21 @@ func trackIncidents(
             events.append(.opened)
         }
         // A steady tick changes nothing here and allocates nothing: most ticks are steady.
-        if incident.title != tracked.signal.title { incident.title = tracked.signal.title }
-        incident.severity = max(incident.severity, tracked.signal.severity)
+        if incident.title != tracked.signal.title {
+            incident.title = tracked.signal.title
+            modified = true
+        }
+        if tracked.signal.severity > incident.severity {
+            incident.severity = tracked.signal.severity
+            modified = true
+        }
         let escalationTold = tracked.escalation?.told ?? []
         if tracked.announced, !incident.announced || escalationTold.contains(where: { !incident.channels.contains($0) })
         {
             incident.announced = true
             let told = routes.following(tracked.channels, plus: escalationTold) ?? routes.ordinary
             incident.channels = merged(incident.channels, told)
+            modified = true
         }
         if incident.acknowledgedAt == nil,
             let acknowledgement = after.silences.acknowledgements[key] ?? before.silences.acknowledgements[key],
@@ -65,7 +74,10 @@ func trackIncidents(
             incident.silencedBy.append(silence)
             events.append(.silenced)
         }
+        // Its causes are looked at when they changed since the last tick (or it is new):
+        // naming them costs a string each.
         if let causes = tracked.inhibition?.causes, incident.inhibitedBy.count < Incident.listLimit,
+            !events.isEmpty || tracked.inhibition != before.alerts[key]?.inhibition,
             causes.contains(where: { !incident.inhibitedBy.contains($0.description) })
         {
             incident.inhibitedBy = merged(incident.inhibitedBy, causes.map(\.description))
@@ -77,10 +89,13 @@ func trackIncidents(
             incident.at = event == .acknowledged ? incident.acknowledgedAt ?? now : now
             changes.append(incident)
         }
-        open[key] = incident
+        if modified || !events.isEmpty { open[key] = incident }
     }
-    // (A key whose next problem is open already had its earlier one resolved above.)
-    for (key, incident) in before.incidents where open[key] == nil {
+    // What was open and fires no more is over. (A key whose next problem is open already
+    // had its earlier one resolved above.)
+    for (key, incident) in before.incidents {
+        if let tracked = after.alerts[key], tracked.state.firing || tracked.state.isFlapping { continue }
+        open[key] = nil
         var last = incident
         if let acknowledgement = before.silences.acknowledgements[key], last.acknowledgedAt == nil,
             acknowledgement.at >= last.startedAt
