@@ -20,14 +20,15 @@ let package = Package(
         // watchdog does not use.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1", traits: []),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
-        // HMAC-SHA256 and SHA-256 for AWS Signature Version 4.
-        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
     ],
     targets: [
         // What full Foundation gave that FoundationEssentials does not, and that the shipped
         // targets need: JSON of any shape, percent-encoding, trimming, writes to a file
         // descriptor. Full Foundation would link ICU (docs/footprint.md).
         .target(name: "FoundationGaps"),
+        // SHA-256 and HMAC-SHA256, for AWS Signature Version 4 and the Ack links: a
+        // second BoringSSL (swift-crypto's) would cost 1.5 MB for two functions.
+        .target(name: "Digests"),
         // Every outbound HTTP request: the shared clients (no connect retries) and one
         // exchange bounded in time, body included, and in size.
         .target(
@@ -45,9 +46,8 @@ let package = Package(
         .target(
             name: "Collectors",
             dependencies: [
-                "FoundationGaps", "OutboundHTTP",
+                "Digests", "FoundationGaps", "OutboundHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -75,11 +75,10 @@ let package = Package(
             name: "Watchdog",
             dependencies: [
                 "Collectors",
+                "Digests",
                 "FoundationGaps",
                 "Notify",
                 "OutboundHTTP",
-                // HMAC for the Ack links; the binary links it already for SigV4.
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,7 +131,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CollectorsTests",
-            dependencies: ["Collectors", "FoundationGaps", "OutboundHTTP", "TestSupport"],
+            dependencies: ["Collectors", "Digests", "FoundationGaps", "OutboundHTTP", "TestSupport"],
             // SigV4Suite: the official signing vectors, read by SigV4Tests from the source tree.
             exclude: ["SigV4Suite"],
             resources: [.copy("Fixtures")]

@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-shipped_targets=(FoundationGaps OutboundHTTP Collectors Notify Watchdog WatchdogCLI)
+shipped_targets=(Digests FoundationGaps OutboundHTTP Collectors Notify Watchdog WatchdogCLI)
 status=0
 
 imports=$(grep -rnE --include='*.swift' \

@@ -145,6 +145,61 @@ import Testing
         #expect(scan.leftOut == 100 && !scan.tableCut && scan.scanned == count)
     }
 
+    /// A command line is read once per pid, start time and name: the second scan finds
+    /// the same processes without opening a `cmdline` (the fixture's are replaced by
+    /// lines that would match otherwise), a reused pid or an `exec` is read again, and a
+    /// process gone is forgotten.
+    @Test func aCommandLineIsReadOncePerProcess() throws {
+        let root = try tree()
+        let scanner = ProcessScanner(root: root.path, clockTicksPerSecond: 100)
+        let patterns = try CommandPatterns(["pytest"])
+        var seen = SeenProcesses()
+        let first = try scanner.scan(patterns: patterns, minimumAge: .seconds(3600), now: now, seen: &seen)
+        #expect(first.matched.map(\.pid).sorted() == [100, 104, 105, 107])
+        // Old enough and readable: 100, 103, 104, 105, 106, 107 (101 is too young).
+        #expect(seen.keys.sorted() == [100, 103, 104, 105, 106, 107])
+        #expect(seen[103]?.matchedCommandLine == nil)
+        #expect(seen[100]?.matchedCommandLine == "python3 -m pytest tests/")
+
+        // Every command line now says otherwise; none is read again.
+        for pid in [100, 103, 105] { _ = try root.write("\(pid)/cmdline", "now\0pytest\0changed\0") }
+        _ = try root.write("100/cmdline", "sleep\0")
+        let second = try scanner.scan(patterns: patterns, minimumAge: .seconds(3600), now: now, seen: &seen)
+        #expect(second == first)
+
+        // Pid 103 reused (another start time), 105 exec'd another program (another
+        // name), 106 gone: 103 and 105 are read again, 106 forgotten.
+        _ = try root.write(
+            "103/stat", ProcessStatTests.line(pid: 103, name: "python3", start: start(age: 5000)))
+        _ = try root.write("105/stat", ProcessStatTests.line(pid: 105, name: "now", start: start(age: 9000)))
+        try FileManager.default.removeItem(atPath: root.path + "/106")
+        let third = try scanner.scan(patterns: patterns, minimumAge: .seconds(3600), now: now, seen: &seen)
+        #expect(third.matched.map(\.pid).sorted() == [100, 103, 104, 105, 107])
+        #expect(third.matched.first { $0.pid == 103 }?.commandLine == "now pytest changed")
+        #expect(third.matched.first { $0.pid == 105 }?.commandLine == "now pytest changed")
+        // 100 keeps the line first read (a process rewriting its own argv is not re-read).
+        #expect(third.matched.first { $0.pid == 100 }?.commandLine == "python3 -m pytest tests/")
+        #expect(seen[106] == nil && seen.count == 5)
+
+        // A scan without memory reads everything, as the first did.
+        let fresh = try scanner.scan(patterns: patterns, minimumAge: .seconds(3600), now: now)
+        #expect(fresh.matched.first { $0.pid == 100 } == nil)
+    }
+
+    /// `collect` carries what it saw from one scan to the next.
+    @Test func collectRemembersWhatItSaw() async throws {
+        let root = try tree()
+        let scanner = ProcessScanner(root: root.path, clockTicksPerSecond: 100)
+        let patterns = try CommandPatterns(["pytest"])
+        let first = try await scanner.collect(patterns: patterns, minimumAge: .seconds(3600), now: now)
+        _ = try root.write("100/cmdline", "sleep\0")
+        let second = try await scanner.collect(patterns: patterns, minimumAge: .seconds(3600), now: now)
+        #expect(second == first)
+        let other = ProcessScanner(root: root.path, clockTicksPerSecond: 100)
+        let fresh = try await other.collect(patterns: patterns, minimumAge: .seconds(3600), now: now)
+        #expect(fresh.matched.map(\.pid).sorted() == [104, 105, 107])
+    }
+
     @Test func aRootThatCannotBeReadFailsTheScanClearly() throws {
         let root = try TemporaryDirectory()
         #expect(throws: CollectorError.self) {

@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import FoundationEssentials
 import FoundationGaps
 
@@ -53,7 +53,7 @@ public struct SigV4: Sendable {
 
     public func sign(_ request: SigV4Request, credentials: AWSCredentials, at time: Date) -> Signature {
         let (amzDate, day) = Self.timestamps(time)
-        let payloadHash = Self.hex(SHA256.hash(data: request.body))
+        let payloadHash = Self.hex(SHA256.hash(request.body))
         var added: [(name: String, value: String)] = [("X-Amz-Date", amzDate)]
         if signsBody { added.append(("x-amz-content-sha256", payloadHash)) }
         if let token = credentials.sessionToken, signsSessionToken { added.append(("X-Amz-Security-Token", token)) }
@@ -70,14 +70,14 @@ public struct SigV4: Sendable {
         ].joined(separator: "\n")
         let scope = "\(day)/\(region)/\(service)/aws4_request"
         let stringToSign = [
-            "AWS4-HMAC-SHA256", amzDate, scope, Self.hex(SHA256.hash(data: Data(canonicalRequest.utf8))),
+            "AWS4-HMAC-SHA256", amzDate, scope, Self.hex(SHA256.hash(canonicalRequest.utf8)),
         ].joined(separator: "\n")
 
-        var key = SymmetricKey(data: Data("AWS4\(credentials.secretAccessKey)".utf8))
+        var key = Array("AWS4\(credentials.secretAccessKey)".utf8)
         for part in [day, region, service, "aws4_request"] {
-            key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
+            key = HMACSHA256.code(for: part.utf8, key: key)
         }
-        let signature = Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
+        let signature = Self.hex(HMACSHA256.code(for: stringToSign.utf8, key: key))
 
         if let token = credentials.sessionToken, !signsSessionToken { added.append(("X-Amz-Security-Token", token)) }
         added.append(

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import NIOConcurrencyHelpers
 
 /// What to look for in command lines (`WATCHDOG_PROC_PATTERNS`): plain substrings, or
 /// regular expressions written `re:<expression>` (RE2's syntax, searched anywhere in the
@@ -79,6 +80,20 @@ public struct ProcessScan: Sendable, Equatable, Encodable {
     }
 }
 
+/// What a scan learned about one process old enough to be matched: whether its command
+/// line matches, and the line itself when it does. Valid while the pid, its start time
+/// and its `comm` stay the same: a reused pid has another start time, and `exec` (which
+/// keeps both) changes `comm` unless the new program has the same name.
+public struct SeenProcess: Sendable, Equatable {
+    public let startTicks: UInt64
+    public let name: String
+    /// The displayed command line when it matched; nil when it did not.
+    public let matchedCommandLine: String?
+}
+
+/// By pid, what the last scan saw (only the processes it saw: the rest are gone).
+public typealias SeenProcesses = [Int: SeenProcess]
+
 /// Scans `<root>/<pid>/stat` and `<root>/<pid>/cmdline`, nothing else (never `environ`),
 /// read-only (SPEC §10.4, §12).
 ///
@@ -86,10 +101,18 @@ public struct ProcessScan: Sendable, Equatable, Encodable {
 /// mid-scan, an unreadable entry or a malformed file is skipped and counted, never an
 /// error for the scan. Only a process table that cannot be listed at all, or a missing
 /// boot time, fails the scan. The command line is read only for processes old enough
-/// to matter.
+/// to matter, and once per process: `stat` is read every scan (it says whether the pid
+/// is still the same process), the command line only for a process not seen before
+/// (`SeenProcesses`). A process that rewrites its own argv in place (`setproctitle`)
+/// after it became old enough keeps the line first read; one that `exec`s another
+/// program is read again.
 public struct ProcessScanner: Sendable {
     public let root: String
     public let clockTicksPerSecond: Double
+    /// What the last `collect` saw, for the next one. Taken out for the length of a scan,
+    /// so a scan abandoned by its timeout and still running cannot race the next one
+    /// (that one then reads every command line again).
+    private let seen = NIOLockedValueBox(SeenProcesses())
 
     /// A stat line is a few hundred bytes; a command line can be up to ARG_MAX (2 MiB),
     /// of which the first 64 KiB are matched.
@@ -100,18 +123,40 @@ public struct ProcessScanner: Sendable {
     /// Matching processes kept in one scan (each is a key; SPEC §12: the first are kept,
     /// the rest counted).
     public static let maximumMatched = 1_000
+    /// Processes remembered between scans; past it the rest are read every scan.
+    public static let maximumSeen = 100_000
 
     public init(root: String, clockTicksPerSecond: Double = Double(sysconf(Int32(_SC_CLK_TCK)))) {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
         self.clockTicksPerSecond = clockTicksPerSecond > 0 ? clockTicksPerSecond : 100
     }
 
-    /// One scan off the cooperative pool, aged against the tick's `now`.
+    /// One scan off the cooperative pool, aged against the tick's `now`, reading only the
+    /// command lines of processes the last scan did not see. The patterns must be the
+    /// same from scan to scan (a new configuration makes a new scanner).
     public func collect(patterns: CommandPatterns, minimumAge: Duration, now: Date) async throws -> ProcessScan {
-        try await BlockingIO.run { try scan(patterns: patterns, minimumAge: minimumAge, now: now) }
+        try await BlockingIO.run {
+            var known = seen.withLockedValue { known in
+                defer { known = [:] }
+                return known
+            }
+            let scan = try scan(patterns: patterns, minimumAge: minimumAge, now: now, seen: &known)
+            seen.withLockedValue { $0 = known }
+            return scan
+        }
     }
 
+    /// One scan that reads every command line.
     public func scan(patterns: CommandPatterns, minimumAge: Duration, now: Date) throws -> ProcessScan {
+        var known = SeenProcesses()
+        return try scan(patterns: patterns, minimumAge: minimumAge, now: now, seen: &known)
+    }
+
+    /// One scan: `seen` holds what the last scan with the same patterns saw, and holds
+    /// what this one saw on return.
+    public func scan(
+        patterns: CommandPatterns, minimumAge: Duration, now: Date, seen: inout SeenProcesses
+    ) throws -> ProcessScan {
         let bootTime = try BootTime.parse(BoundedFile.readText(root + "/stat", limit: 4 * 1024 * 1024))
         let ownPID = Self.ownPID(root: root)
         guard let directory = opendir(root) else {
@@ -120,6 +165,9 @@ public struct ProcessScanner: Sendable {
         defer { closedir(directory) }
 
         let rootDescriptor = dirfd(directory)
+        let previous = seen
+        seen = [:]
+        seen.reserveCapacity(min(previous.count, Self.maximumSeen))
         var scan = ProcessScan()
         var buffer = [UInt8](repeating: 0, count: Self.commandLineLimit)
         var entries = 0
@@ -145,15 +193,25 @@ public struct ProcessScanner: Sendable {
             scan.scanned += 1
             let age = nowSeconds - (bootTime + Double(stat.startTicks) / clockTicksPerSecond)
             guard age >= minimumAgeSeconds else { continue }
-            guard
-                let count = Self.read(
-                    pid: pid, file: "cmdline", in: rootDescriptor, into: &buffer, limit: Self.commandLineLimit)
-            else {
-                scan.skipped += 1
-                continue
+            let matchedCommandLine: String?
+            if let known = previous[stat.pid], known.startTicks == stat.startTicks, known.name == stat.name {
+                matchedCommandLine = known.matchedCommandLine
+            } else {
+                guard
+                    let count = Self.read(
+                        pid: pid, file: "cmdline", in: rootDescriptor, into: &buffer, limit: Self.commandLineLimit)
+                else {
+                    scan.skipped += 1
+                    continue
+                }
+                let commandLine = ProcessCommandLine.display(buffer[0..<count], name: stat.name)
+                matchedCommandLine = patterns.matches(commandLine) ? commandLine : nil
             }
-            let commandLine = ProcessCommandLine.display(buffer[0..<count], name: stat.name)
-            if patterns.matches(commandLine) {
+            if seen.count < Self.maximumSeen {
+                seen[stat.pid] = SeenProcess(
+                    startTicks: stat.startTicks, name: stat.name, matchedCommandLine: matchedCommandLine)
+            }
+            if let commandLine = matchedCommandLine {
                 guard scan.matched.count < Self.maximumMatched else {
                     scan.leftOut += 1
                     continue

@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import FoundationEssentials
 import FoundationGaps
 import Notify
@@ -67,9 +67,8 @@ public struct AckLink: Sendable, Equatable {
     }
 
     static func mac(_ payload: String, secret: AckSecret) -> String {
-        let code = HMAC<SHA256>.authenticationCode(
-            for: Array("watchdog-ack\u{0}\(payload)".utf8), using: SymmetricKey(data: secret.bytes))
-        return Base64URL.encode(Array(Array(code).prefix(macBytes)))
+        let code = HMACSHA256.code(for: "watchdog-ack\u{0}\(payload)".utf8, key: secret.bytes)
+        return Base64URL.encode(Array(code.prefix(macBytes)))
     }
 
     /// The link a capability stands for, when the secret signed it; nil for anything else
