@@ -18,6 +18,10 @@
 #                           start, so the binary's data pages stay clean;
 #   --no-export-dynamic     Swift's driver exports every symbol for backtraces; the
 #                           dynamic symbol table then stays resident for nothing;
+#   no unwind tables (watchdog only; scripts/order/discard-unwind-tables.ld): .eh_frame
+#                           and its index are 5.1 MB of the stripped binary that nothing
+#                           reads: no C++ exception crosses the binary's code and Swift's
+#                           errors are return values (docs/footprint.md, "The link");
 #   function sections, lld and a symbol-ordering file (watchdog only): the functions a
 #                           profile of this very build ran are laid out together
 #                           (scripts/order/profile-order.sh, valgrind's callgrind), so the
@@ -45,6 +49,7 @@ if [ "$product" = watchdog ]; then
     order="$(pwd)/$scratch/stripped/$product.order"
     [ -f "$order" ] || : >"$order"
     flags+=(-Xlinker "--symbol-ordering-file=$order" -Xlinker --no-warn-symbol-ordering)
+    flags+=(-Xlinker -T -Xlinker "$(pwd)/scripts/order/discard-unwind-tables.ld")
 fi
 build() {
     local output

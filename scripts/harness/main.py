@@ -37,6 +37,7 @@ import glob
 import json
 import os
 import random
+import shlex
 import signal
 import subprocess
 import sys
@@ -65,6 +66,7 @@ def main():
     parser.add_argument("--drain", type=float, default=300, help="seconds to wait for the outbox to empty")
     parser.add_argument("--faults", type=int, default=100, help="latency: faults to time")
     parser.add_argument("--env", action="append", default=[], help="footprint: KEY=VALUE for the watchdog")
+    parser.add_argument("--wrap", default="", help="footprint: a command to run the binary under (the profile)")
     arguments = parser.parse_args()
     seed = arguments.seed if arguments.seed is not None else random.randrange(1 << 31)
     rng = random.Random(seed)
@@ -92,7 +94,7 @@ def main():
         settings["WATCHDOG_DEPS"] = f"{names},db=tcp://127.0.0.1:{ports['db']}"
         settings["WATCHDOG_STATE_FILE"] = os.path.join(workdir, "state.json")
         settings.update(item.split("=", 1) for item in arguments.env)
-    watchdog = Watchdog(arguments.binary, settings, workdir, arguments.interval)
+    watchdog = Watchdog(arguments.binary, settings, workdir, arguments.interval, shlex.split(arguments.wrap))
     print(f"{arguments.mode}: seed {seed}, work directory {workdir}", flush=True)
 
     stopping = threading.Event()

@@ -11,8 +11,10 @@ from .common import CHAT_ID, DEP_PASSWORD, HTTP_TIMEOUT, LOCK, ORCH_SECRET, PING
 class Watchdog:
     """The binary under test, restartable on the same state file and log files."""
 
-    def __init__(self, binary, environment, workdir, interval):
+    def __init__(self, binary, environment, workdir, interval, wrap=()):
         self.binary, self.environment, self.workdir, self.interval = os.path.abspath(binary), environment, workdir, interval
+        # A command the binary runs under (footprint --wrap: valgrind for the profile).
+        self.wrap = list(wrap)
         self.process = None
         self.stdout = open(os.path.join(workdir, "stdout.log"), "ab")
         self.stderr = open(os.path.join(workdir, "stderr.log"), "ab")
@@ -23,7 +25,7 @@ class Watchdog:
         if not fast:
             self.environment["WATCHDOG_INTERVAL"] = self.interval
         self.process = subprocess.Popen(
-            [self.binary, "run"] + (["--harness-tick-interval", self.interval] if fast else []),
+            self.wrap + [self.binary, "run"] + (["--harness-tick-interval", self.interval] if fast else []),
             env=self.environment, stdout=self.stdout, stderr=self.stderr, cwd=self.workdir)
 
     def alive(self):
@@ -106,7 +108,8 @@ def stop(watchdog, stopping):
     stopping.set()
     watchdog.process.send_signal(signal.SIGTERM)
     try:
-        return watchdog.process.wait(timeout=10)
+        # Under valgrind the exit writes the profile, which takes longer.
+        return watchdog.process.wait(timeout=60 if watchdog.wrap else 10)
     except subprocess.TimeoutExpired:
         watchdog.process.kill()
         return None

@@ -1,7 +1,7 @@
 """What the shipped binary is made of, by module and by package, and (given a running
 watchdog) what each module keeps resident.
 
-    python3 scripts/harness/size_by_module.py BINARY [--pid PID] [--markdown]
+    python3 scripts/harness/size_by_module.py BINARY [--build DIR] [--pid PID] [--markdown]
 
 BINARY is the unstripped link (`scripts/release-binary.sh --unstripped`): its symbols
 are what `strip` removes. Every defined symbol of `nm --print-size --size-sort` is given
@@ -53,29 +53,39 @@ def nm_defined(path):
     return names
 
 
-def owners(binary):
+def owners(binary, build=None):
     """Symbol name -> module, from the build's objects and the toolchain's archives."""
     owner = {}
-    build = os.path.dirname(os.path.realpath(binary))
-    for directory in sorted(glob.glob(os.path.join(build, "*.build"))):
-        module = os.path.basename(directory)[: -len(".build")]
-        objects = glob.glob(os.path.join(directory, "**", "*.o"), recursive=True)
-        for path in objects:
-            for name in nm_defined(path):
-                owner.setdefault(name, module)
+    build = build or os.path.dirname(os.path.realpath(binary))
+    # The objects the product linked, in link order: of a symbol several objects define
+    # (a generic specialization two modules both emitted), the linker keeps the first.
+    link_list = os.path.join(build, os.path.basename(binary) + ".product", "Objects.LinkFileList")
+    with open(link_list) as listed:
+        objects = [line.strip().strip('"') for line in listed if line.strip()]
+    for path in objects:
+        parts = [part for part in path.split("/") if part.endswith(".build")]
+        module = parts[-1][: -len(".build")] if parts else "unattributed"
+        for name in nm_defined(path):
+            owner.setdefault(name, module)
     swift = subprocess.run(["sh", "-c", "readlink -f \"$(command -v swift)\""], capture_output=True, text=True)
     toolchain = os.path.dirname(os.path.dirname(swift.stdout.strip()))
-    for archive in sorted(glob.glob(os.path.join(toolchain, "lib", "swift_static", "linux", "*.a"))):
+    # Full Foundation's libraries last: they repeat symbols of the ones the binary links
+    # (CoreFoundation's Unicode tables are also FoundationEssentials' shims).
+    full_foundation = ("libFoundation.", "libCoreFoundation", "libFoundationInternationalization", "lib_FoundationICU",
+                       "libFoundationNetworking", "libFoundationXML", "lib_CF")
+    archives = sorted(glob.glob(os.path.join(toolchain, "lib", "swift_static", "linux", "*.a")),
+                      key=lambda path: (os.path.basename(path).startswith(full_foundation), path))
+    for archive in archives:
         library = os.path.basename(archive)[3:-2]
         for name in nm_defined(archive):
             owner.setdefault(name, "toolchain:" + library)
     return owner
 
 
-def packages(binary):
+def packages(binary, build=None):
     """Module -> package, from the checkouts beside the build (`Sources/<Module>`)."""
     package_of = {}
-    scratch = os.path.dirname(os.path.realpath(binary))
+    scratch = build or os.path.dirname(os.path.realpath(binary))
     while scratch != "/" and not os.path.isdir(os.path.join(scratch, "checkouts")):
         scratch = os.path.dirname(scratch)
     for checkout in glob.glob(os.path.join(scratch, "checkouts", "*")):
@@ -155,12 +165,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("binary")
     parser.add_argument("--pid", type=int)
+    parser.add_argument("--build", help="the build directory that linked BINARY (default: its own directory)")
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--top", type=int, default=25)
     arguments = parser.parse_args()
 
-    owner = owners(arguments.binary)
-    package_of = packages(arguments.binary)
+    owner = owners(arguments.binary, arguments.build)
+    package_of = packages(arguments.binary, arguments.build)
     all_symbols = symbols(arguments.binary)
     by_module = collections.defaultdict(lambda: collections.Counter())
     page_share = collections.defaultdict(lambda: collections.Counter())
