@@ -1,4 +1,3 @@
-import ArgumentParser
 import FoundationEssentials
 import FoundationGaps
 import Notify
@@ -8,16 +7,7 @@ import Watchdog
 ///
 /// Warnings come first and on stderr, so a typo is the first thing read and not the last
 /// line of a long table; a warning makes the exit status 1 (`run` only logs it).
-struct CheckConfig: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "check-config",
-        abstract: "Validate the configuration and print it with secrets redacted.",
-        discussion: """
-            Reads the environment and the .env file of the working directory (or \
-            WATCHDOG_ENV_FILE) and says which file it read. Exit status: 0 valid, 1 valid \
-            with warnings (an unknown WATCHDOG_* variable, usually a typo), 2 invalid.
-            """)
-
+struct CheckConfig {
     func run() async throws {
         let loaded = try await loadResolvedConfigurationOrExit()
         if !loaded.warnings.isEmpty {
@@ -25,7 +15,7 @@ struct CheckConfig: AsyncParsableCommand {
             try? OutputDescriptor.standardError.writeLine(text)
         }
         print(Self.report(loaded, now: ProcessClocks.wall()).joined(separator: "\n"))
-        if !loaded.warnings.isEmpty { throw ExitCode(1) }
+        if !loaded.warnings.isEmpty { throw ExitStatus(1) }
     }
 
     /// The settings file, every setting with its value and origin, and the verdict.

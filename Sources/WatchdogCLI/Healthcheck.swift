@@ -1,4 +1,3 @@
-import ArgumentParser
 import AsyncHTTPClient
 import FoundationEssentials
 import OutboundHTTP
@@ -6,15 +5,12 @@ import Watchdog
 
 /// `watchdog healthcheck`: exit 0 when the running watchdog's `/healthz` answers 200, for
 /// a compose `healthcheck` in an image without curl (SPEC §8).
-struct Healthcheck: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Exit 0 when the running watchdog's /healthz answers 200, 1 otherwise.")
-
+struct Healthcheck {
     func run() async throws {
         let configuration = try loadConfigurationOrExit().configuration
         guard let listen = configuration.listen else {
             print("unhealthy: the HTTP endpoint is off (WATCHDOG_LISTEN=off), nothing to ask")
-            throw ExitCode(1)
+            throw ExitStatus(1)
         }
         let url = "http://\(Self.connectAddress(for: listen))/healthz"
         var request = HTTPExchange.Request(url: url)
@@ -24,12 +20,12 @@ struct Healthcheck: AsyncParsableCommand {
             let text = String(decoding: response.body, as: UTF8.self)
             guard response.status == 200 else {
                 print("unhealthy: \(url) answered \(response.status) \(text)")
-                throw ExitCode(1)
+                throw ExitStatus(1)
             }
             print("healthy: \(text)")
         case .failure(let failure):
             print("unhealthy: \(url): \(failure)")
-            throw ExitCode(1)
+            throw ExitStatus(1)
         }
     }
 

@@ -1,18 +1,13 @@
-import ArgumentParser
 import FoundationEssentials
 import FoundationGaps
 import Notify
 import Watchdog
 
 /// `watchdog once`: one tick, then print what it saw and decided.
-struct Once: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Run one tick and print readings, signals and decisions.")
-
-    @Flag(help: "Send nothing and write no state.")
+struct Once {
+    /// Send nothing and write no state.
     var dryRun = false
-
-    @Flag(help: "Print one JSON document (format in docs/commands.md).")
+    /// Print one JSON document (format in docs/commands.md).
     var json = false
 
     func run() async throws {

@@ -1,4 +1,3 @@
-import ArgumentParser
 import FoundationEssentials
 import FoundationGaps
 import Logging
@@ -14,16 +13,11 @@ import Watchdog
 /// gracefully, as a SIGTERM would, and starts them anew with the new configuration and
 /// everything the old ones knew (alert states, source memories, outboxes), handed over
 /// in memory, so a watchdog without a state file keeps it all too.
-struct Run: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Run the watchdog service (the default command).")
-
+struct Run {
     /// SPEC §2.1 keeps `WATCHDOG_INTERVAL` at 1 s or more for operators. The soak and
     /// crash harnesses (`scripts/soak.sh`, `scripts/crash.sh`) need 10,000 ticks in
     /// minutes, so they say so on the command line, where no `.env` can set it by mistake.
-    @Option(
-        name: .customLong("harness-tick-interval"),
-        help: ArgumentHelp("Tick interval below 1 s, for test harnesses only (e.g. 100ms).", visibility: .hidden))
+    /// `--harness-tick-interval`, hidden from the help.
     var harnessTickInterval: String?
 
     func run() async throws {
@@ -34,7 +28,7 @@ struct Run: AsyncParsableCommand {
             else {
                 try? OutputDescriptor.standardError.writeLine(
                     "--harness-tick-interval: \"\(text)\" is not a duration of at least 10ms")
-                throw ExitCode(2)
+                throw ExitStatus(2)
             }
             logger.warning(
                 "tick interval set by --harness-tick-interval, for test harnesses only",
@@ -91,7 +85,7 @@ struct Run: AsyncParsableCommand {
         if !refusals.isEmpty {
             // A reload checked its rooms before it was accepted; only a start gets here.
             for refusal in refusals { try? OutputDescriptor.standardError.writeLine(refusal) }
-            throw ExitCode(2)
+            throw ExitStatus(2)
         }
         let pinger = configuration.heartbeatURL.map {
             HeartbeatPinger(url: $0.value, timeout: configuration.httpTimeout, logger: logger)

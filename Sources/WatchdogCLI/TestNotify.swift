@@ -1,4 +1,3 @@
-import ArgumentParser
 import FoundationEssentials
 import FoundationGaps
 import Notify
@@ -6,15 +5,8 @@ import Watchdog
 
 /// `watchdog test-notify [--channel NAME]`: one test message through each channel, and
 /// what each API answered.
-struct TestNotify: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "test-notify",
-        abstract: "Send a test message through each configured channel and report what each API answered.")
-
-    @Option(
-        help:
-            "Only this channel: telegram, slack, webhook, alertmanager, console, or the name of a WATCHDOG_NOTIFY_<NAME> channel."
-    )
+struct TestNotify {
+    /// Only this channel (its name), or every one.
     var channel: String?
 
     func run() async throws {
@@ -29,7 +21,7 @@ struct TestNotify: AsyncParsableCommand {
                 try? OutputDescriptor.standardError.writeLine(
                     "test-notify: no channel \"\(wanted)\" is configured; configured: \(configured.joined(separator: ", "))"
                 )
-                throw ExitCode(2)
+                throw ExitStatus(2)
             }
         }
 
@@ -57,6 +49,6 @@ struct TestNotify: AsyncParsableCommand {
             }
             print("\(channel.name) → \(channel.destination): \(answer)")
         }
-        if !allDelivered { throw ExitCode(1) }
+        if !allDelivered { throw ExitStatus(1) }
     }
 }

@@ -1,4 +1,3 @@
-import ArgumentParser
 import FoundationEssentials
 import FoundationGaps
 import Glibc
@@ -7,14 +6,35 @@ import Notify
 import OutboundHTTP
 import Watchdog
 
-struct WatchdogCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "watchdog",
-        abstract: "Watches a host and the services next to it; tells people when something is wrong.",
-        discussion: "Configured by WATCHDOG_* environment variables; see `watchdog check-config`.",
-        version: "watchdog \(WatchdogVersion.current)",
-        subcommands: [Run.self, Once.self, CheckConfig.self, TestNotify.self, Healthcheck.self],
-        defaultSubcommand: Run.self)
+/// Runs what the command line asks for; a usage error prints the reason and the usage
+/// on stderr and ends with status 64, as sysexits' EX_USAGE.
+enum WatchdogCommand {
+    static func main(_ arguments: [String]) async -> Int32 {
+        switch CommandLineRequest.parse(arguments) {
+        case .failure(let error):
+            try? OutputDescriptor.standardError.writeLine("Error: \(error.message)\nUsage: \(error.usage)")
+            try? OutputDescriptor.standardError.writeLine("  See 'watchdog --help' for more information.")
+            return 64
+        case .success(let request):
+            do {
+                switch request {
+                case .help(let text): print(text)
+                case .version: print("watchdog \(WatchdogVersion.current)")
+                case .run(let interval): try await Run(harnessTickInterval: interval).run()
+                case .once(let dryRun, let json): try await Once(dryRun: dryRun, json: json).run()
+                case .checkConfig: try await CheckConfig().run()
+                case .testNotify(let channel): try await TestNotify(channel: channel).run()
+                case .healthcheck: try await Healthcheck().run()
+                }
+                return 0
+            } catch let status as ExitStatus {
+                return status.code
+            } catch {
+                try? OutputDescriptor.standardError.writeLine("Error: \(error)")
+                return 1
+            }
+        }
+    }
 }
 
 /// Loads the configuration or ends the program with status 2 and the reasons.
@@ -25,7 +45,7 @@ func loadConfigurationOrExit() throws -> LoadedConfiguration {
         return loaded
     } catch {
         try? OutputDescriptor.standardError.writeLine(error.description)
-        throw ExitCode(2)
+        throw ExitStatus(2)
     }
 }
 

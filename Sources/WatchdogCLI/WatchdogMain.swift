@@ -9,7 +9,10 @@ import NIOCore
 enum WatchdogMain {
     static func main() async {
         sizeSharedThreads()
-        await WatchdogCommand.main(nil)
+        let status = await WatchdogCommand.main(Array(CommandLine.arguments.dropFirst()))
+        // Output is written with write(2) as it goes (OutputDescriptor, print's buffer
+        // flushed by exit), so nothing is lost by exiting here.
+        exit(status)
     }
 }
 

@@ -18,6 +18,40 @@ import Watchdog
         #expect(result.stdout == "watchdog \(WatchdogVersion.current)\n")
     }
 
+    /// The command line (CommandLineRequest): help anywhere, and every usage error is
+    /// status 64 with the reason and the usage on stderr, before any configuration is read.
+    @Test func theCommandLineHelpsAndRefusesWhatItDoesNotKnow() async throws {
+        let help = try await WatchdogProcess.run(["--help"], environment: [:])
+        #expect(help.status == 0)
+        for name in ["run (default)", "once", "check-config", "test-notify", "healthcheck"] {
+            #expect(help.stdout.contains("\n  \(name) "), "\(name)")
+        }
+        let topic = try await WatchdogProcess.run(["help", "test-notify"], environment: [:])
+        #expect(topic.status == 0 && topic.stdout.contains("USAGE: watchdog test-notify [--channel <channel>]"))
+        let short = try await WatchdogProcess.run(["once", "-h"], environment: [:])
+        #expect(short.status == 0 && short.stdout.contains("--dry-run") && short.stdout.contains("--json"))
+        let refusals: [([String], String)] = [
+            (["bogus"], "Error: unknown subcommand 'bogus'"),
+            (["help", "bogus"], "Error: unknown subcommand 'bogus'"),
+            (["once", "--bogus"], "Error: unknown option '--bogus'\nUsage: watchdog once [--dry-run] [--json]"),
+            (["once", "--json=yes"], "Error: '--json' takes no value"),
+            (["once", "extra"], "Error: unexpected argument 'extra'"),
+            (["test-notify", "--channel"], "Error: missing value for '--channel <channel>'"),
+            (["check-config", "--channel", "x"], "Error: unknown option '--channel'"),
+            (["run", "--harness-tick-interval"], "Error: missing value for '--harness-tick-interval <interval>'"),
+            (["--version", "run"], "Error: unknown option '--version'"),
+        ]
+        for (arguments, message) in refusals {
+            let result = try await WatchdogProcess.run(arguments, environment: ["WATCHDOG_INTERVAL": "abc"])
+            #expect(result.status == 64, "\(arguments)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stdout.isEmpty, "\(arguments)")
+        }
+        // `--name=value` is `--name value`.
+        let inline = try await WatchdogProcess.run(["test-notify", "--channel=nope"], environment: [:])
+        #expect(inline.status == 2 && inline.stderr.contains("no channel \"nope\" is configured"))
+    }
+
     @Test func runRefusesABadConfigurationTheSameWay() async throws {
         let result = try await WatchdogProcess.run(["run"], environment: ["WATCHDOG_MEM_PCT": "150"])
         #expect(result.status == 2)
