@@ -48,16 +48,26 @@
 #     incident log (curl, 30 requests, median and max; goal <= 50 ms), with the page's
 #     size and the resident memory holding them.
 #
+#   - size (issue 36): the shipped binary by module and package (scripts/harness/
+#     size_by_module.py: `nm` of the unstripped link, each symbol given to the object that
+#     defines it), with what each keeps resident in an idle watchdog (/proc/PID/pagemap);
+#   - profile (issue 36): callgrind of `watchdog run` with every source on (the world of
+#     the footprint section) for 60 ticks at 1 s, the unstripped binary: instructions per
+#     tick and the top costs by module and by function (scripts/harness/profile_table.py);
+#   - growth (issue 36): resident memory and CPU per tick at 10, 100 and 1,000 containers
+#     and 100, 1,000 and 5,000 processes (scripts/growth.py), as a table; with
+#     BENCH_GROWTH_PLOT=PATH also the plot (docs/footprint-growth.png).
+#
 #   scripts/bench.sh [idle-seconds]     # default 30
 #   BENCH_SECTIONS="proc" scripts/bench.sh
-#       # only some of: idle deps containers events proc prom footprint compare latency hostile silences causes history chat
+#       # only some of: idle size deps containers events proc prom footprint profile growth compare latency hostile silences causes history chat
 #   BENCH_SECTIONS=compare BENCH_COMPARE="before=/tmp/old/watchdog after=$(scripts/release-binary.sh --unstripped)" scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$(pwd)
 idle_seconds=${1:-30}
 
-sections=${BENCH_SECTIONS:-idle deps containers events proc prom footprint compare latency hostile silences causes history chat}
+sections=${BENCH_SECTIONS:-idle size deps containers events proc prom footprint profile growth compare latency hostile silences causes history chat}
 wants() { [[ " $sections " == *" $1 "* ]]; }
 
 binary=${BENCH_BINARY:-$(scripts/release-binary.sh watchdog)}
@@ -81,7 +91,7 @@ trap cleanup EXIT
 missing_packages=()
 { wants prom || wants compare; } && ! command -v prometheus-node-exporter >/dev/null && missing_packages+=(prometheus-node-exporter)
 { wants footprint || wants compare; } && ! command -v monit >/dev/null && missing_packages+=(monit)
-if wants containers || wants events || wants footprint || wants compare; then
+if wants containers || wants events || wants footprint || wants compare || wants profile; then
     command -v dockerd >/dev/null || missing_packages+=(docker.io)
     [ -x /bin/busybox ] || missing_packages+=(busybox-static)
 fi
@@ -91,7 +101,9 @@ if [ "${#missing_packages[@]}" -gt 0 ]; then
     ensure_packages "${missing_packages[@]}"
 fi
 wants prom && ! python3 -c 'import prometheus_client' 2>/dev/null && pip install -q prometheus_client >/dev/null
-{ wants footprint || wants compare; } && ! python3 -c 'import moto, boto3' 2>/dev/null && pip install -q 'moto[server]' >/dev/null
+{ wants footprint || wants compare || wants profile; } && ! python3 -c 'import moto, boto3' 2>/dev/null && pip install -q 'moto[server]' >/dev/null
+wants profile && ! command -v valgrind >/dev/null && { . scripts/packages.sh; ensure_packages valgrind; }
+wants growth && [ -n "${BENCH_GROWTH_PLOT:-}" ] && ! python3 -c 'import matplotlib' 2>/dev/null && pip install -q matplotlib >/dev/null
 wants chat && ! python3 -c 'import synapse.app.homeserver' 2>/dev/null && pip install -q 'matrix-synapse==1.163.2' >/dev/null
 
 # The duration of one collector in `once --json`, in ms.
@@ -152,6 +164,18 @@ cpu_ms=$(( (utime + stime) * 1000 / clock_ticks ))
 echo "idle after:         ${idle_seconds} s, ${ticks} ticks at 1 s"
 echo "resident memory:    ${rss_kb} kB now, ${hwm_kb} kB peak"
 echo "cpu time:           ${cpu_ms} ms total, $(( cpu_ms * 1000 / (ticks > 0 ? ticks : 1) )) µs per tick"
+fi
+
+# The binary by module and package, and what each keeps resident at idle (host checks,
+# 1 s ticks, 20 s).
+if wants size; then
+    unstripped=$(scripts/release-binary.sh --unstripped watchdog)
+    (cd "$work"; env -i PATH=/usr/bin:/bin WATCHDOG_LISTEN=off WATCHDOG_STATE_FILE= WATCHDOG_INTERVAL=1s \
+        "$work/watchdog.stripped" run >/dev/null 2>&1 & echo $! >"$work/size.pid")
+    sleep 20
+    python3 "$repo/scripts/harness/size_by_module.py" "$unstripped" --pid "$(cat "$work/size.pid")" --markdown --top 40 \
+        | sed 's/^/size: /'
+    kill -TERM "$(cat "$work/size.pid")"
 fi
 
 if wants deps; then
@@ -385,6 +409,24 @@ if wants footprint; then
     echo "monit $(monit -V | head -n 1 | awk '{print $NF}'):        the host, 500 processes by pattern, 10 HTTP ports, every 1 s for 60 s:" \
         "RSS ${monit_rss} kB, CPU ${monit_cpu} ms per cycle"
     stop_every_source_world
+fi
+
+# Where the CPU of a tick with every source goes: callgrind on the unstripped binary (the
+# same code as the shipped one, symbols kept), 60 ticks at 1 s after the first 10.
+if wants profile; then
+    start_every_source_world
+    unstripped=$(scripts/release-binary.sh --unstripped watchdog)
+    python3 "$repo/scripts/evidence.py" footprint "$unstripped" --interval 1s --ticks 90 "${every_source_env[@]}" \
+        --wrap "valgrind --tool=callgrind --callgrind-out-file=$work/callgrind.out" | grep -E '^(sources|collectors)' \
+        | sed 's/^/profile: /'
+    python3 "$repo/scripts/harness/profile_table.py" "$work/callgrind.out" "$unstripped" --ticks 90 --top 30 \
+        | sed 's/^/profile: /'
+    stop_every_source_world
+fi
+
+# Cost as work grows.
+if wants growth; then
+    python3 "$repo/scripts/growth.py" "$work/watchdog.stripped" ${BENCH_GROWTH_PLOT:+--plot "$BENCH_GROWTH_PLOT"}
 fi
 
 # Footprint side by side (issue 21): each binary of BENCH_COMPARE ("label=path ...", the

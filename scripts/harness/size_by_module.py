@@ -210,6 +210,8 @@ def main():
             return "swift-crypto"
         if module == "unattributed":
             return "unattributed"
+        if module == "SystemPackage":  # swift-system's Sources/System
+            return "swift-system"
         return package_of.get(module, "watchdog")
 
     rows = sorted(by_module.items(), key=lambda item: -sum(item[1].values()))
@@ -230,25 +232,27 @@ def main():
         total_resident = sum(resident.values()) + unclaimed_resident
         print(f"resident in pid {arguments.pid}: {kb(total_resident)} kB of the binary's pages"
               f" ({kb(unclaimed_resident)} kB in pages without symbols)")
-    bar = "|" if arguments.markdown else ""
+    def line(cells):
+        return ("| " + " | ".join(cells) + " |") if arguments.markdown else "  ".join(cells)
+
     print()
     header = ["package", "size kB", "resident kB"] if arguments.pid else ["package", "size kB"]
-    print(bar + (" | " if bar else "  ").join(header) + bar)
-    if bar:
+    print(line(header))
+    if arguments.markdown:
         print("|" + "|".join("---" for _ in header) + "|")
     for name, (size, held) in sorted(by_package.items(), key=lambda item: -item[1][0]):
         cells = [name, kb(size)] + ([kb(held)] if arguments.pid else [])
-        print(bar + (" | " if bar else "  ").join(cells) + bar)
+        print(line(cells))
     print()
     header = ["module", "package", "code kB", "read-only kB", "data kB"] + (["resident kB"] if arguments.pid else [])
-    print(bar + (" | " if bar else "  ").join(header) + bar)
-    if bar:
+    print(line(header))
+    if arguments.markdown:
         print("|" + "|".join("---" for _ in header) + "|")
     for module, counts in rows[: arguments.top]:
         cells = [module, package(module), kb(counts[CODE]), kb(counts[READ_ONLY]), kb(counts[DATA])]
         if arguments.pid:
             cells.append(kb(resident[module]))
-        print(bar + (" | " if bar else "  ").join(cells) + bar)
+        print(line(cells))
     print()
     print("sections without symbols (kB): " + ", ".join(
         f"{name} {kb(size)}" for name, _, size, flag in sorted(all_sections, key=lambda s: -s[2])
