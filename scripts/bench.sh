@@ -169,7 +169,7 @@ fi
 # The binary by module and package, and what each keeps resident at idle (host checks,
 # 1 s ticks, 20 s).
 if wants size; then
-    unstripped=$(scripts/release-binary.sh --unstripped watchdog)
+    unstripped=$("$repo/scripts/release-binary.sh" --unstripped watchdog)
     (cd "$work"; env -i PATH=/usr/bin:/bin WATCHDOG_LISTEN=off WATCHDOG_STATE_FILE= WATCHDOG_INTERVAL=1s \
         "$work/watchdog.stripped" run >/dev/null 2>&1 & echo $! >"$work/size.pid")
     sleep 20
@@ -415,12 +415,14 @@ fi
 # same code as the shipped one, symbols kept), 60 ticks at 1 s after the first 10.
 if wants profile; then
     start_every_source_world
-    unstripped=$(scripts/release-binary.sh --unstripped watchdog)
-    python3 "$repo/scripts/evidence.py" footprint "$unstripped" --interval 1s --ticks 90 "${every_source_env[@]}" \
+    unstripped=$("$repo/scripts/release-binary.sh" --unstripped watchdog)
+    # valgrind 3.19 cannot read the toolchain's DWARF 5: symbols only.
+    objcopy --strip-debug "$unstripped" "$work/profiled"
+    python3 "$repo/scripts/evidence.py" footprint "$work/profiled" --interval 1s --ticks 90 "${every_source_env[@]}" \
         --wrap "valgrind --tool=callgrind --callgrind-out-file=$work/callgrind.out" | grep -E '^(sources|collectors)' \
         | sed 's/^/profile: /'
-    python3 "$repo/scripts/harness/profile_table.py" "$work/callgrind.out" "$unstripped" --ticks 90 --top 30 \
-        | sed 's/^/profile: /'
+    python3 "$repo/scripts/harness/profile_table.py" "$work/callgrind.out" "$work/profiled" \
+        --build "$(dirname "$unstripped")" --ticks 90 --top 30 | sed 's/^/profile: /'
     stop_every_source_world
 fi
 
@@ -469,7 +471,7 @@ image_size() {
 }
 if wants compare; then
     start_every_source_world
-    for item in ${BENCH_COMPARE:-"this=$(scripts/release-binary.sh --unstripped watchdog)"}; do
+    for item in ${BENCH_COMPARE:-"this=$("$repo/scripts/release-binary.sh" --unstripped watchdog)"}; do
         label=${item%%=*}
         path=${item#*=}
         strip -o "$work/$label.stripped" "$path"

@@ -90,8 +90,9 @@ struct WatchdogBench {
         let patterns = try CommandPatterns([arguments.count > 4 ? arguments[4] : "pytest"])
         let minimumAge = Duration.seconds(arguments.count > 5 ? Double(arguments[5]) ?? 0 : 0)
 
-        // Every command line read each scan (the first scan of a process table), then
-        // as `watchdog run` scans: each process's command line read once.
+        // Every file read each scan (the first scan of a process table), then as
+        // `watchdog run` scans: a known process's stat read once every 10 scans, its
+        // command line once.
         var scan = try scanner.scan(patterns: patterns, minimumAge: minimumAge, now: Date())
         func measure(_ body: () throws -> Void) rethrows -> (wallMedian: Double, cpuMean: Double) {
             var walls: [Double] = []

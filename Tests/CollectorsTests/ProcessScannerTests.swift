@@ -145,45 +145,69 @@ import Testing
         #expect(scan.leftOut == 100 && !scan.tableCut && scan.scanned == count)
     }
 
-    /// A command line is read once per pid, start time and name: the second scan finds
-    /// the same processes without opening a `cmdline` (the fixture's are replaced by
-    /// lines that would match otherwise), a reused pid or an `exec` is read again, and a
-    /// process gone is forgotten.
-    @Test func aCommandLineIsReadOncePerProcess() throws {
+    /// Incremental scans: a command line is read once per pid, start time and name, a
+    /// known process's `stat` once every `recheckEvery` scans (so a reused pid or an
+    /// `exec` is noticed within that many scans), and a process gone is forgotten.
+    @Test func aCommandLineIsReadOncePerProcessAndStatOnceEveryTenScans() throws {
         let root = try tree()
         let scanner = ProcessScanner(root: root.path, clockTicksPerSecond: 100)
         let patterns = try CommandPatterns(["pytest"])
         var seen = SeenProcesses()
-        let first = try scanner.scan(patterns: patterns, minimumAge: .seconds(3600), now: now, seen: &seen)
+        func scan() throws -> ProcessScan {
+            try scanner.scan(patterns: patterns, minimumAge: .seconds(3600), now: now, seen: &seen)
+        }
+        let first = try scan()
         #expect(first.matched.map(\.pid).sorted() == [100, 104, 105, 107])
-        // Old enough and readable: 100, 103, 104, 105, 106, 107 (101 is too young).
-        #expect(seen.keys.sorted() == [100, 103, 104, 105, 106, 107])
-        #expect(seen[103]?.matchedCommandLine == nil)
-        #expect(seen[100]?.matchedCommandLine == "python3 -m pytest tests/")
+        // Every readable process is remembered: 102 (a kernel thread) and 108 (the
+        // watchdog) as never matched, 101 (too young) without its command line.
+        #expect(seen.processes.keys.sorted() == [100, 101, 102, 103, 104, 105, 106, 107, 108])
+        #expect(seen.processes[101]?.commandLine == .notRead)
+        #expect(seen.processes[103]?.commandLine == .unmatched)
+        #expect(seen.processes[100]?.commandLine == .matched("python3 -m pytest tests/"))
+        #expect(seen.processes[102]?.ignored == true && seen.processes[108]?.ignored == true)
 
-        // Every command line now says otherwise; none is read again.
+        // Every command line now says otherwise, and 107's stat is gone: the next scan
+        // reads none of them (107's stat is not due).
         for pid in [100, 103, 105] { _ = try root.write("\(pid)/cmdline", "now\0pytest\0changed\0") }
         _ = try root.write("100/cmdline", "sleep\0")
-        let second = try scanner.scan(patterns: patterns, minimumAge: .seconds(3600), now: now, seen: &seen)
-        #expect(second == first)
+        try FileManager.default.removeItem(atPath: root.path + "/107/stat")
+        #expect(try scan() == first)
 
         // Pid 103 reused (another start time), 105 exec'd another program (another
-        // name), 106 gone: 103 and 105 are read again, 106 forgotten.
-        _ = try root.write(
-            "103/stat", ProcessStatTests.line(pid: 103, name: "python3", start: start(age: 5000)))
+        // name), 106 gone: within `recheckEvery` scans 103 and 105 are read again, 107's
+        // missing stat is skipped, 106 is forgotten at once.
+        _ = try root.write("103/stat", ProcessStatTests.line(pid: 103, name: "python3", start: start(age: 5000)))
         _ = try root.write("105/stat", ProcessStatTests.line(pid: 105, name: "now", start: start(age: 9000)))
         try FileManager.default.removeItem(atPath: root.path + "/106")
-        let third = try scanner.scan(patterns: patterns, minimumAge: .seconds(3600), now: now, seen: &seen)
-        #expect(third.matched.map(\.pid).sorted() == [100, 103, 104, 105, 107])
-        #expect(third.matched.first { $0.pid == 103 }?.commandLine == "now pytest changed")
-        #expect(third.matched.first { $0.pid == 105 }?.commandLine == "now pytest changed")
-        // 100 keeps the line first read (a process rewriting its own argv is not re-read).
-        #expect(third.matched.first { $0.pid == 100 }?.commandLine == "python3 -m pytest tests/")
-        #expect(seen[106] == nil && seen.count == 5)
+        var last = try scan()
+        #expect(seen.processes[106] == nil)
+        for _ in 1..<ProcessScanner.recheckEvery { last = try scan() }
+        #expect(last.matched.map(\.pid).sorted() == [100, 103, 104, 105])
+        #expect(last.matched.first { $0.pid == 103 }?.commandLine == "now pytest changed")
+        #expect(last.matched.first { $0.pid == 105 }?.commandLine == "now pytest changed")
+        #expect(last.skipped >= 1)
+        // 100 keeps the line first read (a process rewriting its own argv is not re-read),
+        // and its age still comes from its start time.
+        #expect(last.matched.first { $0.pid == 100 }?.commandLine == "python3 -m pytest tests/")
+        #expect(abs((last.matched.first { $0.pid == 100 }?.ageSeconds ?? 0) - 7200) < 0.01)
 
         // A scan without memory reads everything, as the first did.
         let fresh = try scanner.scan(patterns: patterns, minimumAge: .seconds(3600), now: now)
-        #expect(fresh.matched.first { $0.pid == 100 } == nil)
+        #expect(fresh.matched.map(\.pid).sorted() == [103, 104, 105])
+    }
+
+    /// A process that was too young when first seen has its command line read when it
+    /// is old enough, from the start time first read (no `stat` read needed).
+    @Test func aProcessGrowingOldIsReadWhenItIsOldEnough() throws {
+        let root = try tree()
+        let scanner = ProcessScanner(root: root.path, clockTicksPerSecond: 100)
+        let patterns = try CommandPatterns(["pytest"])
+        var seen = SeenProcesses()
+        let young = try scanner.scan(patterns: patterns, minimumAge: .seconds(3600), now: now, seen: &seen)
+        #expect(!young.matched.contains { $0.pid == 101 })
+        let later = try scanner.scan(
+            patterns: patterns, minimumAge: .seconds(3600), now: now.addingTimeInterval(3600), seen: &seen)
+        #expect(later.matched.first { $0.pid == 101 }?.commandLine == "python3 -m pytest young")
     }
 
     /// `collect` carries what it saw from one scan to the next.

@@ -60,6 +60,8 @@ def owners(binary, build=None):
     # The objects the product linked, in link order: of a symbol several objects define
     # (a generic specialization two modules both emitted), the linker keeps the first.
     link_list = os.path.join(build, os.path.basename(binary) + ".product", "Objects.LinkFileList")
+    if not os.path.exists(link_list):  # a copy of the binary under another name
+        link_list = os.path.join(build, "watchdog.product", "Objects.LinkFileList")
     with open(link_list) as listed:
         objects = [line.strip().strip('"') for line in listed if line.strip()]
     for path in objects:

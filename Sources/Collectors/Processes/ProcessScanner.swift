@@ -80,19 +80,35 @@ public struct ProcessScan: Sendable, Equatable, Encodable {
     }
 }
 
-/// What a scan learned about one process old enough to be matched: whether its command
-/// line matches, and the line itself when it does. Valid while the pid, its start time
-/// and its `comm` stay the same: a reused pid has another start time, and `exec` (which
-/// keeps both) changes `comm` unless the new program has the same name.
+/// What a scan learned about one process. Valid while the pid, its start time and its
+/// `comm` stay the same: a reused pid has another start time, and `exec` (which keeps
+/// both) changes `comm` unless the new program has the same name.
 public struct SeenProcess: Sendable, Equatable {
     public let startTicks: UInt64
     public let name: String
-    /// The displayed command line when it matched; nil when it did not.
-    public let matchedCommandLine: String?
+    /// A kernel thread, or the watchdog itself: never matched.
+    public let ignored: Bool
+    public var commandLine: SeenCommandLine
+    /// The scan that last read the process's `stat`.
+    public let checkedAt: UInt64
 }
 
-/// By pid, what the last scan saw (only the processes it saw: the rest are gone).
-public typealias SeenProcesses = [Int: SeenProcess]
+public enum SeenCommandLine: Sendable, Equatable {
+    /// Not old enough to be matched when last seen.
+    case notRead
+    case unmatched
+    /// The displayed command line.
+    case matched(String)
+}
+
+/// What the last scans saw, by pid (only the processes the last one saw: the rest are
+/// gone), and how many scans there were.
+public struct SeenProcesses: Sendable, Equatable {
+    public var scans: UInt64 = 0
+    public var processes: [Int: SeenProcess] = [:]
+
+    public init() {}
+}
 
 /// Scans `<root>/<pid>/stat` and `<root>/<pid>/cmdline`, nothing else (never `environ`),
 /// read-only (SPEC §10.4, §12).
@@ -100,12 +116,14 @@ public typealias SeenProcesses = [Int: SeenProcess]
 /// Every file is read with a bound into one reused buffer; a process that vanishes
 /// mid-scan, an unreadable entry or a malformed file is skipped and counted, never an
 /// error for the scan. Only a process table that cannot be listed at all, or a missing
-/// boot time, fails the scan. The command line is read only for processes old enough
-/// to matter, and once per process: `stat` is read every scan (it says whether the pid
-/// is still the same process), the command line only for a process not seen before
-/// (`SeenProcesses`). A process that rewrites its own argv in place (`setproctitle`)
-/// after it became old enough keeps the line first read; one that `exec`s another
-/// program is read again.
+/// boot time, fails the scan.
+///
+/// Incremental (`SeenProcesses`): the first scan reads every `stat`; after that a
+/// process's `stat` is read again once every `recheckEvery` scans (spread over the
+/// scans by pid), which is how a reused pid or an `exec` is noticed: within 10 scans.
+/// Its age comes from the start time already read. Its command line is read once, when
+/// it is first old enough to matter. A process that rewrites its own argv in place
+/// (`setproctitle`) after that keeps the line first read.
 public struct ProcessScanner: Sendable {
     public let root: String
     public let clockTicksPerSecond: Double
@@ -125,6 +143,8 @@ public struct ProcessScanner: Sendable {
     public static let maximumMatched = 1_000
     /// Processes remembered between scans; past it the rest are read every scan.
     public static let maximumSeen = 100_000
+    /// A known process's `stat` is read again after this many scans.
+    public static let recheckEvery: UInt64 = 10
 
     public init(root: String, clockTicksPerSecond: Double = Double(sysconf(Int32(_SC_CLK_TCK)))) {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
@@ -137,7 +157,7 @@ public struct ProcessScanner: Sendable {
     public func collect(patterns: CommandPatterns, minimumAge: Duration, now: Date) async throws -> ProcessScan {
         try await BlockingIO.run {
             var known = seen.withLockedValue { known in
-                defer { known = [:] }
+                defer { known = SeenProcesses() }
                 return known
             }
             let scan = try scan(patterns: patterns, minimumAge: minimumAge, now: now, seen: &known)
@@ -165,9 +185,14 @@ public struct ProcessScanner: Sendable {
         defer { closedir(directory) }
 
         let rootDescriptor = dirfd(directory)
-        let previous = seen
-        seen = [:]
-        seen.reserveCapacity(min(previous.count, Self.maximumSeen))
+        seen.scans &+= 1
+        let scanNumber = seen.scans
+        let previous = seen.processes
+        seen.processes = [:]
+        seen.processes.reserveCapacity(min(previous.count, Self.maximumSeen))
+        func remember(_ pid: Int, _ process: SeenProcess) {
+            if seen.processes.count < Self.maximumSeen { seen.processes[pid] = process }
+        }
         var scan = ProcessScan()
         var buffer = [UInt8](repeating: 0, count: Self.commandLineLimit)
         var entries = 0
@@ -180,23 +205,39 @@ public struct ProcessScanner: Sendable {
                 break
             }
             guard let pid = Self.pid(entry) else { continue }
-            guard
-                let statCount = Self.read(
-                    pid: pid, file: "stat", in: rootDescriptor, into: &buffer, limit: Self.statLimit),
-                statCount < Self.statLimit,
-                let stat = try? ProcessStat.parse(line: buffer[0..<statCount])
-            else {
-                scan.skipped += 1
+            var process: SeenProcess
+            if let known = previous[pid], scanNumber &- known.checkedAt < Self.recheckEvery {
+                process = known
+            } else {
+                guard
+                    let statCount = Self.read(
+                        pid: pid, file: "stat", in: rootDescriptor, into: &buffer, limit: Self.statLimit),
+                    statCount < Self.statLimit,
+                    let stat = try? ProcessStat.parse(line: buffer[0..<statCount])
+                else {
+                    scan.skipped += 1
+                    continue
+                }
+                let known = previous[pid]
+                let same = known.map { $0.startTicks == stat.startTicks && $0.name == stat.name } ?? false
+                process = SeenProcess(
+                    startTicks: stat.startTicks, name: stat.name, ignored: stat.isKernelThread || stat.pid == ownPID,
+                    commandLine: same ? known!.commandLine : .notRead,
+                    // A process first seen is due again in 1 to `recheckEvery` scans, by
+                    // its pid, so the re-reads spread over the scans.
+                    checkedAt: known == nil ? scanNumber &- UInt64(pid % Int(Self.recheckEvery)) : scanNumber)
+            }
+            if process.ignored {
+                remember(pid, process)
                 continue
             }
-            if stat.isKernelThread || stat.pid == ownPID { continue }
             scan.scanned += 1
-            let age = nowSeconds - (bootTime + Double(stat.startTicks) / clockTicksPerSecond)
-            guard age >= minimumAgeSeconds else { continue }
-            let matchedCommandLine: String?
-            if let known = previous[stat.pid], known.startTicks == stat.startTicks, known.name == stat.name {
-                matchedCommandLine = known.matchedCommandLine
-            } else {
+            let age = nowSeconds - (bootTime + Double(process.startTicks) / clockTicksPerSecond)
+            guard age >= minimumAgeSeconds else {
+                remember(pid, process)
+                continue
+            }
+            if process.commandLine == .notRead {
                 guard
                     let count = Self.read(
                         pid: pid, file: "cmdline", in: rootDescriptor, into: &buffer, limit: Self.commandLineLimit)
@@ -204,21 +245,18 @@ public struct ProcessScanner: Sendable {
                     scan.skipped += 1
                     continue
                 }
-                let commandLine = ProcessCommandLine.display(buffer[0..<count], name: stat.name)
-                matchedCommandLine = patterns.matches(commandLine) ? commandLine : nil
+                let commandLine = ProcessCommandLine.display(buffer[0..<count], name: process.name)
+                process.commandLine = patterns.matches(commandLine) ? .matched(commandLine) : .unmatched
             }
-            if seen.count < Self.maximumSeen {
-                seen[stat.pid] = SeenProcess(
-                    startTicks: stat.startTicks, name: stat.name, matchedCommandLine: matchedCommandLine)
-            }
-            if let commandLine = matchedCommandLine {
+            remember(pid, process)
+            if case .matched(let commandLine) = process.commandLine {
                 guard scan.matched.count < Self.maximumMatched else {
                     scan.leftOut += 1
                     continue
                 }
                 scan.matched.append(
                     MatchedProcess(
-                        pid: stat.pid, name: stat.name, startTicks: stat.startTicks, ageSeconds: age,
+                        pid: pid, name: process.name, startTicks: process.startTicks, ageSeconds: age,
                         commandLine: commandLine))
             }
         }
