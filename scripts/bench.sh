@@ -75,8 +75,11 @@ bench_binary=$(scripts/release-binary.sh watchdog-bench)
 work=$(mktemp -d /tmp/wdb-XXXX)
 pid=""
 peers=""
+world_pids=()
 cleanup() {
     [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+    # The 500 idle processes and moto of the every-source world, if a section failed.
+    [ "${#world_pids[@]}" -gt 0 ] && kill "${world_pids[@]}" 2>/dev/null || true
     [ -n "$peers" ] && kill "$peers" 2>/dev/null || true
     if [ -S "$work/docker.sock" ]; then
         docker -H "unix://$work/docker.sock" rm -f $(docker -H "unix://$work/docker.sock" ps -aq) >/dev/null 2>&1 || true
@@ -360,9 +363,13 @@ PY
     for _ in $(seq 1 500); do sleep 3600 & world_pids+=($!); done
 }
 stop_every_source_world() {
-    kill "${world_pids[@]}" 2>/dev/null || true
-    wait "${world_pids[@]}" 2>/dev/null || true
+    [ "${#world_pids[@]}" -gt 0 ] && kill "${world_pids[@]}" 2>/dev/null || true
+    [ "${#world_pids[@]}" -gt 0 ] && wait "${world_pids[@]}" 2>/dev/null || true
     world_pids=()
+    # The next section that needs the world starts its containers again.
+    if [ -S "$work/docker.sock" ]; then
+        docker -H "unix://$work/docker.sock" rm -f $(docker -H "unix://$work/docker.sock" ps -aq) >/dev/null 2>&1 || true
+    fi
 }
 
 # Monit watching the host, the 500 processes and the 10 dependency ports each second for
@@ -419,7 +426,7 @@ if wants profile; then
     # valgrind 3.19 cannot read the toolchain's DWARF 5: symbols only.
     objcopy --strip-debug "$unstripped" "$work/profiled"
     python3 "$repo/scripts/evidence.py" footprint "$work/profiled" --interval 1s --ticks 90 "${every_source_env[@]}" \
-        --wrap "valgrind --tool=callgrind --callgrind-out-file=$work/callgrind.out" | grep -E '^(sources|collectors)' \
+        --wrap "valgrind --tool=callgrind --demangle=no --callgrind-out-file=$work/callgrind.out" | grep -E '^(sources|collectors)' \
         | sed 's/^/profile: /'
     python3 "$repo/scripts/harness/profile_table.py" "$work/callgrind.out" "$work/profiled" \
         --build "$(dirname "$unstripped")" --ticks 90 --top 30 | sed 's/^/profile: /'

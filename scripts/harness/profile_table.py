@@ -40,15 +40,23 @@ def main():
             if "PROGRAM TOTALS" in line:
                 total = int(line.split()[0].replace(",", ""))
             continue
-        functions.append((int(found.group(1).replace(",", "")), found.group(2).strip(), found.group(3) or ""))
+        # `'2` marks a recursion level of the same function.
+        name = re.sub(r"'\d+$", "", found.group(2).strip())
+        functions.append((int(found.group(1).replace(",", "")), name, found.group(3) or ""))
     if not total:
         total = sum(cost for cost, _, _ in functions)
     binary = os.path.realpath(arguments.binary)
     owner = owners(arguments.binary, arguments.build)
+    # callgrind writes C++ names demangled (the runtime's): give those their module too.
+    cxx = [name for name in owner if name.startswith("_Z")]
+    demangled = subprocess.run(["c++filt"], input="\n".join(cxx), capture_output=True, text=True).stdout.splitlines()
+    if len(demangled) == len(cxx):
+        for name, plain in zip(cxx, demangled):
+            owner.setdefault(plain, owner[name])
     package_of = packages(arguments.binary, arguments.build)
     by_module = collections.Counter()
     for cost, name, obj in functions:
-        if obj and os.path.realpath(obj) != binary:
+        if obj and os.path.basename(obj) != os.path.basename(binary):
             module = os.path.basename(obj)
         else:
             module = owner.get(name) or guess(name)
@@ -67,13 +75,14 @@ def main():
     print()
     names = [name for _, name, _ in functions[: arguments.top]]
     demangled = subprocess.run(["swift", "demangle", "--simplified", "--compact"], input="\n".join(names),
-                               capture_output=True, text=True).stdout.splitlines()
+                               capture_output=True, text=True).stdout
+    demangled = subprocess.run(["c++filt"], input=demangled, capture_output=True, text=True).stdout.splitlines()
     if len(demangled) != len(names):
         demangled = names
     print("| function (self cost) | module | share |")
     print("|---|---|---|")
     for (cost, name, obj), shown in zip(functions[: arguments.top], demangled):
-        module = os.path.basename(obj) if obj and os.path.realpath(obj) != binary else (owner.get(name) or guess(name))
+        module = os.path.basename(obj) if obj and os.path.basename(obj) != os.path.basename(binary) else (owner.get(name) or guess(name))
         shown = shown.replace("|", "\\|")
         if len(shown) > 110:
             shown = shown[:107] + "..."

@@ -80,10 +80,13 @@ extension Source {
 
     /// Collects and evaluates in one call, erasing the reading's and the memory's types
     /// for the engine: memory travels as JSON, the form the state file keeps it in. A
-    /// memory that no longer decodes (the source's format changed) starts fresh.
-    func collectSignals(now: Date, memory: Data?) async throws -> CollectedSignals {
+    /// memory that no longer decodes (the source's format changed) starts fresh. With a
+    /// cache, memory that is what this source kept last is not decoded again.
+    func collectSignals(now: Date, memory: Data?, cache: SourceMemoryCache? = nil) async throws -> CollectedSignals {
         let reading = try await collect(now: now)
-        let remembered = memory.flatMap { try? JSONDecoder().decode(Memory.self, from: $0) }
+        let remembered = memory.flatMap { data in
+            cache?.memory(Memory.self, source: name, data: data) ?? (try? JSONDecoder().decode(Memory.self, from: data))
+        }
         let evaluation = evaluate(reading, memory: remembered, now: now)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -96,6 +99,7 @@ extension Source {
             overLimit = [overLimit, "its memory of \(size) bytes is over \(SourceLimits.memoryBytes) and was dropped"]
                 .compactMap { $0 }.joined(separator: "; ")
         }
+        cache?.keep(evaluation.memory, as: kept, source: name)
         return CollectedSignals(
             reading: reading, signals: evaluation.signals, memory: kept, unknown: evaluation.unknown,
             overLimit: overLimit, places: evaluation.places)

@@ -14,6 +14,7 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
     private let collectTimeout: Duration
     public nonisolated let clock: C
     private let inFlight = InFlightSources()
+    private let memories = SourceMemoryCache()
     public internal(set) var state: EngineState
     /// When each source with an interval last ran, on the monotonic clock (a wall clock
     /// stepped back must not hold a source back until it catches up), and what it said.
@@ -65,11 +66,12 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
                         status: .failed("its previous run has not returned yet (stuck)"))
                     continue
                 }
-                let (timeout, clock, inFlight) = (collectTimeout, self.clock, self.inFlight)
+                let (timeout, clock, inFlight, memories) = (collectTimeout, self.clock, self.inFlight, self.memories)
                 let memory = state.samples[source.name]
                 group.addTask {
                     let outcome = await Self.run(
-                        source, now: now, memory: memory, timeout: timeout, clock: clock, inFlight: inFlight)
+                        source, now: now, memory: memory, timeout: timeout, clock: clock, inFlight: inFlight,
+                        memories: memories)
                     return (index, outcome)
                 }
             }
@@ -166,13 +168,14 @@ public actor TickEngine<C: Clock> where C.Duration == Duration {
     }
 
     private static func run(
-        _ source: any Source, now: Date, memory: Data?, timeout: Duration, clock: C, inFlight: InFlightSources
+        _ source: any Source, now: Date, memory: Data?, timeout: Duration, clock: C, inFlight: InFlightSources,
+        memories: SourceMemoryCache
     ) async -> SourceOutcome {
         let name = source.name
         let started = clock.now
         let result = await runWithDeadline(
             timeout: timeout, clock: clock, onFinish: { inFlight.end(name) },
-            operation: { try await source.collectSignals(now: now, memory: memory) })
+            operation: { try await source.collectSignals(now: now, memory: memory, cache: memories) })
         let duration = started.duration(to: clock.now)
         let status: SourceOutcome.Status
         var signals: [Signal] = []
