@@ -21,43 +21,21 @@ public struct SignalKey: Sendable, Hashable, Comparable, CustomStringConvertible
         self.init(family, parts.count > 1 ? String(parts[1]) : nil)
     }
 
-    /// The order of `description`, compared byte by byte without building it: a tick
-    /// sorts its keys, and building two strings per comparison was most of a tick's
-    /// sorting (BENCHMARKS.md, issue 36's profile). UTF-8 keeps the order of code points.
+    /// The order of `description`, without building it: a tick sorts its keys, and two
+    /// strings built per comparison were most of a tick's sorting (BENCHMARKS.md, issue
+    /// 36's profile). Keys of one family order as their entities (none first, as `family`
+    /// is a prefix of `family:entity`); of two families as the families, unless one
+    /// family's name begins the other's, when the descriptions decide.
     public static func < (lhs: SignalKey, rhs: SignalKey) -> Bool {
-        var left = lhs.descriptionBytes
-        var right = rhs.descriptionBytes
-        while true {
-            switch (left.next(), right.next()) {
-            case (let a?, let b?):
-                if a != b { return a < b }
-            case (nil, _?):
-                return true
-            default:
-                return false
-            }
+        if lhs.family == rhs.family {
+            guard let right = rhs.entity else { return false }
+            guard let left = lhs.entity else { return true }
+            return left < right
         }
-    }
-
-    private var descriptionBytes: DescriptionBytes {
-        DescriptionBytes(family: family.rawValue.utf8.makeIterator(), entity: entity?.utf8.makeIterator())
-    }
-
-    /// The bytes of `description`: the family, then `:` and the entity when there is one.
-    private struct DescriptionBytes: IteratorProtocol {
-        var family: String.UTF8View.Iterator
-        var entity: String.UTF8View.Iterator?
-        var separatorDone = false
-
-        mutating func next() -> UInt8? {
-            if let byte = family.next() { return byte }
-            guard entity != nil else { return nil }
-            guard separatorDone else {
-                separatorDone = true
-                return UInt8(ascii: ":")
-            }
-            return entity!.next()
-        }
+        let left = lhs.family.rawValue
+        let right = rhs.family.rawValue
+        if left.hasPrefix(right) || right.hasPrefix(left) { return lhs.description < rhs.description }
+        return left < right
     }
 }
 
