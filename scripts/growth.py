@@ -26,23 +26,14 @@ import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from harness.process import metric, process_cpu_seconds, process_rss_kb  # noqa: E402
 
 
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def metric(listen, name):
-    try:
-        with urllib.request.urlopen(f"http://{listen}/metrics", timeout=5) as answer:
-            for line in answer.read().decode().splitlines():
-                if line.startswith(name + " ") or line.startswith(name + "{"):
-                    return float(line.rsplit(" ", 1)[1])
-    except OSError:
-        return None
-    return None
 
 
 def collector_mean_ms(listen, collector):
@@ -58,20 +49,6 @@ def collector_mean_ms(listen, collector):
     return total / count * 1000 if total is not None and count else None
 
 
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 def measure(binary, environment, workdir, ticks, collector):
     """RSS after `ticks` ticks and CPU ms per tick over the ticks after the first 20."""
     listen = f"127.0.0.1:{free_port()}"
@@ -85,17 +62,18 @@ def measure(binary, environment, workdir, ticks, collector):
                                    stdout=subprocess.DEVNULL, stderr=stderr)
     try:
         def wait(count):
+            # Each read of /metrics costs the watchdog about 1 ms of CPU: twice a second.
             deadline = time.monotonic() + 60 + count
             while (metric(listen, "watchdog_ticks_total") or 0) < count:
                 if process.poll() is not None or time.monotonic() > deadline:
                     sys.exit(f"growth: the watchdog stopped ticking; see {workdir}/stderr.log")
-                time.sleep(0.05)
+                time.sleep(0.5)
         wait(20)
-        start_ticks, start_cpu = metric(listen, "watchdog_ticks_total"), cpu_seconds(process.pid)
+        start_ticks, start_cpu = metric(listen, "watchdog_ticks_total"), process_cpu_seconds(process.pid)
         wait(20 + ticks)
-        end_ticks, end_cpu = metric(listen, "watchdog_ticks_total"), cpu_seconds(process.pid)
+        end_ticks, end_cpu = metric(listen, "watchdog_ticks_total"), process_cpu_seconds(process.pid)
         return {
-            "rss_kb": rss_kb(process.pid),
+            "rss_kb": process_rss_kb(process.pid),
             "cpu_ms": (end_cpu - start_cpu) * 1000 / max(end_ticks - start_ticks, 1),
             "collector_ms": collector_mean_ms(listen, collector),
         }

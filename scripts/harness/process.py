@@ -47,6 +47,19 @@ class Watchdog:
         return None
 
 
+def process_cpu_seconds(pid):
+    """User and system CPU of a process so far, in seconds."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_rss_kb(pid):
+    """A process's VmRSS in kB (0 when it has none)."""
+    with open(f"/proc/{pid}/status") as status:
+        return next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+
+
 def metric(listen, name):
     try:
         with urllib.request.urlopen(f"http://{listen}/metrics", timeout=2) as answer:
