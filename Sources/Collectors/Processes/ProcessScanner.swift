@@ -151,9 +151,9 @@ public struct ProcessScanner: Sendable {
         self.clockTicksPerSecond = clockTicksPerSecond > 0 ? clockTicksPerSecond : 100
     }
 
-    /// One scan off the cooperative pool, aged against the tick's `now`, reading only the
-    /// command lines of processes the last scan did not see. The patterns must be the
-    /// same from scan to scan (a new configuration makes a new scanner).
+    /// One scan off the cooperative pool, aged against the tick's `now`, incremental on
+    /// what the last one saw. The patterns must be the same from scan to scan (a new
+    /// configuration makes a new scanner).
     public func collect(patterns: CommandPatterns, minimumAge: Duration, now: Date) async throws -> ProcessScan {
         try await BlockingIO.run {
             var known = seen.withLockedValue { known in
