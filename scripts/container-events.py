@@ -26,6 +26,9 @@ import threading
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness.process import process_cpu_seconds, process_rss_kb  # noqa: E402
+
 # One scratch folder for the proxy's socket and the watchdogs' working directories,
 # removed when the script ends.
 SCRATCH = tempfile.mkdtemp(prefix="watchdog-events-")
@@ -121,15 +124,8 @@ def ticks_done(listen):
     return 0
 
 
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+cpu_seconds = process_cpu_seconds
+rss_kb = process_rss_kb
 
 
 def wait_ticks(listen, process, target, poll=0.02):
