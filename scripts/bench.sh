@@ -52,7 +52,7 @@
 #     size_by_module.py: `nm` of the unstripped link, each symbol given to the object that
 #     defines it), with what each keeps resident in an idle watchdog (/proc/PID/pagemap);
 #   - profile (issue 36): callgrind of `watchdog run` with every source on (the world of
-#     the footprint section) for 60 ticks at 1 s, the unstripped binary: instructions per
+#     the footprint section) for 90 ticks at 1 s, the unstripped binary: instructions per
 #     tick and the top costs by module and by function (scripts/harness/profile_table.py);
 #   - growth (issue 36): resident memory and CPU per tick at 10, 100 and 1,000 containers
 #     and 100, 1,000 and 5,000 processes (scripts/growth.py), as a table; with
@@ -419,7 +419,7 @@ if wants footprint; then
 fi
 
 # Where the CPU of a tick with every source goes: callgrind on the unstripped binary (the
-# same code as the shipped one, symbols kept), 60 ticks at 1 s after the first 10.
+# same code as the shipped one, symbols kept), 90 ticks at 1 s, start-up included.
 if wants profile; then
     start_every_source_world
     unstripped=$("$repo/scripts/release-binary.sh" --unstripped watchdog)
